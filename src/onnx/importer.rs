@@ -1,0 +1,225 @@
+//! Walks an ONNX graph: inputs, initializers, nodes in order, outputs. Each name maps to a
+//! network tensor or to a constant known at parse time (weights stay constants until a
+//! layer needs them as a tensor).
+
+use super::nodes;
+use super::proto::{data_type, AttributeProto, ModelProto, NodeProto};
+use super::weights::{from_tensor_proto, ConstValue};
+use super::{ParserError, ParserErrorCode};
+use crate::error::{Error, Result};
+use crate::ir::{Network, TensorId};
+use crate::ops::{self, constant::Constant, Op};
+use crate::types::DataType;
+use prost::Message;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// The oldest and newest default-domain opsets this parser knows.
+pub const MIN_OPSET: i64 = 9;
+pub const MAX_OPSET: i64 = 21;
+
+#[derive(Clone, Debug)]
+pub enum Value {
+    Tensor(TensorId),
+    Const(ConstValue),
+}
+
+/// State shared by the node importers.
+pub struct Importer<'a> {
+    pub net: &'a mut Network,
+    pub opset: i64,
+    values: HashMap<String, Value>,
+    node_name: String,
+}
+
+impl<'a> Importer<'a> {
+    /// The value of a node input, or an error naming it.
+    pub fn value(&self, name: &str) -> Result<Value> {
+        self.values.get(name).cloned().ok_or_else(|| Error::invalid_argument(format!("input '{name}' is not produced by any earlier node, input or initializer")))
+    }
+
+    pub fn constant(&self, name: &str) -> Result<ConstValue> {
+        match self.value(name)? {
+            Value::Const(c) => Ok(c),
+            Value::Tensor(_) => Err(Error::unsupported(format!("input '{name}' must be a constant (an initializer) here"))),
+        }
+    }
+
+    /// The value as a network tensor; constants become Constant layers.
+    pub fn tensor(&mut self, name: &str) -> Result<TensorId> {
+        match self.value(name)? {
+            Value::Tensor(t) => Ok(t),
+            Value::Const(c) => self.constant_tensor(&c),
+        }
+    }
+
+    pub fn constant_tensor(&mut self, c: &ConstValue) -> Result<TensorId> {
+        let id = self.add(Box::new(Constant::new(c.dims.clone(), c.floats())), &[])?;
+        Ok(id)
+    }
+
+    pub fn dims(&self, t: TensorId) -> Vec<i64> {
+        self.net.tensors[t].dims.clone()
+    }
+
+    /// Adds a layer named after the current node and returns its output tensor.
+    pub fn add(&mut self, op: Box<dyn Op>, inputs: &[TensorId]) -> Result<TensorId> {
+        let layer = self.net.add_layer(op, inputs)?;
+        let count = self.net.layers.len();
+        let name = if self.node_name.is_empty() { format!("onnx_layer_{count}") } else { format!("{}_{count}", self.node_name) };
+        self.net.layers[layer].name = crate::ir::Name::new(&name);
+        Ok(self.net.layers[layer].outputs[0])
+    }
+
+    /// Adds a layer of `kind` with parameters.
+    pub fn add_kind(&mut self, kind: &str, params: &[(&str, ops::Param)], inputs: &[TensorId]) -> Result<TensorId> {
+        let mut op = ops::create(kind)?;
+        for (k, v) in params {
+            op.set_param(k, v.clone())?;
+        }
+        self.add(op, inputs)
+    }
+}
+
+/// Attribute lookups for a node.
+pub struct Attrs<'n>(pub &'n NodeProto);
+
+impl<'n> Attrs<'n> {
+    fn get(&self, name: &str) -> Option<&'n AttributeProto> {
+        self.0.attribute.iter().find(|a| a.name == name)
+    }
+    pub fn int(&self, name: &str, default: i64) -> i64 {
+        self.get(name).map(|a| a.i).unwrap_or(default)
+    }
+    pub fn float(&self, name: &str, default: f32) -> f32 {
+        self.get(name).map(|a| a.f).unwrap_or(default)
+    }
+    pub fn ints(&self, name: &str) -> Option<Vec<i64>> {
+        self.get(name).map(|a| a.ints.clone())
+    }
+    pub fn string(&self, name: &str) -> Option<String> {
+        self.get(name).map(|a| String::from_utf8_lossy(&a.s).into_owned())
+    }
+    pub fn tensor(&self, name: &str) -> Option<&'n super::proto::TensorProto> {
+        self.get(name).and_then(|a| a.t.as_ref())
+    }
+    pub fn has(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+}
+
+fn onnx_type(elem: i32) -> Option<DataType> {
+    match elem {
+        data_type::FLOAT => Some(DataType::Float),
+        data_type::FLOAT16 => Some(DataType::Half),
+        data_type::INT32 => Some(DataType::Int32),
+        3 => Some(DataType::Int8),
+        9 => Some(DataType::Bool),
+        2 => Some(DataType::Uint8),
+        _ => None,
+    }
+}
+
+pub fn import_model(net: &mut Network, bytes: &[u8], _model_dir: Option<&Path>) -> Vec<ParserError> {
+    use ParserErrorCode as C;
+    let graph_err = |code, desc: String| vec![ParserError::graph(code, desc, "import_model")];
+    let model = match ModelProto::decode(bytes) {
+        Ok(m) => m,
+        Err(e) => return graph_err(C::ModelDeserializeFailed, format!("the data is not a valid ONNX model ({} bytes): {e}", bytes.len())),
+    };
+    let Some(graph) = model.graph else {
+        return graph_err(C::InvalidGraph, "the model has no graph".into());
+    };
+    let opset = model.opset_import.iter().find(|o| o.domain.is_empty() || o.domain == "ai.onnx").map(|o| o.version);
+    let opset = match opset {
+        Some(v) if v < MIN_OPSET => return graph_err(C::UnsupportedGraph, format!("opset {v} is older than the oldest supported opset {MIN_OPSET}")),
+        Some(v) => v,
+        None => return graph_err(C::InvalidGraph, "the model imports no default-domain opset".into()),
+    };
+    let mut errors = Vec::new();
+    if opset > MAX_OPSET {
+        errors.push(ParserError::graph(C::UnsupportedGraph, format!("opset {opset} is newer than the newest supported opset {MAX_OPSET}"), "import_model"));
+        return errors;
+    }
+    let mut imp = Importer { net, opset, values: HashMap::new(), node_name: String::new() };
+    for init in &graph.initializer {
+        match from_tensor_proto(init) {
+            Ok(c) => {
+                imp.values.insert(init.name.clone(), Value::Const(c));
+            }
+            Err(e) => errors.push(ParserError::graph(C::InvalidValue, e.message, "import_initializer")),
+        }
+    }
+    for input in &graph.input {
+        if imp.values.contains_key(&input.name) {
+            continue; // an initializer listed as an input (older exporters do this)
+        }
+        let Some(tt) = input.r#type.as_ref().and_then(|t| t.tensor_type.as_ref()) else {
+            errors.push(ParserError::graph(C::UnsupportedGraph, format!("graph input '{}' is not a tensor", input.name), "import_input"));
+            continue;
+        };
+        let Some(dtype) = onnx_type(tt.elem_type) else {
+            errors.push(ParserError::graph(C::UnsupportedGraph, format!("graph input '{}' has ONNX element type {}, which is not supported", input.name, tt.elem_type), "import_input"));
+            continue;
+        };
+        let dims: Vec<i64> = tt.shape.as_ref().map(|s| s.dim.iter().map(|d| d.dim_value.filter(|&v| v > 0).unwrap_or(-1)).collect()).unwrap_or_default();
+        match imp.net.add_input(&input.name, dtype, &dims) {
+            Ok(t) => {
+                imp.values.insert(input.name.clone(), Value::Tensor(t));
+            }
+            Err(e) => errors.push(ParserError::graph(C::InvalidGraph, e.message, "import_input")),
+        }
+    }
+    for (index, node) in graph.node.iter().enumerate() {
+        // A node whose inputs failed earlier is skipped quietly: its cause is already reported.
+        let missing_upstream = node.input.iter().any(|i| !i.is_empty() && !imp.values.contains_key(i));
+        if missing_upstream && !errors.is_empty() {
+            continue;
+        }
+        imp.node_name = node.name.clone();
+        let result = match nodes::importer_for(&node.op_type) {
+            _ if !(node.domain.is_empty() || node.domain == "ai.onnx") => {
+                Err((C::UnsupportedNode, format!("operator domain '{}' is not supported", node.domain)))
+            }
+            None => Err((C::UnsupportedNode, format!("no importer for operator '{}'", node.op_type))),
+            Some(f) => f(&mut imp, node).map_err(|e| {
+                let code = if e.code == crate::types::ErrorCode::UnsupportedState { C::UnsupportedNode } else { C::InvalidNode };
+                (code, e.message)
+            }),
+        };
+        match result {
+            Ok(outputs) => {
+                for (name, value) in node.output.iter().zip(outputs) {
+                    if let Value::Tensor(t) = value {
+                        let _ = imp.net.set_tensor_name(t, name);
+                    }
+                    imp.values.insert(name.clone(), value);
+                }
+            }
+            Err((code, desc)) => errors.push(ParserError {
+                code,
+                desc,
+                node: index as i32,
+                node_name: node.name.clone(),
+                op_type: node.op_type.clone(),
+                func: "import_node",
+            }),
+        }
+    }
+    for output in &graph.output {
+        let value = imp.values.get(&output.name).cloned();
+        let t = match value {
+            Some(Value::Tensor(t)) => Ok(t),
+            Some(Value::Const(c)) => imp.constant_tensor(&c).inspect(|&t| {
+                let _ = imp.net.set_tensor_name(t, &output.name);
+            }),
+            None if !errors.is_empty() => continue,
+            None => Err(Error::invalid_argument(format!("graph output '{}' is not produced by any node", output.name))),
+        };
+        match t.and_then(|t| imp.net.mark_output(t)) {
+            Ok(()) => {}
+            Err(e) => errors.push(ParserError::graph(C::InvalidGraph, e.message, "import_output")),
+        }
+    }
+    errors
+}
