@@ -109,6 +109,18 @@ impl Network {
 
     /// Adds a layer; its output tensors are created with inferred shapes.
     pub fn add_layer(&mut self, op: Box<dyn Op>, inputs: &[TensorId]) -> Result<LayerId> {
+        let id = self.add_layer_deferred(op, inputs)?;
+        // Report bad parameters now, as TensorRT does when a layer is added.
+        if let Err(e) = self.infer_shapes() {
+            self.remove_last_layer();
+            return Err(e);
+        }
+        Ok(id)
+    }
+
+    /// Adds a layer whose parameters are set afterwards (the C API's add-then-configure);
+    /// call `finish_last_layer` once they are.
+    pub fn add_layer_deferred(&mut self, op: Box<dyn Op>, inputs: &[TensorId]) -> Result<LayerId> {
         check_inputs(op.as_ref(), inputs.len())?;
         for &t in inputs {
             self.tensor(t)?;
@@ -127,13 +139,20 @@ impl Network {
         });
         self.layers.push(Layer { name: Name::new(&name), op, inputs: inputs.to_vec(), outputs: vec![out], precision: None });
         self.shapes_stale = true;
-        // Report bad parameters now, as TensorRT does when a layer is added.
-        if let Err(e) = self.infer_shapes() {
-            self.layers.pop();
-            self.tensors.pop();
-            return Err(e);
-        }
         Ok(id)
+    }
+
+    /// Checks the newest layer's parameters by inferring shapes; removes it if they are bad.
+    pub fn finish_last_layer(&mut self) -> Result<()> {
+        self.shapes_stale = true;
+        self.infer_shapes().inspect_err(|_| self.remove_last_layer())
+    }
+
+    fn remove_last_layer(&mut self) {
+        if let Some(l) = self.layers.pop() {
+            self.tensors.truncate(l.outputs[0]);
+            self.shapes_stale = true;
+        }
     }
 
     pub fn set_layer_input(&mut self, layer: LayerId, index: usize, tensor: TensorId) -> Result<()> {

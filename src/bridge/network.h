@@ -1,0 +1,141 @@
+// INetworkDefinition, ITensor and the layer classes over the C ABI's network functions.
+#ifndef NVTRT_NETWORK_H
+#define NVTRT_NETWORK_H
+
+#include "bridge.h"
+
+namespace nvtrt
+{
+
+class NetworkObj;
+
+// A tensor of a network: the network's handle plus the tensor's index.
+class TensorObj final : public nvinfer1::ITensor, public VTensorDefaults, public Owned
+{
+public:
+    TensorObj(NetworkObj& net, int32_t id) noexcept;
+    int32_t id() const noexcept { return mId; }
+
+    void setName(char const* name) noexcept override;
+    char const* getName() const noexcept override;
+    void setDimensions(nvinfer1::Dims dims) noexcept override;
+    nvinfer1::Dims getDimensions() const noexcept override;
+    void setType(nvinfer1::DataType type) noexcept override;
+    nvinfer1::DataType getType() const noexcept override;
+    bool isNetworkInput() const noexcept override;
+    bool isNetworkOutput() const noexcept override;
+    nvinfer1::TensorLocation getLocation() const noexcept override { return nvinfer1::TensorLocation::kDEVICE; }
+    bool isShapeTensor() const noexcept override { return false; }
+    bool isExecutionTensor() const noexcept override { return true; }
+
+private:
+    NetworkObj& mNet;
+    int32_t mId;
+};
+
+// What every layer implementation needs: its network and its index, and typed access to
+// the layer's parameters through the C ABI.
+class LayerRef
+{
+public:
+    LayerRef(NetworkObj& net, int32_t id) noexcept : mNet(net), mId(id) {}
+    NvtNetwork* handle() const noexcept;
+    int32_t id() const noexcept { return mId; }
+    NetworkObj& net() const noexcept { return mNet; }
+
+    void setInts(char const* key, std::vector<int64_t> const& values) const noexcept;
+    std::vector<int64_t> getInts(char const* key) const noexcept;
+    void setInt(char const* key, int64_t v) const noexcept { setInts(key, {v}); }
+    int64_t getInt(char const* key, int64_t fallback = 0) const noexcept;
+    void setDims(char const* key, nvinfer1::Dims const& dims) const noexcept;
+    nvinfer1::Dims getDims(char const* key) const noexcept;
+    void setFloat(char const* key, double v) const noexcept;
+    double getFloat(char const* key) const noexcept;
+    void setWeights(char const* key, nvinfer1::Weights const& w) const noexcept;
+    nvinfer1::Weights getWeights(char const* key) const noexcept;
+
+private:
+    NetworkObj& mNet;
+    int32_t mId;
+};
+
+// ILayer's common methods (VLayer).
+class LayerCore : public VLayerDefaults, public LayerRef
+{
+public:
+    using LayerRef::LayerRef;
+    nvinfer1::LayerType getType() const noexcept override;
+    void setName(char const* name) noexcept override;
+    char const* getName() const noexcept override;
+    int32_t getNbInputs() const noexcept override;
+    nvinfer1::ITensor* getInput(int32_t index) const noexcept override;
+    int32_t getNbOutputs() const noexcept override;
+    nvinfer1::ITensor* getOutput(int32_t index) const noexcept override;
+    void setInput(int32_t index, nvinfer1::ITensor& tensor) noexcept override;
+    void setPrecision(nvinfer1::DataType type) noexcept override;
+    nvinfer1::DataType getPrecision() const noexcept override;
+    bool precisionIsSet() const noexcept override;
+    void resetPrecision() noexcept override;
+};
+
+class NetworkObj final : public nvinfer1::INetworkDefinition, public VNetworkDefinitionDefaults
+{
+public:
+    NetworkObj(NvtNetwork* handle, nvinfer1::IBuilder& builder) noexcept;
+    ~NetworkObj() override;
+    NvtNetwork* handle() const noexcept { return mHandle; }
+
+    // The one C++ object for tensor / layer index i (created on first use).
+    TensorObj* tensor(int32_t id) noexcept;
+    nvinfer1::ILayer* layer(int32_t id) noexcept;
+
+    nvinfer1::IBuilder& getBuilder() const noexcept override { return mBuilder; }
+    nvinfer1::ITensor* addInput(char const* name, nvinfer1::DataType type, nvinfer1::Dims dims) noexcept override;
+    void markOutput(nvinfer1::ITensor& tensor) noexcept override;
+    void unmarkOutput(nvinfer1::ITensor& tensor) noexcept override;
+    int32_t getNbLayers() const noexcept override;
+    nvinfer1::ILayer* getLayer(int32_t index) const noexcept override;
+    int32_t getNbInputs() const noexcept override;
+    nvinfer1::ITensor* getInput(int32_t index) const noexcept override;
+    int32_t getNbOutputs() const noexcept override;
+    nvinfer1::ITensor* getOutput(int32_t index) const noexcept override;
+    void setName(char const* name) noexcept override;
+    char const* getName() const noexcept override { return mName.c_str(); }
+    bool hasImplicitBatchDimension() const noexcept override { return false; }
+    void setErrorRecorder(nvinfer1::IErrorRecorder* recorder) noexcept override;
+    nvinfer1::IErrorRecorder* getErrorRecorder() const noexcept override { return mRecorder.get(); }
+
+    nvinfer1::IConvolutionLayer* addConvolution(nvinfer1::ITensor& input, int32_t nbOutputMaps, nvinfer1::DimsHW kernelSize,
+        nvinfer1::Weights kernelWeights, nvinfer1::Weights biasWeights) noexcept override;
+    nvinfer1::IConvolutionLayer* addConvolutionNd(nvinfer1::ITensor& input, int32_t nbOutputMaps, nvinfer1::Dims kernelSize,
+        nvinfer1::Weights kernelWeights, nvinfer1::Weights biasWeights) noexcept override;
+    nvinfer1::IFullyConnectedLayer* addFullyConnected(nvinfer1::ITensor& input, int32_t nbOutputs,
+        nvinfer1::Weights kernelWeights, nvinfer1::Weights biasWeights) noexcept override;
+    nvinfer1::IActivationLayer* addActivation(nvinfer1::ITensor& input, nvinfer1::ActivationType type) noexcept override;
+    nvinfer1::IPoolingLayer* addPooling(nvinfer1::ITensor& input, nvinfer1::PoolingType type, nvinfer1::DimsHW windowSize) noexcept override;
+    nvinfer1::IPoolingLayer* addPoolingNd(nvinfer1::ITensor& input, nvinfer1::PoolingType type, nvinfer1::Dims windowSize) noexcept override;
+    nvinfer1::ISoftMaxLayer* addSoftMax(nvinfer1::ITensor& input) noexcept override;
+    nvinfer1::IElementWiseLayer* addElementWise(nvinfer1::ITensor& input1, nvinfer1::ITensor& input2, nvinfer1::ElementWiseOperation op) noexcept override;
+    nvinfer1::IShuffleLayer* addShuffle(nvinfer1::ITensor& input) noexcept override;
+    nvinfer1::IMatrixMultiplyLayer* addMatrixMultiply(nvinfer1::ITensor& input0, nvinfer1::MatrixOperation op0,
+        nvinfer1::ITensor& input1, nvinfer1::MatrixOperation op1) noexcept override;
+    nvinfer1::IConstantLayer* addConstant(nvinfer1::Dims dimensions, nvinfer1::Weights weights) noexcept override;
+
+private:
+    // Adds a layer of `kind`, lets `configure` set its parameters, then checks it.
+    template <typename Configure>
+    nvinfer1::ILayer* addLayer(char const* kind, std::vector<int32_t> const& inputs, Configure configure) noexcept;
+
+    NvtNetwork* mHandle;
+    nvinfer1::IBuilder& mBuilder;
+    std::string mName;
+    RecorderRef mRecorder;
+    std::vector<std::unique_ptr<Owned>> mTensorObjs; // by tensor index
+    std::vector<std::unique_ptr<Owned>> mLayerObjs;  // by layer index
+    std::vector<TensorObj*> mTensors;
+    std::vector<nvinfer1::ILayer*> mLayers;
+};
+
+} // namespace nvtrt
+
+#endif

@@ -1,0 +1,347 @@
+//! C ABI: network definition, its tensors and its layers. Tensors and layers are named by
+//! their index in the network, which never changes.
+
+use super::{copy_out, cstr, destroy, slice, with, Reports};
+use crate::error::{Error, Result};
+use crate::ir::{LayerId, Network, TensorId};
+use crate::log::{NvtErrorRecorder, Reporter};
+use crate::ops::{self, Param};
+use crate::types::DataType;
+use std::collections::HashMap;
+use std::ffi::{c_char, c_void};
+use std::ptr::null;
+
+pub struct NvtNetwork {
+    reporter: Reporter,
+    pub network: Network,
+    /// Weights handed out by nvt_layer_get_weights stay valid while the network lives.
+    weights_out: HashMap<(LayerId, String), Vec<f32>>,
+}
+
+impl NvtNetwork {
+    pub fn new(reporter: Reporter) -> NvtNetwork {
+        NvtNetwork { reporter, network: Network::new(), weights_out: HashMap::new() }
+    }
+}
+
+impl Reports for NvtNetwork {
+    fn reporter(&self) -> &Reporter {
+        &self.reporter
+    }
+}
+
+fn tensor_id(net: &Network, t: i32) -> Result<TensorId> {
+    if t < 0 || t as usize >= net.tensors.len() {
+        return Err(Error::invalid_argument(format!("tensor {t} does not belong to this network")));
+    }
+    Ok(t as usize)
+}
+
+fn layer_id(net: &Network, l: i32) -> Result<LayerId> {
+    if l < 0 || l as usize >= net.layers.len() {
+        return Err(Error::invalid_argument(format!("layer {l} does not belong to this network")));
+    }
+    Ok(l as usize)
+}
+
+fn dtype(v: i32) -> Result<DataType> {
+    DataType::from_i32(v).ok_or_else(|| Error::invalid_argument(format!("unknown DataType {v}")))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_network_destroy(n: *mut NvtNetwork) {
+    destroy(n)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_network_set_error_recorder(n: *mut NvtNetwork, recorder: NvtErrorRecorder) {
+    with(n, "INetworkDefinition::setErrorRecorder", (), |n| Ok(n.reporter.set_recorder(recorder.report.map(|_| recorder))))
+}
+
+/// Adds a network input; returns its tensor index or -1.
+#[no_mangle]
+pub unsafe extern "C" fn nvt_network_add_input(n: *mut NvtNetwork, name: *const c_char, data_type: i32, dims: *const i64, nb_dims: i32) -> i32 {
+    with(n, "INetworkDefinition::addInput", -1, |n| {
+        let name = cstr(name, "name")?;
+        let dims = slice(dims, nb_dims as i64, "dims")?;
+        Ok(n.network.add_input(name, dtype(data_type)?, dims)? as i32)
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_network_mark_output(n: *mut NvtNetwork, tensor: i32) -> bool {
+    with(n, "INetworkDefinition::markOutput", false, |n| {
+        let t = tensor_id(&n.network, tensor)?;
+        n.network.mark_output(t).map(|_| true)
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_network_unmark_output(n: *mut NvtNetwork, tensor: i32) -> bool {
+    with(n, "INetworkDefinition::unmarkOutput", false, |n| {
+        let t = tensor_id(&n.network, tensor)?;
+        n.network.unmark_output(t).map(|_| true)
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_network_nb_inputs(n: *mut NvtNetwork) -> i32 {
+    with(n, "INetworkDefinition::getNbInputs", 0, |n| Ok(n.network.inputs.len() as i32))
+}
+
+/// Tensor index of input `i`, or -1.
+#[no_mangle]
+pub unsafe extern "C" fn nvt_network_input(n: *mut NvtNetwork, i: i32) -> i32 {
+    with(n, "INetworkDefinition::getInput", -1, |n| {
+        n.network.inputs.get(i as usize).map(|&t| t as i32).ok_or_else(|| Error::invalid_argument(format!("no input {i}")))
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_network_nb_outputs(n: *mut NvtNetwork) -> i32 {
+    with(n, "INetworkDefinition::getNbOutputs", 0, |n| Ok(n.network.outputs.len() as i32))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_network_output(n: *mut NvtNetwork, i: i32) -> i32 {
+    with(n, "INetworkDefinition::getOutput", -1, |n| {
+        n.network.outputs.get(i as usize).map(|&t| t as i32).ok_or_else(|| Error::invalid_argument(format!("no output {i}")))
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_network_nb_layers(n: *mut NvtNetwork) -> i32 {
+    with(n, "INetworkDefinition::getNbLayers", 0, |n| Ok(n.network.layers.len() as i32))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_network_nb_tensors(n: *mut NvtNetwork) -> i32 {
+    with(n, "INetworkDefinition", 0, |n| Ok(n.network.tensors.len() as i32))
+}
+
+/// Adds a layer of `kind` ("Convolution", "Activation", ...) with default parameters;
+/// returns its index or -1. Set parameters with nvt_layer_set_*.
+#[no_mangle]
+pub unsafe extern "C" fn nvt_network_add_layer(n: *mut NvtNetwork, kind: *const c_char, inputs: *const i32, nb_inputs: i32) -> i32 {
+    let what = "INetworkDefinition::add*";
+    with(n, what, -1, |n| {
+        let kind = cstr(kind, "kind")?;
+        let ids = slice(inputs, nb_inputs as i64, "inputs")?.iter().map(|&t| tensor_id(&n.network, t)).collect::<Result<Vec<_>>>()?;
+        // Defaults may not describe a valid layer yet (a convolution without weights), so
+        // shapes are checked by nvt_network_finish_layer after the parameters are set.
+        Ok(n.network.add_layer_deferred(ops::create(kind)?, &ids)? as i32)
+    })
+}
+
+/// Checks the layer added last, once its parameters are set; on failure it is removed and
+/// false returned (TensorRT's add* methods then return null).
+#[no_mangle]
+pub unsafe extern "C" fn nvt_network_finish_layer(n: *mut NvtNetwork) -> bool {
+    with(n, "INetworkDefinition::add*", false, |n| n.network.finish_last_layer().map(|_| true))
+}
+
+// ---- tensors ----
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_tensor_name(n: *mut NvtNetwork, t: i32) -> *const c_char {
+    with(n, "ITensor::getName", null(), |n| Ok(n.network.tensor(tensor_id(&n.network, t)?)?.name.as_ptr()))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_tensor_set_name(n: *mut NvtNetwork, t: i32, name: *const c_char) {
+    with(n, "ITensor::setName", (), |n| {
+        let id = tensor_id(&n.network, t)?;
+        n.network.set_tensor_name(id, cstr(name, "name")?)
+    })
+}
+
+/// Writes up to `capacity` dimensions into `out`; returns the rank, or -1 if the shape
+/// cannot be inferred (the reason is reported).
+#[no_mangle]
+pub unsafe extern "C" fn nvt_tensor_dims(n: *mut NvtNetwork, t: i32, out: *mut i64, capacity: i32) -> i32 {
+    with(n, "ITensor::getDimensions", -1, |n| {
+        let id = tensor_id(&n.network, t)?;
+        n.network.infer_shapes()?;
+        Ok(copy_out(&n.network.tensors[id].dims, out, capacity))
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_tensor_set_dims(n: *mut NvtNetwork, t: i32, dims: *const i64, nb_dims: i32) {
+    with(n, "ITensor::setDimensions", (), |n| {
+        let id = tensor_id(&n.network, t)?;
+        n.network.set_tensor_dims(id, slice(dims, nb_dims as i64, "dims")?)
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_tensor_type(n: *mut NvtNetwork, t: i32) -> i32 {
+    with(n, "ITensor::getType", 0, |n| Ok(n.network.tensor(tensor_id(&n.network, t)?)?.dtype as i32))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_tensor_set_type(n: *mut NvtNetwork, t: i32, data_type: i32) {
+    with(n, "ITensor::setType", (), |n| {
+        let id = tensor_id(&n.network, t)?;
+        n.network.tensors[id].dtype = dtype(data_type)?;
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_tensor_is_input(n: *mut NvtNetwork, t: i32) -> bool {
+    with(n, "ITensor::isNetworkInput", false, |n| Ok(n.network.tensor(tensor_id(&n.network, t)?)?.is_input))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_tensor_is_output(n: *mut NvtNetwork, t: i32) -> bool {
+    with(n, "ITensor::isNetworkOutput", false, |n| Ok(n.network.tensor(tensor_id(&n.network, t)?)?.is_output))
+}
+
+// ---- layers ----
+
+/// The layer's nvinfer1::LayerType.
+#[no_mangle]
+pub unsafe extern "C" fn nvt_layer_type(n: *mut NvtNetwork, l: i32) -> i32 {
+    with(n, "ILayer::getType", -1, |n| Ok(n.network.layer(layer_id(&n.network, l)?)?.op.layer_type() as i32))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_layer_name(n: *mut NvtNetwork, l: i32) -> *const c_char {
+    with(n, "ILayer::getName", null(), |n| Ok(n.network.layer(layer_id(&n.network, l)?)?.name.as_ptr()))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_layer_set_name(n: *mut NvtNetwork, l: i32, name: *const c_char) {
+    with(n, "ILayer::setName", (), |n| {
+        let id = layer_id(&n.network, l)?;
+        n.network.layers[id].name = crate::ir::Name::new(cstr(name, "name")?);
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_layer_nb_inputs(n: *mut NvtNetwork, l: i32) -> i32 {
+    with(n, "ILayer::getNbInputs", 0, |n| Ok(n.network.layer(layer_id(&n.network, l)?)?.inputs.len() as i32))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_layer_input(n: *mut NvtNetwork, l: i32, i: i32) -> i32 {
+    with(n, "ILayer::getInput", -1, |n| {
+        let layer = n.network.layer(layer_id(&n.network, l)?)?;
+        layer.inputs.get(i as usize).map(|&t| t as i32).ok_or_else(|| Error::invalid_argument(format!("the layer has no input {i}")))
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_layer_nb_outputs(n: *mut NvtNetwork, l: i32) -> i32 {
+    with(n, "ILayer::getNbOutputs", 0, |n| Ok(n.network.layer(layer_id(&n.network, l)?)?.outputs.len() as i32))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_layer_output(n: *mut NvtNetwork, l: i32, i: i32) -> i32 {
+    with(n, "ILayer::getOutput", -1, |n| {
+        let layer = n.network.layer(layer_id(&n.network, l)?)?;
+        layer.outputs.get(i as usize).map(|&t| t as i32).ok_or_else(|| Error::invalid_argument(format!("the layer has no output {i}")))
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_layer_set_input(n: *mut NvtNetwork, l: i32, i: i32, t: i32) {
+    with(n, "ILayer::setInput", (), |n| {
+        let (l, t) = (layer_id(&n.network, l)?, tensor_id(&n.network, t)?);
+        n.network.set_layer_input(l, i as usize, t)
+    })
+}
+
+/// Requested precision (a DataType), or -1 to reset.
+#[no_mangle]
+pub unsafe extern "C" fn nvt_layer_set_precision(n: *mut NvtNetwork, l: i32, data_type: i32) {
+    with(n, "ILayer::setPrecision", (), |n| {
+        let id = layer_id(&n.network, l)?;
+        n.network.layers[id].precision = if data_type < 0 { None } else { Some(dtype(data_type)?) };
+        Ok(())
+    })
+}
+
+/// The requested precision, or -1 if none is set.
+#[no_mangle]
+pub unsafe extern "C" fn nvt_layer_precision(n: *mut NvtNetwork, l: i32) -> i32 {
+    with(n, "ILayer::getPrecision", -1, |n| Ok(n.network.layer(layer_id(&n.network, l)?)?.precision.map(|d| d as i32).unwrap_or(-1)))
+}
+
+fn set_param(n: &mut NvtNetwork, l: i32, key: *const c_char, value: Param) -> Result<()> {
+    let id = layer_id(&n.network, l)?;
+    let key = unsafe { cstr(key, "key")? };
+    n.network.layer_mut(id)?.op.set_param(key, value)
+}
+
+fn get_param(n: &NvtNetwork, l: i32, key: *const c_char) -> Result<(String, Param)> {
+    let id = layer_id(&n.network, l)?;
+    let key = unsafe { cstr(key, "key")? };
+    let layer = n.network.layer(id)?;
+    let p = layer.op.param(key).ok_or_else(|| Error::invalid_argument(format!("{} layers have no parameter '{key}'", layer.op.kind())))?;
+    Ok((key.to_string(), p))
+}
+
+/// Sets an integer-list parameter of a layer (see each op's set_param for keys).
+#[no_mangle]
+pub unsafe extern "C" fn nvt_layer_set_ints(n: *mut NvtNetwork, l: i32, key: *const c_char, values: *const i64, count: i32) -> bool {
+    with(n, "ILayer parameter", false, |n| {
+        let v = slice(values, count as i64, "values")?.to_vec();
+        set_param(n, l, key, Param::Ints(v)).map(|_| true)
+    })
+}
+
+/// Reads an integer-list parameter into `out`; returns its length or -1.
+#[no_mangle]
+pub unsafe extern "C" fn nvt_layer_get_ints(n: *mut NvtNetwork, l: i32, key: *const c_char, out: *mut i64, capacity: i32) -> i32 {
+    with(n, "ILayer parameter", -1, |n| match get_param(n, l, key)? {
+        (_, Param::Ints(v)) => Ok(copy_out(&v, out, capacity)),
+        (k, _) => Err(Error::invalid_argument(format!("parameter '{k}' is not a list of integers"))),
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_layer_set_float(n: *mut NvtNetwork, l: i32, key: *const c_char, value: f64) -> bool {
+    with(n, "ILayer parameter", false, |n| set_param(n, l, key, Param::Float(value)).map(|_| true))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_layer_get_float(n: *mut NvtNetwork, l: i32, key: *const c_char) -> f64 {
+    with(n, "ILayer parameter", 0.0, |n| match get_param(n, l, key)? {
+        (_, Param::Float(v)) => Ok(v),
+        (k, _) => Err(Error::invalid_argument(format!("parameter '{k}' is not a number"))),
+    })
+}
+
+/// Sets a weights parameter from `count` values of `data_type` (kFLOAT, kHALF or kINT32).
+#[no_mangle]
+pub unsafe extern "C" fn nvt_layer_set_weights(n: *mut NvtNetwork, l: i32, key: *const c_char, data_type: i32, values: *const c_void, count: i64) -> bool {
+    with(n, "ILayer weights", false, |n| {
+        let floats: Vec<f32> = match dtype(data_type)? {
+            DataType::Float => slice(values as *const f32, count, "weights")?.to_vec(),
+            DataType::Half => slice(values as *const u16, count, "weights")?.iter().map(|&b| half::f16::from_bits(b).to_f32()).collect(),
+            DataType::Int32 => slice(values as *const i32, count, "weights")?.iter().map(|&v| v as f32).collect(),
+            other => return Err(Error::unsupported(format!("{other:?} weights are not supported"))),
+        };
+        set_param(n, l, key, Param::Weights(floats)).map(|_| true)
+    })
+}
+
+/// Reads a weights parameter as FP32: returns a pointer valid while the network lives and
+/// stores the count in `*count`.
+#[no_mangle]
+pub unsafe extern "C" fn nvt_layer_get_weights(n: *mut NvtNetwork, l: i32, key: *const c_char, count: *mut i64) -> *const f32 {
+    with(n, "ILayer weights", null(), |n| match get_param(n, l, key)? {
+        (k, Param::Weights(v)) => {
+            if let Some(c) = count.as_mut() {
+                *c = v.len() as i64;
+            }
+            let slot = n.weights_out.entry((l as usize, k)).or_default();
+            *slot = v;
+            Ok(slot.as_ptr())
+        }
+        (k, _) => Err(Error::invalid_argument(format!("parameter '{k}' is not weights"))),
+    })
+}

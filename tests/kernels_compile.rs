@@ -1,0 +1,80 @@
+//! Every kernel file in `kernels/` compiles with NVRTC for the architectures we ship for
+//! (sm_90 and sm_80), giving a cubin (an ELF image). Needs no GPU, only libnvrtc.
+//!
+//! Without NVRTC the test prints "skipped: NVRTC not found" and passes, unless
+//! NVINFER_REQUIRE_NVRTC=1 (CI sets it where the nvidia-cuda-nvrtc wheel is installed).
+
+mod common;
+
+use nvinfer::backend::cuda::{nvrtc, sources::KERNEL_SOURCES};
+
+const ELF_MAGIC: &[u8] = b"\x7fELF";
+
+/// NVRTC's version, or None (after printing why) when the test must be skipped.
+fn nvrtc_or_skip() -> Option<(i32, i32)> {
+    match nvrtc::version() {
+        Ok(v) => Some(v),
+        Err(e) if std::env::var("NVINFER_REQUIRE_NVRTC").as_deref() == Ok("1") => {
+            panic!("NVINFER_REQUIRE_NVRTC=1 but NVRTC cannot be used: {}", e.message)
+        }
+        Err(e) => {
+            eprintln!("skipped: NVRTC not found ({})", e.message);
+            None
+        }
+    }
+}
+
+/// A kernel cache inside target/, emptied once per run, so the test never writes to $HOME.
+/// Both tests share it (the environment is process-wide and tests run in parallel).
+fn use_private_cache() -> std::path::PathBuf {
+    static INIT: std::sync::Once = std::sync::Once::new();
+    let dir = common::repo().join("target").join("test-kernel-cache");
+    INIT.call_once(|| {
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create the kernel cache folder");
+        std::env::set_var(nvrtc::CACHE_ENV, &dir);
+    });
+    dir
+}
+
+fn check_cubin(name: &str, sm: (i32, i32), cubin: &[u8]) {
+    assert!(cubin.len() > 64, "kernels/{name}.cu for sm_{}{}: cubin of only {} bytes", sm.0, sm.1, cubin.len());
+    assert_eq!(&cubin[..4], ELF_MAGIC, "kernels/{name}.cu for sm_{}{}: the cubin is not an ELF image", sm.0, sm.1);
+}
+
+#[test]
+fn every_kernel_compiles_for_sm90_and_sm80() {
+    let Some((major, minor)) = nvrtc_or_skip() else { return };
+    eprintln!("NVRTC {major}.{minor}");
+    let cache = use_private_cache();
+    assert!(!KERNEL_SOURCES.is_empty());
+    for sm in [(9, 0), (8, 0)] {
+        for (name, src) in KERNEL_SOURCES {
+            let cubin = nvrtc::compile_cubin(name, src, sm).unwrap_or_else(|e| panic!("kernels/{name}.cu for sm_{}{}: {}", sm.0, sm.1, e.message));
+            check_cubin(name, sm, &cubin);
+        }
+    }
+    // The cache now holds one non-empty cubin per (file, architecture).
+    let cached: Vec<_> = std::fs::read_dir(&cache).unwrap().flatten().filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.ends_with(".cubin") && KERNEL_SOURCES.iter().any(|(k, _)| name.starts_with(&format!("{k}-")))
+        })
+        .collect();
+    assert_eq!(cached.len(), 2 * KERNEL_SOURCES.len(), "cache folder {}", cache.display());
+    // A second compile is served from the cache and gives the same bytes.
+    for (name, src) in KERNEL_SOURCES {
+        let a = nvrtc::compile_cubin(name, src, (9, 0)).unwrap();
+        let b = nvrtc::compile_cubin(name, src, (9, 0)).unwrap();
+        assert_eq!(a, b, "kernels/{name}.cu: the cached cubin differs");
+    }
+}
+
+#[test]
+fn a_broken_kernel_reports_the_compiler_log() {
+    let Some(_) = nvrtc_or_skip() else { return };
+    use_private_cache();
+    let src = "extern \"C\" __global__ void broken(float* y) { y[0] = undefined_symbol; }";
+    let err = nvrtc::compile_cubin("broken_test_kernel", src, (9, 0)).expect_err("a kernel with an undefined symbol must not compile");
+    assert!(err.message.contains("broken_test_kernel"), "{}", err.message);
+    assert!(err.message.contains("undefined_symbol"), "the NVRTC log should name the bad identifier: {}", err.message);
+}

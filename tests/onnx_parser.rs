@@ -1,0 +1,426 @@
+//! The ONNX parser on small models built here with the prost structs: shapes, initializer
+//! encodings, structured errors (node index, name, op; every bad node reported), damaged
+//! input that must give errors and never panic.
+
+mod common;
+
+use nvinfer::ir::Network;
+use nvinfer::onnx::proto::{
+    data_type, AttributeProto, Dimension, GraphProto, ModelProto, NodeProto, OperatorSetIdProto, TensorProto, TensorShapeProto, TypeProto,
+    TypeProtoTensor, ValueInfoProto,
+};
+use nvinfer::onnx::weights::{from_tensor_proto, ConstData};
+use nvinfer::onnx::{parse, parse_file, supports_operator, ParserError, ParserErrorCode};
+use nvinfer::ops::Param;
+use prost::Message;
+
+// ---------------------------------------------------------------- model building helpers
+
+fn value_info(name: &str, dims: &[i64]) -> ValueInfoProto {
+    ValueInfoProto {
+        name: name.into(),
+        r#type: Some(TypeProto {
+            tensor_type: Some(TypeProtoTensor {
+                elem_type: data_type::FLOAT,
+                shape: Some(TensorShapeProto { dim: dims.iter().map(|&d| Dimension { dim_value: Some(d), dim_param: None }).collect() }),
+            }),
+        }),
+    }
+}
+
+fn node(op: &str, name: &str, inputs: &[&str], outputs: &[&str], attrs: Vec<AttributeProto>) -> NodeProto {
+    NodeProto {
+        input: inputs.iter().map(|s| s.to_string()).collect(),
+        output: outputs.iter().map(|s| s.to_string()).collect(),
+        name: name.into(),
+        op_type: op.into(),
+        attribute: attrs,
+        domain: String::new(),
+    }
+}
+
+fn ints_attr(name: &str, v: &[i64]) -> AttributeProto {
+    AttributeProto { name: name.into(), ints: v.to_vec(), r#type: 7, ..Default::default() }
+}
+
+fn int_attr(name: &str, v: i64) -> AttributeProto {
+    AttributeProto { name: name.into(), i: v, r#type: 2, ..Default::default() }
+}
+
+fn float_tensor(name: &str, dims: &[i64], values: &[f32]) -> TensorProto {
+    TensorProto { name: name.into(), dims: dims.to_vec(), data_type: data_type::FLOAT, float_data: values.to_vec(), ..Default::default() }
+}
+
+fn float_tensor_raw(name: &str, dims: &[i64], values: &[f32]) -> TensorProto {
+    let raw_data = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+    TensorProto { name: name.into(), dims: dims.to_vec(), data_type: data_type::FLOAT, raw_data, ..Default::default() }
+}
+
+fn int64_tensor_raw(name: &str, values: &[i64]) -> TensorProto {
+    let raw_data = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+    TensorProto { name: name.into(), dims: vec![values.len() as i64], data_type: data_type::INT64, raw_data, ..Default::default() }
+}
+
+fn model(opset: i64, graph: GraphProto) -> Vec<u8> {
+    ModelProto {
+        ir_version: 8,
+        producer_name: "nvinfer tests".into(),
+        graph: Some(graph),
+        opset_import: vec![OperatorSetIdProto { domain: String::new(), version: opset }],
+    }
+    .encode_to_vec()
+}
+
+fn parse_bytes(bytes: &[u8]) -> (Network, Vec<ParserError>) {
+    let mut net = Network::new();
+    let errors = parse(&mut net, bytes, None);
+    (net, errors)
+}
+
+fn parse_ok(bytes: &[u8]) -> Network {
+    let (net, errors) = parse_bytes(bytes);
+    assert!(errors.is_empty(), "{:?}", errors.iter().map(|e| e.message()).collect::<Vec<_>>());
+    net
+}
+
+/// X[1,2,5,5] → Conv(W[3,2,3,3], B[3], pads 1, strides 2) → Relu → Y[1,3,3,3].
+fn conv_relu_graph(weights: TensorProto, bias: TensorProto) -> GraphProto {
+    GraphProto {
+        name: "conv_relu".into(),
+        node: vec![
+            node("Conv", "conv0", &["X", "W", "B"], &["C"], vec![ints_attr("pads", &[1, 1, 1, 1]), ints_attr("strides", &[2, 2]), ints_attr("kernel_shape", &[3, 3])]),
+            node("Relu", "relu0", &["C"], &["Y"], vec![]),
+        ],
+        initializer: vec![weights, bias],
+        input: vec![value_info("X", &[1, 2, 5, 5])],
+        output: vec![value_info("Y", &[1, 3, 3, 3])],
+    }
+}
+
+fn conv_weights() -> Vec<f32> {
+    common::random(3 * 2 * 3 * 3, 21)
+}
+
+fn conv_bias() -> Vec<f32> {
+    common::random(3, 22)
+}
+
+// ---------------------------------------------------------------- tests
+
+#[test]
+fn conv_relu_model_parses_with_the_right_shapes() {
+    let g = conv_relu_graph(float_tensor("W", &[3, 2, 3, 3], &conv_weights()), float_tensor("B", &[3], &conv_bias()));
+    let net = parse_ok(&model(13, g));
+    assert_eq!(net.inputs.len(), 1);
+    assert_eq!(net.outputs.len(), 1);
+    let x = &net.tensors[net.inputs[0]];
+    assert_eq!(x.name.as_str(), "X");
+    assert_eq!(x.dims, vec![1, 2, 5, 5]);
+    let y = &net.tensors[net.outputs[0]];
+    assert_eq!(y.name.as_str(), "Y");
+    assert_eq!(y.dims, vec![1, 3, 3, 3]); // (5 + 2 − 3) / 2 + 1 = 3
+    let kinds: Vec<&str> = net.layers.iter().map(|l| l.op.kind()).collect();
+    assert_eq!(kinds, vec!["Convolution", "Activation"]);
+    let conv = &net.layers[0].op;
+    assert_eq!(conv.param("num_output_maps"), Some(Param::Ints(vec![3])));
+    assert_eq!(conv.param("stride"), Some(Param::Ints(vec![2, 2])));
+    assert_eq!(conv.param("pre_padding"), Some(Param::Ints(vec![1, 1])));
+    assert_eq!(conv.param("kernel_weights"), Some(Param::Weights(conv_weights())));
+    assert_eq!(conv.param("bias_weights"), Some(Param::Weights(conv_bias())));
+    // Layer names keep the ONNX node's name for error messages.
+    assert!(net.layers[0].name.as_str().starts_with("conv0"), "{}", net.layers[0].name.as_str());
+    assert!(net.layers[1].name.as_str().starts_with("relu0"));
+}
+
+#[test]
+fn conv_relu_model_runs_like_the_ops_it_names() {
+    // Build the parsed model for the CPU and compare with Conv then Relu run by hand.
+    // Tolerance: bit-identical (same reference code, same order of operations).
+    let g = conv_relu_graph(float_tensor("W", &[3, 2, 3, 3], &conv_weights()), float_tensor("B", &[3], &conv_bias()));
+    let net = parse_ok(&model(13, g));
+    let plan = common::cpu_plan(&net).expect("build");
+    let engine = std::sync::Arc::new(nvinfer::runtime::Engine::deserialize(&plan).unwrap());
+    let mut ctx = nvinfer::runtime::ExecutionContext::new(engine).unwrap();
+    let x = common::random(50, 23);
+    let mut y = vec![0f32; 27];
+    common::run_cpu_context(&mut ctx, &[("X", &x)], &mut [("Y", &mut y)]);
+
+    let mut conv = nvinfer::ops::convolution::Convolution::new(3, [3, 3], conv_weights(), conv_bias());
+    conv.stride = vec![2, 2];
+    conv.pre_padding = vec![1, 1];
+    conv.post_padding = vec![1, 1];
+    let (_, c) = common::run_op_cpu(&conv, &[(&x, &[1, 2, 5, 5])]).unwrap();
+    let expected: Vec<f32> = c.iter().map(|v| v.max(0.0)).collect();
+    assert_eq!(y, expected);
+    assert!(y.iter().any(|&v| v > 0.0) && y.iter().any(|&v| v == 0.0), "the random case should exercise both sides of Relu: {y:?}");
+}
+
+#[test]
+fn raw_data_and_float_data_initializers_decode_equally() {
+    let (w, b) = (conv_weights(), conv_bias());
+    let typed = parse_ok(&model(13, conv_relu_graph(float_tensor("W", &[3, 2, 3, 3], &w), float_tensor("B", &[3], &b))));
+    let raw = parse_ok(&model(13, conv_relu_graph(float_tensor_raw("W", &[3, 2, 3, 3], &w), float_tensor_raw("B", &[3], &b))));
+    for key in ["kernel_weights", "bias_weights"] {
+        assert_eq!(typed.layers[0].op.param(key), raw.layers[0].op.param(key), "{key}");
+    }
+    assert_eq!(typed.layers[0].op.encode(), raw.layers[0].op.encode());
+    // And directly: the same values whichever field carries them.
+    let a = from_tensor_proto(&float_tensor("t", &[2, 2], &[1.5, -2.0, 3.0, 1e-3])).unwrap();
+    let c = from_tensor_proto(&float_tensor_raw("t", &[2, 2], &[1.5, -2.0, 3.0, 1e-3])).unwrap();
+    assert_eq!(a, c);
+    assert_eq!(a.data, ConstData::F32(vec![1.5, -2.0, 3.0, 1e-3]));
+}
+
+#[test]
+fn bad_initializers_are_reported() {
+    // 7 raw bytes are not a whole number of floats.
+    let mut t = float_tensor_raw("W", &[2], &[1.0, 2.0]);
+    t.raw_data.pop();
+    let e = from_tensor_proto(&t).unwrap_err();
+    assert!(e.message.contains('W') && e.message.contains('7'), "{}", e.message);
+    // 3 values for a [2,2] tensor.
+    let e = from_tensor_proto(&float_tensor("W", &[2, 2], &[1.0, 2.0, 3.0])).unwrap_err();
+    assert!(e.message.contains("4") && e.message.contains("3"), "{}", e.message);
+    // Through the parser: an InvalidValue error about the initializer, not a panic.
+    let mut bad_w = float_tensor("W", &[3, 2, 3, 3], &conv_weights());
+    bad_w.float_data.truncate(10);
+    let (_, errors) = parse_bytes(&model(13, conv_relu_graph(bad_w, float_tensor("B", &[3], &conv_bias()))));
+    assert!(!errors.is_empty());
+    assert_eq!(errors[0].code, ParserErrorCode::InvalidValue, "{errors:?}");
+    assert!(errors[0].desc.contains("'W'"), "{}", errors[0].desc);
+}
+
+#[test]
+fn int64_shape_constant_for_reshape() {
+    // X[1,2,3,4] → Reshape(shape = INT64 [1,-1]) → Y[1,24], the shape as raw INT64 bytes,
+    // as int64_data, and from a Constant node.
+    let graph = |shape_init: Option<TensorProto>, extra_nodes: Vec<NodeProto>| {
+        let mut nodes = extra_nodes;
+        nodes.push(node("Reshape", "reshape0", &["X", "shape"], &["Y"], vec![]));
+        GraphProto {
+            name: "reshape".into(),
+            node: nodes,
+            initializer: shape_init.into_iter().collect(),
+            input: vec![value_info("X", &[1, 2, 3, 4])],
+            output: vec![value_info("Y", &[1, 24])],
+        }
+    };
+    let check = |net: Network| {
+        assert_eq!(net.layers.len(), 1, "the shape must not become a layer");
+        assert_eq!(net.layers[0].op.kind(), "Shuffle");
+        let y = &net.tensors[net.outputs[0]];
+        assert_eq!(y.name.as_str(), "Y");
+        assert_eq!(y.dims, vec![1, 24]);
+    };
+    check(parse_ok(&model(13, graph(Some(int64_tensor_raw("shape", &[1, -1])), vec![]))));
+    let typed = TensorProto { name: "shape".into(), dims: vec![2], data_type: data_type::INT64, int64_data: vec![1, -1], ..Default::default() };
+    check(parse_ok(&model(13, graph(Some(typed), vec![]))));
+    let constant = node("Constant", "shape_const", &[], &["shape"], vec![ints_attr("value_ints", &[1, -1])]);
+    check(parse_ok(&model(13, graph(None, vec![constant]))));
+    // A 0 copies the input's dimension: [0, 6, -1] → [1, 6, 4].
+    let net = parse_ok(&model(13, {
+        let mut g = graph(Some(int64_tensor_raw("shape", &[0, 6, -1])), vec![]);
+        g.output = vec![value_info("Y", &[1, 6, 4])];
+        g
+    }));
+    assert_eq!(net.tensors[net.outputs[0]].dims, vec![1, 6, 4]);
+    // A float shape is refused with a message, not a panic.
+    let (_, errors) = parse_bytes(&model(13, graph(Some(float_tensor("shape", &[2], &[1.0, -1.0])), vec![])));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].node, 0);
+    assert_eq!(errors[0].op_type, "Reshape");
+}
+
+fn two_bad_nodes_model() -> Vec<u8> {
+    // Node 0 is fine, node 1 ("first_bad", op Foo) and node 2 ("second_bad", op Bar) are not;
+    // node 2 reads from node 0, so it is not skipped as a consequence of node 1.
+    model(
+        13,
+        GraphProto {
+            name: "bad".into(),
+            node: vec![
+                node("Relu", "ok0", &["X"], &["A"], vec![]),
+                node("Foo", "first_bad", &["A"], &["B"], vec![]),
+                node("Bar", "second_bad", &["A"], &["C"], vec![]),
+                node("Sigmoid", "after_bad", &["B"], &["D"], vec![]),
+            ],
+            initializer: vec![],
+            input: vec![value_info("X", &[1, 4])],
+            output: vec![value_info("D", &[1, 4]), value_info("C", &[1, 4])],
+        },
+    )
+}
+
+#[test]
+fn unknown_ops_give_one_error_each_with_node_context() {
+    let (_, errors) = parse_bytes(&two_bad_nodes_model());
+    assert_eq!(errors.len(), 2, "{:?}", errors.iter().map(|e| e.message()).collect::<Vec<_>>());
+    for (e, (index, name, op)) in errors.iter().zip([(1, "first_bad", "Foo"), (2, "second_bad", "Bar")]) {
+        assert_eq!(e.code, ParserErrorCode::UnsupportedNode);
+        assert_eq!(e.node, index);
+        assert_eq!(e.node_name, name);
+        assert_eq!(e.op_type, op);
+        let m = e.message();
+        assert!(m.contains(&format!("node {index}")) && m.contains(name) && m.contains(op), "{m}");
+    }
+    assert!(supports_operator("Conv"));
+    assert!(supports_operator("Relu"));
+    assert!(!supports_operator("Foo"));
+    assert!(!supports_operator(""));
+}
+
+#[test]
+fn nodes_of_another_domain_are_unsupported() {
+    let mut n = node("Relu", "custom", &["X"], &["Y"], vec![]);
+    n.domain = "com.example".into();
+    let bytes = model(13, GraphProto { name: "g".into(), node: vec![n], initializer: vec![], input: vec![value_info("X", &[2])], output: vec![value_info("Y", &[2])] });
+    let (_, errors) = parse_bytes(&bytes);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].code, ParserErrorCode::UnsupportedNode);
+    assert!(errors[0].desc.contains("com.example"));
+}
+
+#[test]
+fn an_invalid_node_names_itself() {
+    // Conv whose weights are a graph input instead of an initializer, and a MaxPool with
+    // ceil_mode: each reported with its node, and parsing goes on.
+    let graph = GraphProto {
+        name: "g".into(),
+        node: vec![
+            node("Conv", "conv_dyn_w", &["X", "W"], &["Y"], vec![]),
+            node("MaxPool", "pool_ceil", &["X"], &["Z"], vec![ints_attr("kernel_shape", &[2, 2]), int_attr("ceil_mode", 1)]),
+        ],
+        initializer: vec![],
+        input: vec![value_info("X", &[1, 1, 4, 4]), value_info("W", &[1, 1, 2, 2])],
+        output: vec![value_info("Y", &[1, 1, 3, 3]), value_info("Z", &[1, 1, 2, 2])],
+    };
+    let (_, errors) = parse_bytes(&model(13, graph));
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_eq!((errors[0].node, errors[0].node_name.as_str(), errors[0].op_type.as_str()), (0, "conv_dyn_w", "Conv"));
+    assert!(errors[0].desc.contains("'W'"), "{}", errors[0].desc);
+    assert_eq!((errors[1].node, errors[1].node_name.as_str(), errors[1].op_type.as_str()), (1, "pool_ceil", "MaxPool"));
+    assert!(errors[1].desc.contains("ceil_mode"), "{}", errors[1].desc);
+}
+
+#[test]
+fn truncated_mnist_model_gives_errors_and_never_panics() {
+    let bytes = std::fs::read(common::mnist_dir().join("mnist.onnx")).unwrap();
+    assert!(parse_bytes(&bytes).1.is_empty(), "the whole file parses");
+    for cut in [100, bytes.len() / 2] {
+        let (_, errors) = parse_bytes(&bytes[..cut]);
+        assert_eq!(errors.len(), 1, "cut at {cut}: {errors:?}");
+        assert_eq!(errors[0].code, ParserErrorCode::ModelDeserializeFailed, "cut at {cut}: {}", errors[0].message());
+        assert_eq!(errors[0].node, -1);
+        assert!(errors[0].message().contains("not a valid ONNX model"), "{}", errors[0].message());
+    }
+    // Many more cut points: always at least one error, never a panic.
+    for cut in (0..bytes.len() - 1).step_by(211) {
+        let (_, errors) = parse_bytes(&bytes[..cut]);
+        assert!(!errors.is_empty(), "a model cut to {cut} of {} bytes was accepted", bytes.len());
+        assert!(errors.iter().all(|e| !e.desc.is_empty()));
+    }
+}
+
+#[test]
+fn garbage_bytes_give_errors_and_never_panic() {
+    for seed in 0..64u64 {
+        let noise: Vec<u8> = common::random(997, seed + 100).iter().map(|v| ((v + 1.0) * 127.9) as u8).collect();
+        let (_, errors) = parse_bytes(&noise);
+        assert!(!errors.is_empty(), "random bytes (seed {seed}) were accepted as a model");
+    }
+    let (_, errors) = parse_bytes(b"this is not an onnx model at all");
+    assert!(!errors.is_empty());
+    let (_, errors) = parse_bytes(&[]);
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].code, ParserErrorCode::InvalidGraph, "an empty model has no graph: {errors:?}");
+}
+
+#[test]
+fn corrupted_mnist_bytes_never_panic() {
+    // Flip bytes all over the real model: the parser may accept a damaged weight, but must
+    // never panic, and an accepted network must still be well formed.
+    let bytes = std::fs::read(common::mnist_dir().join("mnist.onnx")).unwrap();
+    for (i, at) in (0..bytes.len()).step_by(97).enumerate() {
+        let mut b = bytes.clone();
+        b[at] ^= 0x5a ^ (i as u8);
+        let (net, errors) = parse_bytes(&b);
+        if errors.is_empty() {
+            nvinfer::ir::validate::validate(&net).unwrap_or_else(|e| panic!("flip at {at}: accepted an invalid network: {}", e.message));
+        }
+    }
+}
+
+#[test]
+fn old_and_new_opsets_are_refused() {
+    let g = conv_relu_graph(float_tensor("W", &[3, 2, 3, 3], &conv_weights()), float_tensor("B", &[3], &conv_bias()));
+    let (_, errors) = parse_bytes(&model(7, g.clone()));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].code, ParserErrorCode::UnsupportedGraph);
+    assert!(errors[0].desc.contains("opset 7"), "{}", errors[0].desc);
+    let (_, errors) = parse_bytes(&model(99, g.clone()));
+    assert_eq!(errors.len(), 1);
+    assert!(errors[0].desc.contains("99"));
+    // No default-domain opset at all.
+    let mut m = ModelProto::decode(model(13, g).as_slice()).unwrap();
+    m.opset_import[0].domain = "com.example".into();
+    let (_, errors) = parse_bytes(&m.encode_to_vec());
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].code, ParserErrorCode::InvalidGraph);
+}
+
+#[test]
+fn missing_file_is_an_error() {
+    let mut net = Network::new();
+    let path = common::repo().join("data/no-such-model.onnx");
+    let errors = parse_file(&mut net, &path);
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].code, ParserErrorCode::ModelDeserializeFailed);
+    assert!(errors[0].desc.contains("no-such-model.onnx"), "{}", errors[0].desc);
+    assert!(net.layers.is_empty() && net.inputs.is_empty());
+}
+
+#[test]
+fn an_output_nobody_produces_is_an_error() {
+    let graph = GraphProto {
+        name: "g".into(),
+        node: vec![node("Relu", "r", &["X"], &["Y"], vec![])],
+        initializer: vec![],
+        input: vec![value_info("X", &[2])],
+        output: vec![value_info("Nope", &[2])],
+    };
+    let (_, errors) = parse_bytes(&model(13, graph));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].code, ParserErrorCode::InvalidGraph);
+    assert!(errors[0].desc.contains("Nope"));
+}
+
+#[test]
+fn gemm_and_softmax_import() {
+    // X[2,3] → Gemm(W[4,3] transB, C[4], alpha 2) → Softmax(axis 1) → Y[2,4], run on the CPU
+    // against a direct computation. Tolerance 1e-6 absolute (probabilities).
+    let w = common::random(12, 31);
+    let c = common::random(4, 32);
+    let graph = GraphProto {
+        name: "gemm".into(),
+        node: vec![
+            node("Gemm", "fc", &["X", "W", "C"], &["G"], vec![int_attr("transB", 1), AttributeProto { name: "alpha".into(), f: 2.0, r#type: 1, ..Default::default() }]),
+            node("Softmax", "sm", &["G"], &["Y"], vec![int_attr("axis", 1)]),
+        ],
+        initializer: vec![float_tensor("W", &[4, 3], &w), float_tensor("C", &[4], &c)],
+        input: vec![value_info("X", &[2, 3])],
+        output: vec![value_info("Y", &[2, 4])],
+    };
+    let net = parse_ok(&model(13, graph));
+    assert_eq!(net.tensors[net.outputs[0]].dims, vec![2, 4]);
+    let engine = std::sync::Arc::new(nvinfer::runtime::Engine::deserialize(&common::cpu_plan(&net).unwrap()).unwrap());
+    let mut ctx = nvinfer::runtime::ExecutionContext::new(engine).unwrap();
+    let x = common::random(6, 33);
+    let mut y = vec![0f32; 8];
+    common::run_cpu_context(&mut ctx, &[("X", &x)], &mut [("Y", &mut y)]);
+    let mut expected = Vec::new();
+    for i in 0..2 {
+        let g: Vec<f32> = (0..4).map(|j| 2.0 * (0..3).map(|k| x[i * 3 + k] * w[j * 3 + k]).sum::<f32>() + c[j]).collect();
+        expected.extend(common::softmax(&g));
+    }
+    common::assert_close(&y, &expected, 1e-6, "Gemm + Softmax");
+}
