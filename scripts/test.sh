@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every test that needs no GPU: Rust unit and integration tests (every kernel in kernels/
+# compiled by NVRTC), the header compile checks, the C++ sample build and its CLI cases.
+# GPU checks are scripts/gpu_check.sh, run on a GPU machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+eval "$(scripts/deps.sh)"
+export NVINFER_REQUIRE_NVRTC=1
+
+echo "== cargo test"
+cargo test 2>&1 | tee target/cargo-test.log | grep -E '^(test result|running|error|warning: unused)|FAILED|panicked' || true
+if grep -qE '^test result: FAILED|^error' target/cargo-test.log || ! grep -q '^test result: ok' target/cargo-test.log; then
+  echo "cargo test failed; see target/cargo-test.log"
+  exit 1
+fi
+echo "== C++ headers"
+tests/cpp_headers/run.sh | tail -n 3
+echo "== build library and samples"
+scripts/build.sh
+echo "== sample"
+tests/sample_cli.sh
