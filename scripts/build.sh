@@ -22,6 +22,10 @@ for lib in nvinfer nvonnxparser nvinfer_plugin; do
 done
 cp cmake/TensorRTConfig.cmake cmake/TensorRTConfigVersion.cmake dist/lib/cmake/TensorRT/
 
+if [ -n "${SKIP_SAMPLES:-}" ]; then
+  echo "[build] staged dist/ (samples skipped)"
+  exit 0
+fi
 cmake -S cpp_samples -B build/samples -DTensorRT_DIR="$PWD/dist/lib/cmake/TensorRT" \
   ${CUDA_RUNTIME_ROOT:+-DCUDA_RUNTIME_ROOT="$CUDA_RUNTIME_ROOT"} >/dev/null
 cmake --build build/samples -j 2

@@ -4,7 +4,7 @@
 # (a signal gives status >= 128). Prints "N passed, N failed" last.
 set -u
 cd "$(dirname "$0")/.."
-bin=build/samples/bin/sample_onnx_mnist
+bin=${SAMPLE_BIN:-build/samples/bin/sample_onnx_mnist}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0

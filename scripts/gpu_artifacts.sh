@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Builds, on a machine with Rust (no GPU needed), what scripts/gpu_check.sh runs on a GPU
+# machine: the staged library (dist/) and the Rust test binaries, into .device-artifacts/
+# (git-ignored; carried to the GPU machine, under 64 MiB).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SKIP_SAMPLES=1 scripts/build.sh
+art=.device-artifacts
+rm -rf "$art"
+mkdir -p "$art/tests"
+cp -a dist "$art/dist"
+cargo test --release --no-run --message-format=json 2>/dev/null \
+  | python3 -c '
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m.get("profile", {}).get("test") and m.get("executable"):
+        print(m["target"]["name"], m["executable"])
+' | while read -r name exe; do
+  strip -o "$art/tests/$name" "$exe"
+done
+du -sh "$art"

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Every GPU check in one run, on a GPU machine, from artifacts built elsewhere
+# (scripts/gpu_artifacts.sh): the Rust GPU tests (CUDA kernels against the CPU reference),
+# the C++ samples built with CMake against the staged library, GPU-vs-CPU agreement of the
+# sample's outputs (FP32 without TF32, and with FP16 allowed), plan reload in a fresh process,
+# the failure cases, and the MNIST latency benchmark against PyTorch. Prints a summary last.
+#   scripts/gpu_check.sh            (needs nvidia-smi, a CUDA toolkit, cmake, python3 with torch)
+set -u
+cd "$(dirname "$0")/.."
+art=${ARTIFACTS:-.device-artifacts}
+logs=${OUT:-/tmp}/gpu-check
+mkdir -p "$logs"
+cuda_lib=$(dirname "$(find /usr/local/cuda/lib64 /usr/local/cuda/targets/*/lib -name 'libcublasLt.so*' 2>/dev/null | head -1)" 2>/dev/null)
+export LD_LIBRARY_PATH="$PWD/$art/dist/lib:${cuda_lib:-/usr/local/cuda/lib64}:${LD_LIBRARY_PATH:-}"
+export NVINFER_KERNEL_CACHE=/tmp/nvinfer-kernel-cache
+rows=()
+fails=0
+row() { # row STATUS NAME DETAIL
+  rows+=("$(printf '%-5s %-44s %s' "$1" "$2" "$3")")
+  [ "$1" = PASS ] || fails=$((fails + 1))
+}
+
+gpu=$(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | head -1)
+echo "GPU: ${gpu:-none}"
+
+# 1. Rust tests (the GPU oracle tests run their CUDA paths here).
+for t in "$art"/tests/*; do
+  name=$(basename "$t")
+  "$t" --test-threads=1 >"$logs/rust-$name.log" 2>&1
+  st=$?
+  res=$(grep -E '^test result' "$logs/rust-$name.log" | tail -1 | sed -E 's/^test result: //; s/; finished.*//')
+  skipped=$(grep -c 'skipped' "$logs/rust-$name.log")
+  [ "$st" -eq 0 ] && row PASS "rust test $name" "$res${skipped:+ (skip lines: $skipped)}" || { row FAIL "rust test $name" "$res"; tail -30 "$logs/rust-$name.log"; }
+done
+grep -h 'GPU-CHECK' "$logs"/rust-*.log | sed 's/^/  /' >"$logs/gpu-checks.txt"
+
+# 2. Samples, built as a user would against the staged install.
+if cmake -S cpp_samples -B /tmp/samples -DTensorRT_DIR="$PWD/$art/dist/lib/cmake/TensorRT" >"$logs/cmake.log" 2>&1 &&
+  cmake --build /tmp/samples -j 8 >>"$logs/cmake.log" 2>&1; then
+  row PASS "samples build (cmake, find_package)" ""
+else
+  row FAIL "samples build (cmake, find_package)" "see cmake.log"
+  tail -30 "$logs/cmake.log"
+fi
+bin=/tmp/samples/bin/sample_onnx_mnist
+sample() { # sample NAME ARGS... ; runs the sample, records pass/fail
+  local name=$1
+  shift
+  "$bin" --datadir=data/mnist "$@" >"$logs/$name.log" 2>&1
+  local st=$?
+  local where=$(grep -oE 'Engine runs on the [A-Z]+' "$logs/$name.log" | head -1)
+  if [ "$st" -eq 0 ] && grep -q '&&&& PASSED' "$logs/$name.log"; then row PASS "sample $name" "$where"; else
+    row FAIL "sample $name" "exit $st"
+    grep -vE '^    ' "$logs/$name.log" | tail -20
+  fi
+}
+sample gpu-default --dumpOutput=/tmp/gpu-default.bin
+sample gpu-notf32 --notf32 --saveEngine=/tmp/gpu-notf32.plan --dumpOutput=/tmp/gpu-notf32.bin
+sample gpu-reload --loadEngine=/tmp/gpu-notf32.plan --dumpOutput=/tmp/gpu-reload.bin
+sample gpu-fp16 --fp16 --dumpOutput=/tmp/gpu-fp16.bin
+NVINFER_BACKEND=cpu sample cpu-forced --dumpOutput=/tmp/cpu.bin
+
+compare() { # compare NAME A B TOLERANCE: max|a-b| / max|b| over all logits
+  local out
+  out=$(python3 -c '
+import sys, numpy as np
+a = np.fromfile(sys.argv[1], dtype="<f4"); b = np.fromfile(sys.argv[2], dtype="<f4")
+if a.size == 0 or a.size != b.size: print("sizes", a.size, b.size); sys.exit(1)
+err = float(np.max(np.abs(a - b)) / max(float(np.max(np.abs(b))), 1e-30))
+print(f"max_rel_err={err:.3e} (tol {float(sys.argv[3]):.0e})"); sys.exit(0 if err <= float(sys.argv[3]) else 1)
+' "$2" "$3" "$4" 2>&1)
+  [ $? -eq 0 ] && row PASS "$1" "$out" || row FAIL "$1" "$out"
+}
+compare "GPU (kTF32 cleared) vs CPU" /tmp/gpu-notf32.bin /tmp/cpu.bin 1e-5
+compare "GPU (kFP16 set) vs CPU" /tmp/gpu-fp16.bin /tmp/cpu.bin 1e-2
+compare "GPU (default, TF32 allowed) vs CPU" /tmp/gpu-default.bin /tmp/cpu.bin 1e-2
+if cmp -s /tmp/gpu-notf32.bin /tmp/gpu-reload.bin && [ -s /tmp/gpu-reload.bin ]; then
+  row PASS "GPU plan reloaded in a fresh process" "bit-identical outputs"
+else
+  row FAIL "GPU plan reloaded in a fresh process" "outputs differ"
+fi
+
+# 3. Failure paths on the GPU machine.
+if SAMPLE_BIN=$bin tests/sample_cli.sh >"$logs/sample-cli.log" 2>&1; then row PASS "sample failure cases" "$(tail -1 "$logs/sample-cli.log")"; else
+  row FAIL "sample failure cases" "$(tail -1 "$logs/sample-cli.log")"
+  cat "$logs/sample-cli.log"
+fi
+
+# 4. Benchmark: our engine vs PyTorch, same model, batch 1, same run.
+ours=$(/tmp/samples/bin/benchmark_mnist data/mnist/mnist.onnx 2000 2>>"$logs/bench.log" | grep '^BENCH')
+torch_line=$(python3 scripts/bench_torch_mnist.py data/mnist/mnist.onnx 2000 2>>"$logs/bench.log" | grep '^BENCH')
+echo "$ours" ; echo "$torch_line"
+if [ -n "$ours" ] && [ -n "$torch_line" ]; then
+  ratio() { python3 -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.2f}')" "$1" "$2"; }
+  field() { sed -E "s/.*$1=([0-9.]+).*/\1/" <<<"$2"; }
+  e1=$(field enqueueV3_ms "$ours"); e2=$(field enqueueV3_ms "$torch_line")
+  g1=$(field graph_replay_ms "$ours"); g2=$(field graph_replay_ms "$torch_line")
+  row PASS "benchmark mnist b1 eager (ours/torch ms)" "$e1 / $e2 = $(ratio "$e1" "$e2")x time"
+  row PASS "benchmark mnist b1 CUDA graph (ours/torch ms)" "$g1 / $g2 = $(ratio "$g1" "$g2")x time"
+else
+  row FAIL "benchmark mnist" "see bench.log"
+  tail -20 "$logs/bench.log"
+fi
+
+echo
+echo "GPU oracle checks:"
+cat "$logs/gpu-checks.txt"
+echo
+echo "==================== GPU check summary (${gpu:-no GPU}) ===================="
+printf '%s\n' "${rows[@]}"
+echo "gpu-check: $(( ${#rows[@]} - fails )) passed, $fails failed"
+[ "$fails" -eq 0 ]
