@@ -1,14 +1,27 @@
 //! The CPU reference backend: runs an engine's layers in order on host buffers, one per
 //! tensor. Plain and obviously correct; the oracle for the CUDA backend.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::types::ErrorCode;
 use crate::ops::HostIn;
 use crate::plan::EngineDesc;
 use crate::types::volume;
 
-/// One buffer per engine tensor, sized to its shape.
-pub fn allocate(desc: &EngineDesc) -> Vec<Vec<f32>> {
-    desc.tensors.iter().map(|t| vec![0f32; volume(&t.dims).unwrap_or(0)]).collect()
+/// One buffer per engine tensor, sized to its shape. Running out of memory is an error,
+/// not an abort.
+pub fn allocate(desc: &EngineDesc) -> Result<Vec<Vec<f32>>> {
+    desc.tensors
+        .iter()
+        .map(|t| {
+            let n = volume(&t.dims).ok_or_else(|| Error::invalid_argument(format!("tensor '{}' has no fixed size", t.name)))?;
+            let mut buf = Vec::new();
+            buf.try_reserve_exact(n).map_err(|_| {
+                Error::new(ErrorCode::FailedAllocation, format!("cannot allocate {n} floats of host memory for tensor '{}'", t.name))
+            })?;
+            buf.resize(n, 0f32);
+            Ok(buf)
+        })
+        .collect()
 }
 
 /// Runs every layer; inputs must already be in their buffers.

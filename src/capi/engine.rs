@@ -1,6 +1,6 @@
 //! C ABI: runtime, engine and execution context.
 
-use super::{copy_out, cstr, destroy, run, slice, with, NvtHostMemory, Reports};
+use super::{copy_out, cstr, destroy, run, slice, with, with_ref, NvtHostMemory, Reports};
 use crate::backend::cuda::RawStream;
 use crate::error::{Error, Result};
 use crate::log::{NvtErrorRecorder, NvtLogger, Reporter};
@@ -78,22 +78,22 @@ pub unsafe extern "C" fn nvt_engine_destroy(e: *mut NvtEngine) {
 
 #[no_mangle]
 pub unsafe extern "C" fn nvt_engine_set_error_recorder(e: *mut NvtEngine, recorder: NvtErrorRecorder) {
-    with(e, "ICudaEngine::setErrorRecorder", (), |e| Ok(e.reporter.set_recorder(recorder.report.map(|_| recorder))))
+    with_ref(e, "ICudaEngine::setErrorRecorder", (), |e| Ok(e.reporter.set_recorder(recorder.report.map(|_| recorder))))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn nvt_engine_serialize(e: *mut NvtEngine) -> *mut NvtHostMemory {
-    with(e, "ICudaEngine::serialize", null_mut(), |e| Ok(Box::into_raw(Box::new(NvtHostMemory { bytes: e.engine.serialize().to_vec() }))))
+    with_ref(e, "ICudaEngine::serialize", null_mut(), |e| Ok(Box::into_raw(Box::new(NvtHostMemory { bytes: e.engine.serialize().to_vec() }))))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn nvt_engine_nb_io_tensors(e: *mut NvtEngine) -> i32 {
-    with(e, "ICudaEngine::getNbIOTensors", 0, |e| Ok(e.engine.nb_io() as i32))
+    with_ref(e, "ICudaEngine::getNbIOTensors", 0, |e| Ok(e.engine.nb_io() as i32))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn nvt_engine_io_tensor_name(e: *mut NvtEngine, i: i32) -> *const c_char {
-    with(e, "ICudaEngine::getIOTensorName", null(), |e| {
+    with_ref(e, "ICudaEngine::getIOTensorName", null(), |e| {
         e.engine.io_name(i as usize).map(|n| n.as_ptr()).ok_or_else(|| Error::invalid_argument(format!("no I/O tensor {i}")))
     })
 }
@@ -102,7 +102,7 @@ pub unsafe extern "C" fn nvt_engine_io_tensor_name(e: *mut NvtEngine, i: i32) ->
 #[no_mangle]
 pub unsafe extern "C" fn nvt_engine_io_index(e: *mut NvtEngine, name: *const c_char) -> i32 {
     // An unknown name is an ordinary answer (-1), not an error, as getBindingIndex has it.
-    with(e, "ICudaEngine::getBindingIndex", -1, |e| Ok(e.engine.io_index(cstr(name, "name")?).map(|i| i as i32).unwrap_or(-1)))
+    with_ref(e, "ICudaEngine::getBindingIndex", -1, |e| Ok(e.engine.io_index(cstr(name, "name")?).map(|i| i as i32).unwrap_or(-1)))
 }
 
 fn io_index(e: &NvtEngine, name: *const c_char) -> Result<usize> {
@@ -113,7 +113,7 @@ fn io_index(e: &NvtEngine, name: *const c_char) -> Result<usize> {
 /// Writes the tensor's dimensions; returns the rank, or -1 for an unknown name.
 #[no_mangle]
 pub unsafe extern "C" fn nvt_engine_tensor_shape(e: *mut NvtEngine, name: *const c_char, out: *mut i64, capacity: i32) -> i32 {
-    with(e, "ICudaEngine::getTensorShape", -1, |e| {
+    with_ref(e, "ICudaEngine::getTensorShape", -1, |e| {
         let i = io_index(e, name)?;
         Ok(copy_out(&e.engine.io_tensor(i).map(|t| t.dims.clone()).unwrap_or_default(), out, capacity))
     })
@@ -121,13 +121,13 @@ pub unsafe extern "C" fn nvt_engine_tensor_shape(e: *mut NvtEngine, name: *const
 
 #[no_mangle]
 pub unsafe extern "C" fn nvt_engine_tensor_type(e: *mut NvtEngine, name: *const c_char) -> i32 {
-    with(e, "ICudaEngine::getTensorDataType", 0, |e| Ok(e.engine.io_tensor(io_index(e, name)?).map(|t| t.dtype as i32).unwrap_or(0)))
+    with_ref(e, "ICudaEngine::getTensorDataType", 0, |e| Ok(e.engine.io_tensor(io_index(e, name)?).map(|t| t.dtype as i32).unwrap_or(0)))
 }
 
 /// TensorIOMode; kNONE (0) for names that are not I/O tensors.
 #[no_mangle]
 pub unsafe extern "C" fn nvt_engine_tensor_io_mode(e: *mut NvtEngine, name: *const c_char) -> i32 {
-    with(e, "ICudaEngine::getTensorIOMode", 0, |e| {
+    with_ref(e, "ICudaEngine::getTensorIOMode", 0, |e| {
         let name = cstr(name, "tensor name")?;
         Ok(e.engine.io_index(name).map(|i| e.engine.io_mode(i)).unwrap_or(TensorIOMode::None) as i32)
     })
@@ -136,7 +136,7 @@ pub unsafe extern "C" fn nvt_engine_tensor_io_mode(e: *mut NvtEngine, name: *con
 /// TensorLocation: kDEVICE (0) on the GPU, kHOST (1) on the CPU backend.
 #[no_mangle]
 pub unsafe extern "C" fn nvt_engine_tensor_location(e: *mut NvtEngine, name: *const c_char) -> i32 {
-    with(e, "ICudaEngine::getTensorLocation", 0, |e| {
+    with_ref(e, "ICudaEngine::getTensorLocation", 0, |e| {
         io_index(e, name)?;
         Ok(e.engine.location() as i32)
     })
@@ -144,18 +144,18 @@ pub unsafe extern "C" fn nvt_engine_tensor_location(e: *mut NvtEngine, name: *co
 
 #[no_mangle]
 pub unsafe extern "C" fn nvt_engine_nb_layers(e: *mut NvtEngine) -> i32 {
-    with(e, "ICudaEngine::getNbLayers", 0, |e| Ok(e.engine.nb_layers() as i32))
+    with_ref(e, "ICudaEngine::getNbLayers", 0, |e| Ok(e.engine.nb_layers() as i32))
 }
 
 /// Activation memory a context needs, in bytes.
 #[no_mangle]
 pub unsafe extern "C" fn nvt_engine_device_memory_size(e: *mut NvtEngine) -> u64 {
-    with(e, "ICudaEngine::getDeviceMemorySize", 0, |e| Ok(e.engine.desc.arena_bytes))
+    with_ref(e, "ICudaEngine::getDeviceMemorySize", 0, |e| Ok(e.engine.desc.arena_bytes))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn nvt_engine_create_context(e: *mut NvtEngine) -> *mut NvtContext {
-    with(e, "ICudaEngine::createExecutionContext", null_mut(), |e| {
+    with_ref(e, "ICudaEngine::createExecutionContext", null_mut(), |e| {
         let context = ExecutionContext::new(e.engine.clone())?;
         Ok(Box::into_raw(Box::new(NvtContext { reporter: e.reporter.child(), context, name: Default::default() })))
     })

@@ -34,6 +34,16 @@ pub(crate) unsafe fn with<O: Reports, T>(obj: *mut O, what: &str, fallback: T, f
     run(&reporter, what, fallback, || f(o))
 }
 
+/// Like `with`, for objects that many threads may query at once (engines): shared access only.
+pub(crate) unsafe fn with_ref<O: Reports, T>(obj: *const O, what: &str, fallback: T, f: impl FnOnce(&O) -> Result<T>) -> T {
+    let Some(o) = obj.as_ref() else {
+        Reporter::new(NvtLogger::NONE).error(&Error::invalid_argument(format!("{what}: the object pointer is null")));
+        return fallback;
+    };
+    let reporter = o.reporter().clone();
+    run(&reporter, what, fallback, || f(o))
+}
+
 /// Like `with`, for calls without an object (creation functions).
 pub(crate) fn run<T>(reporter: &Reporter, what: &str, fallback: T, f: impl FnOnce() -> Result<T>) -> T {
     match catch_unwind(AssertUnwindSafe(f)) {

@@ -168,7 +168,13 @@ pub fn gemm_cpu(s: &GemmShape, a: &[f32], b: &[f32], c: &mut [f32]) {
 pub fn prepare_gemm(tactic: &str, shape: GemmShape, prep: &CudaPrep<'_>) -> Result<Box<dyn CudaLayer>> {
     match tactic {
         "cublaslt" => Ok(Box::new(LtGemmLayer { gemm: LtGemm::new(shape, prep.allow_tf32)? })),
-        "tiled" => Ok(Box::new(TiledGemm { kernel: prep.kernels.function("matmul", "matmul_f32")?, shape })),
+        "tiled" => {
+            // The grid's y and z extents are limited to 65535 blocks.
+            if shape.m.div_ceil(16) > 65535 || shape.batch > 65535 {
+                return Err(Error::unsupported("the product is too large for the tiled kernel's grid"));
+            }
+            Ok(Box::new(TiledGemm { kernel: prep.kernels.function("matmul", "matmul_f32")?, shape }))
+        }
         other => Err(Error::internal(format!("unknown matrix multiply tactic '{other}'"))),
     }
 }

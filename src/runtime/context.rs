@@ -24,7 +24,7 @@ impl ExecutionContext {
     /// Allocates everything a run needs, so enqueue never allocates.
     pub fn new(engine: Arc<Engine>) -> Result<ExecutionContext> {
         let state = match &engine.backend {
-            EngineBackend::Cpu => State::Cpu { buffers: cpu::allocate(&engine.desc) },
+            EngineBackend::Cpu => State::Cpu { buffers: cpu::allocate(&engine.desc)? },
             EngineBackend::Cuda(ce) => {
                 cuda::device()?.bind()?;
                 State::Cuda {
