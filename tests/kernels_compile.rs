@@ -18,23 +18,33 @@ fn nvrtc_or_skip() -> Option<(i32, i32)> {
             panic!("NVINFER_REQUIRE_NVRTC=1 but NVRTC cannot be used: {}", e.message)
         }
         Err(e) => {
-            eprintln!("skipped: NVRTC not found ({})", e.message);
+            common::report(&format!("skipped: NVRTC not found ({})", e.message));
             None
         }
     }
 }
 
-/// A kernel cache inside target/, emptied once per run, so the test never writes to $HOME.
-/// Both tests share it (the environment is process-wide and tests run in parallel).
+/// A kernel cache inside target/ (cargo's CARGO_TARGET_TMPDIR), emptied once per run, so the
+/// test never writes to $HOME and really compiles. Both tests share it (the environment is
+/// process-wide and tests run in parallel).
 fn use_private_cache() -> std::path::PathBuf {
-    static INIT: std::sync::Once = std::sync::Once::new();
-    let dir = common::repo().join("target").join("test-kernel-cache");
-    INIT.call_once(|| {
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create the kernel cache folder");
+    static DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        // A binary run on another machine (scripts/gpu_check.sh) may not be able to write
+        // its build tree; a folder under the system's temp dir serves then.
+        let in_target = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("kernel-cache-compile-test");
+        let in_tmp = std::env::temp_dir().join(format!("nvinfer-kernel-cache-compile-test-{}", std::process::id()));
+        let dir = [in_target, in_tmp]
+            .into_iter()
+            .find(|d| {
+                let _ = std::fs::remove_dir_all(d);
+                std::fs::create_dir_all(d).is_ok()
+            })
+            .expect("a writable kernel cache folder");
         std::env::set_var(nvrtc::CACHE_ENV, &dir);
-    });
-    dir
+        dir
+    })
+    .clone()
 }
 
 fn check_cubin(name: &str, sm: (i32, i32), cubin: &[u8]) {
@@ -45,7 +55,7 @@ fn check_cubin(name: &str, sm: (i32, i32), cubin: &[u8]) {
 #[test]
 fn every_kernel_compiles_for_sm90_and_sm80() {
     let Some((major, minor)) = nvrtc_or_skip() else { return };
-    eprintln!("NVRTC {major}.{minor}");
+    common::report(&format!("NVRTC {major}.{minor}: compiling {} kernel files for sm_90 and sm_80", KERNEL_SOURCES.len()));
     let cache = use_private_cache();
     assert!(!KERNEL_SOURCES.is_empty());
     for sm in [(9, 0), (8, 0)] {

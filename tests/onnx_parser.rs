@@ -424,3 +424,154 @@ fn gemm_and_softmax_import() {
     }
     common::assert_close(&y, &expected, 1e-6, "Gemm + Softmax");
 }
+
+#[test]
+fn nonsense_attributes_give_node_errors_not_panics() {
+    // Each case is one node on X[1,1,6,6]; each must give exactly one error naming node 0.
+    let same = |mode: &str| AttributeProto { name: "auto_pad".into(), s: mode.as_bytes().to_vec(), r#type: 3, ..Default::default() };
+    let w = float_tensor("W", &[1, 1, 3, 3], &common::random(9, 41));
+    let cases: Vec<(&str, NodeProto)> = vec![
+        ("conv SAME with zero strides", node("Conv", "n", &["X", "W"], &["Y"], vec![same("SAME_UPPER"), ints_attr("strides", &[0, 0])])),
+        ("conv SAME with one stride", node("Conv", "n", &["X", "W"], &["Y"], vec![same("SAME_LOWER"), ints_attr("strides", &[2])])),
+        ("conv SAME with one dilation", node("Conv", "n", &["X", "W"], &["Y"], vec![same("SAME_UPPER"), ints_attr("dilations", &[1])])),
+        ("conv with zero strides", node("Conv", "n", &["X", "W"], &["Y"], vec![ints_attr("strides", &[0, 0])])),
+        ("conv with negative dilation", node("Conv", "n", &["X", "W"], &["Y"], vec![ints_attr("dilations", &[-1, 1])])),
+        ("conv with a 3-D kernel_shape", node("Conv", "n", &["X", "W"], &["Y"], vec![same("SAME_UPPER"), ints_attr("kernel_shape", &[3, 3, 3, 3, 3])])),
+        ("conv with 3 pads", node("Conv", "n", &["X", "W"], &["Y"], vec![ints_attr("pads", &[1, 1, 1])])),
+        ("conv with an unknown auto_pad", node("Conv", "n", &["X", "W"], &["Y"], vec![same("SIDEWAYS")])),
+        ("pool SAME with zero strides", node("MaxPool", "n", &["X"], &["Y"], vec![same("SAME_UPPER"), ints_attr("kernel_shape", &[2, 2]), ints_attr("strides", &[0, 0])])),
+        ("pool SAME with one stride", node("AveragePool", "n", &["X"], &["Y"], vec![same("SAME_UPPER"), ints_attr("kernel_shape", &[2, 2]), ints_attr("strides", &[1])])),
+        ("pool SAME with kernel longer than the rank", node("MaxPool", "n", &["X"], &["Y"], vec![same("SAME_UPPER"), ints_attr("kernel_shape", &[2, 2, 2, 2, 2, 2])])),
+        ("pool without kernel_shape", node("MaxPool", "n", &["X"], &["Y"], vec![])),
+        ("transpose with a bad perm", node("Transpose", "n", &["X"], &["Y"], vec![ints_attr("perm", &[0, 1, 2, 7])])),
+        ("flatten with a bad axis", node("Flatten", "n", &["X"], &["Y"], vec![int_attr("axis", 9)])),
+        ("softmax with a bad axis", node("Softmax", "n", &["X"], &["Y"], vec![int_attr("axis", -9)])),
+        ("add with one input", node("Add", "n", &["X"], &["Y"], vec![])),
+        ("relu without input", node("Relu", "n", &[], &["Y"], vec![])),
+    ];
+    for (what, n) in cases {
+        let graph = GraphProto {
+            name: "g".into(),
+            node: vec![n],
+            initializer: vec![w.clone()],
+            input: vec![value_info("X", &[1, 1, 6, 6])],
+            output: vec![value_info("Y", &[1, 1, 6, 6])],
+        };
+        let bytes = model(13, graph);
+        let result = std::panic::catch_unwind(|| parse_bytes(&bytes).1);
+        let errors = result.unwrap_or_else(|_| panic!("{what}: the parser panicked"));
+        assert_eq!(errors.len(), 1, "{what}: {errors:?}");
+        assert_eq!(errors[0].node, 0, "{what}: {errors:?}");
+        assert!(!errors[0].desc.is_empty(), "{what}");
+    }
+}
+
+/// Parses a one-output graph, builds it for the CPU and runs it on `feeds` (one per input).
+fn run_graph(opset: i64, nodes: Vec<NodeProto>, inits: Vec<TensorProto>, inputs: &[(&str, &[i64])], output: (&str, &[i64]), feeds: &[&[f32]]) -> Vec<f32> {
+    let graph = GraphProto {
+        name: "g".into(),
+        node: nodes,
+        initializer: inits,
+        input: inputs.iter().map(|(n, d)| value_info(n, d)).collect(),
+        output: vec![value_info(output.0, output.1)],
+    };
+    let net = parse_ok(&model(opset, graph));
+    assert_eq!(net.tensors[net.outputs[0]].dims, output.1, "output shape");
+    let engine = std::sync::Arc::new(nvinfer::runtime::Engine::deserialize(&common::cpu_plan(&net).unwrap()).unwrap());
+    let mut ctx = nvinfer::runtime::ExecutionContext::new(engine).unwrap();
+    let mut y = vec![0f32; output.1.iter().product::<i64>() as usize];
+    let named: Vec<(&str, &[f32])> = inputs.iter().map(|(n, _)| *n).zip(feeds.iter().copied()).collect();
+    common::run_cpu_context(&mut ctx, &named, &mut [(output.0, &mut y)]);
+    y
+}
+
+#[test]
+fn importers_compute_what_onnx_specifies() {
+    // Each expected value is computed here from the ONNX operator definition.
+    // Tolerance 1e-6 absolute (values of order 1).
+    let x12 = common::random(12, 51);
+
+    // Softmax before opset 13 flattens from the axis on: [2,3,2] axis 1 → 6 values per batch.
+    let y = run_graph(11, vec![node("Softmax", "s", &["X"], &["Y"], vec![int_attr("axis", 1)])], vec![], &[("X", &[2, 3, 2])], ("Y", &[2, 3, 2]), &[&x12]);
+    let expected: Vec<f32> = x12.chunks(6).flat_map(common::softmax).collect();
+    common::assert_close(&y, &expected, 1e-6, "Softmax opset 11");
+    // From opset 13 the default axis is the last one.
+    let y = run_graph(13, vec![node("Softmax", "s", &["X"], &["Y"], vec![])], vec![], &[("X", &[2, 3, 2])], ("Y", &[2, 3, 2]), &[&x12]);
+    let expected: Vec<f32> = x12.chunks(2).flat_map(common::softmax).collect();
+    common::assert_close(&y, &expected, 1e-6, "Softmax opset 13");
+
+    // Flatten keeps the data and makes [d0·d1, d2·d3].
+    let y = run_graph(13, vec![node("Flatten", "f", &["X"], &["Y"], vec![int_attr("axis", 2)])], vec![], &[("X", &[1, 3, 2, 2])], ("Y", &[3, 4]), &[&x12]);
+    assert_eq!(y, x12);
+
+    // Transpose without perm reverses the axes: y[k,j,i] = x[i,j,k] for x of [2,3,2].
+    let y = run_graph(13, vec![node("Transpose", "t", &["X"], &["Y"], vec![])], vec![], &[("X", &[2, 3, 2])], ("Y", &[2, 3, 2]), &[&x12]);
+    for i in 0..2 {
+        for j in 0..3 {
+            for k in 0..2 {
+                assert_eq!(y[(k * 3 + j) * 2 + i], x12[(i * 3 + j) * 2 + k]);
+            }
+        }
+    }
+
+    // MatMul of [2,3,2] by a [2,4] initializer broadcasts the matrix over the batch.
+    let w = common::random(8, 52);
+    let y = run_graph(13, vec![node("MatMul", "m", &["X", "W"], &["Y"], vec![])], vec![float_tensor("W", &[2, 4], &w)], &[("X", &[2, 3, 2])], ("Y", &[2, 3, 4]), &[&x12]);
+    let mut expected = Vec::new();
+    for row in x12.chunks(2) {
+        for j in 0..4 {
+            expected.push(row[0] * w[j] + row[1] * w[4 + j]);
+        }
+    }
+    common::assert_close(&y, &expected, 1e-6, "MatMul");
+
+    // Add and Sub right-align shapes: [3] is broadcast over the rows of [4,3]; the constant
+    // may be either operand.
+    let b = [10.0f32, 20.0, 30.0];
+    let y = run_graph(13, vec![node("Add", "a", &["X", "B"], &["Y"], vec![])], vec![float_tensor("B", &[3], &b)], &[("X", &[4, 3])], ("Y", &[4, 3]), &[&x12]);
+    let expected: Vec<f32> = x12.iter().enumerate().map(|(i, v)| v + b[i % 3]).collect();
+    common::assert_close(&y, &expected, 0.0, "Add");
+    let y = run_graph(13, vec![node("Sub", "s", &["B", "X"], &["Y"], vec![])], vec![float_tensor("B", &[3], &b)], &[("X", &[4, 3])], ("Y", &[4, 3]), &[&x12]);
+    let expected: Vec<f32> = x12.iter().enumerate().map(|(i, v)| b[i % 3] - v).collect();
+    common::assert_close(&y, &expected, 0.0, "Sub");
+    // A scalar (rank 0) divisor.
+    let y = run_graph(13, vec![node("Div", "d", &["X", "S"], &["Y"], vec![])], vec![float_tensor("S", &[], &[4.0])], &[("X", &[4, 3])], ("Y", &[4, 3]), &[&x12]);
+    let expected: Vec<f32> = x12.iter().map(|v| v / 4.0).collect();
+    common::assert_close(&y, &expected, 0.0, "Div by a scalar");
+
+    // LeakyRelu's default alpha is 0.01; Elu's is 1.
+    let y = run_graph(13, vec![node("LeakyRelu", "l", &["X"], &["Y"], vec![])], vec![], &[("X", &[12])], ("Y", &[12]), &[&x12]);
+    let expected: Vec<f32> = x12.iter().map(|&v| if v >= 0.0 { v } else { 0.01 * v }).collect();
+    common::assert_close(&y, &expected, 1e-7, "LeakyRelu");
+    let y = run_graph(13, vec![node("Elu", "e", &["X"], &["Y"], vec![])], vec![], &[("X", &[12])], ("Y", &[12]), &[&x12]);
+    let expected: Vec<f32> = x12.iter().map(|&v| if v >= 0.0 { v } else { v.exp() - 1.0 }).collect();
+    common::assert_close(&y, &expected, 1e-6, "Elu");
+
+    // AveragePool 2x2 on a 3x3 plane with pads 1 (stride 2): count_include_pad decides
+    // whether the padding counts; x = 1..9 gives window sums 1, 5, 11, 28.
+    let x9: Vec<f32> = (1..=9).map(|v| v as f32).collect();
+    let pool = |include: i64| {
+        let attrs = vec![ints_attr("kernel_shape", &[2, 2]), ints_attr("strides", &[2, 2]), ints_attr("pads", &[1, 1, 1, 1]), int_attr("count_include_pad", include)];
+        run_graph(13, vec![node("AveragePool", "p", &["X"], &["Y"], attrs)], vec![], &[("X", &[1, 1, 3, 3])], ("Y", &[1, 1, 2, 2]), &[&x9])
+    };
+    assert_eq!(pool(0), vec![1.0, 2.5, 5.5, 7.0]);
+    assert_eq!(pool(1), vec![0.25, 1.25, 2.75, 7.0]);
+    // MaxPool with SAME_UPPER on 3x3, kernel 2, stride 1: pads 0 before, 1 after.
+    let attrs = vec![ints_attr("kernel_shape", &[2, 2]), AttributeProto { name: "auto_pad".into(), s: b"SAME_UPPER".to_vec(), r#type: 3, ..Default::default() }];
+    let y = run_graph(13, vec![node("MaxPool", "p", &["X"], &["Y"], attrs)], vec![], &[("X", &[1, 1, 3, 3])], ("Y", &[1, 1, 3, 3]), &[&x9]);
+    assert_eq!(y, vec![5.0, 6.0, 6.0, 8.0, 9.0, 9.0, 8.0, 9.0, 9.0]);
+
+    // Gemm with transA and beta: Y = Aᵀ·B + 0.5·C, A given as [3,2] (so Aᵀ is [2,3]).
+    let bm = common::random(3 * 4, 53);
+    let c = common::random(4, 54);
+    let attrs = vec![int_attr("transA", 1), AttributeProto { name: "beta".into(), f: 0.5, r#type: 1, ..Default::default() }];
+    let x6 = &x12[..6];
+    let y = run_graph(13, vec![node("Gemm", "g", &["A", "Bm", "C"], &["Y"], attrs)], vec![float_tensor("Bm", &[3, 4], &bm), float_tensor("C", &[4], &c)], &[("A", &[3, 2])], ("Y", &[2, 4]), &[x6]);
+    let mut expected = Vec::new();
+    for i in 0..2 {
+        for j in 0..4 {
+            expected.push((0..3).map(|k| x6[k * 2 + i] * bm[k * 4 + j]).sum::<f32>() + 0.5 * c[j]);
+        }
+    }
+    common::assert_close(&y, &expected, 1e-6, "Gemm transA beta");
+}

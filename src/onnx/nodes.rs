@@ -147,6 +147,18 @@ fn resolve_pads(a: &Attrs, input: &[i64], kernel: &[i64], strides: &[i64], dilat
         "NOTSET" => split_pads(&a.ints("pads").unwrap_or_default(), n),
         "VALID" => Ok((vec![0; n], vec![0; n])),
         mode @ ("SAME_UPPER" | "SAME_LOWER") => {
+            // Attributes come from the file: check them before indexing or dividing.
+            if input.len() < n || strides.len() != n || dilations.len() != n {
+                return Err(Error::invalid_argument(format!(
+                    "auto_pad {mode} needs strides and dilations for each of the {n} kernel dimensions of input {}; got strides {} and dilations {}",
+                    dims_str(input),
+                    dims_str(strides),
+                    dims_str(dilations)
+                )));
+            }
+            if strides.iter().chain(dilations).any(|&v| v <= 0) {
+                return Err(Error::invalid_argument(format!("strides {} and dilations {} must be positive", dims_str(strides), dims_str(dilations))));
+            }
             let (mut pre, mut post) = (vec![0; n], vec![0; n]);
             for i in 0..n {
                 let x = input[input.len() - n + i];

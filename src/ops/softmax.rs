@@ -17,10 +17,11 @@ impl SoftMax {
         SoftMax { axes: 1 << axis }
     }
 
-    /// The reduced axis for a rank; the default is the channel axis of NCHW-like inputs.
+    /// The reduced axis for a rank; the default is the channel axis of NCHW inputs.
     fn axis(&self, rank: usize) -> Result<usize> {
         if self.axes == 0 {
-            return Ok(if rank >= 3 { rank - 3 } else { rank.saturating_sub(1) });
+            // TensorRT's default: the number of axes minus three, and 0 below rank 3.
+            return Ok(rank.saturating_sub(3));
         }
         if self.axes.count_ones() != 1 || self.axes.trailing_zeros() as usize >= rank {
             return Err(Error::invalid_argument(format!("softmax axes mask {:#x} must select one of the {rank} axes", self.axes)));

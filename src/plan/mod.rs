@@ -86,26 +86,42 @@ pub fn serialize(e: &EngineDesc) -> Vec<u8> {
         arena_bytes: e.arena_bytes,
     };
     let payload = record.encode_to_vec();
-    let envelope = PlanEnvelope {
+    let header = PlanEnvelope {
         format_version: FORMAT_VERSION,
         library_version: LIBRARY_VERSION.to_string(),
         target: e.target.name(),
         payload_crc32: crc32fast::hash(&payload),
-        payload,
+        payload: Vec::new(),
     };
     let mut out = MAGIC.to_vec();
-    envelope.encode(&mut out).expect("a Vec grows as needed");
+    header.encode(&mut out).expect("a Vec grows as needed");
+    // The payload field goes last (protobuf accepts fields in any order), so a plan cut
+    // anywhere loses part of it and is reported as truncated, not as a checksum mismatch.
+    prost::encoding::bytes::encode(PAYLOAD_TAG, &payload, &mut out);
     out
 }
+
+/// Field number of `PlanEnvelope::payload`.
+const PAYLOAD_TAG: u32 = 4;
 
 /// Decodes and checks a plan. `expected_target` is the target this process can run.
 pub fn deserialize(bytes: &[u8], can_run: impl Fn(&Target) -> Result<()>) -> Result<EngineDesc> {
     let bad = |why: String| Error::invalid_argument(format!("cannot deserialize the engine plan: {why}"));
+    if bytes.is_empty() {
+        return Err(bad("it is empty (0 bytes)".into()));
+    }
+    if bytes.len() < MAGIC.len() && MAGIC.starts_with(bytes) {
+        return Err(bad(format!("it is truncated ({} bytes, not even the magic 'NVRSPLAN')", bytes.len())));
+    }
     if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
         return Err(bad(format!("it is not a plan of this library ({} bytes; the magic 'NVRSPLAN' is missing)", bytes.len())));
     }
     let env = PlanEnvelope::decode(&bytes[MAGIC.len()..])
         .map_err(|e| bad(format!("the file is truncated or damaged ({} bytes): {e}", bytes.len())))?;
+    // Every plan has a payload, written last: without one, the plan was cut short.
+    if env.payload.is_empty() {
+        return Err(bad(format!("the file is truncated ({} bytes; the engine payload is missing)", bytes.len())));
+    }
     if env.format_version != FORMAT_VERSION || env.library_version != LIBRARY_VERSION {
         return Err(bad(format!(
             "it was written by library version {} (plan format {}); this is version {LIBRARY_VERSION} (plan format {FORMAT_VERSION}); rebuild the engine",
@@ -163,6 +179,7 @@ fn from_record(rec: EngineRecord, target: Target) -> Result<EngineDesc> {
         layers.push(EngineLayer { name: l.name, op, inputs, outputs, tactic: l.tactic });
     }
     let io_tensors = rec.io_tensors.iter().map(|&i| index(i)).collect::<Result<Vec<_>>>()?;
+    check_execution_order(&tensors, &layers, &io_tensors)?;
     Ok(EngineDesc {
         name: rec.name,
         target,
@@ -174,4 +191,34 @@ fn from_record(rec: EngineRecord, target: Target) -> Result<EngineDesc> {
         allow_fp16: rec.allow_fp16,
         arena_bytes: rec.arena_bytes,
     })
+}
+
+/// Refuses layer lists the backends cannot run: every tensor a layer reads must be a network
+/// input or written by an earlier layer, no tensor is written twice (network inputs not at
+/// all), and every network output is written.
+fn check_execution_order(tensors: &[EngineTensor], layers: &[EngineLayer], io_tensors: &[usize]) -> Result<()> {
+    let mut written: Vec<bool> = tensors.iter().map(|t| t.io_mode == TensorIOMode::Input).collect();
+    for l in layers {
+        for &i in &l.inputs {
+            if !written[i] {
+                return Err(Error::invalid_argument(format!("layer '{}' reads tensor '{}' before any layer writes it", l.name, tensors[i].name)));
+            }
+        }
+        for &o in &l.outputs {
+            if written[o] {
+                return Err(Error::invalid_argument(format!("layer '{}' writes tensor '{}', which is a network input or already written", l.name, tensors[o].name)));
+            }
+            written[o] = true;
+        }
+    }
+    for &t in io_tensors {
+        match tensors[t].io_mode {
+            TensorIOMode::None => return Err(Error::invalid_argument(format!("I/O tensor '{}' is marked as neither input nor output", tensors[t].name))),
+            TensorIOMode::Output if !written[t] => {
+                return Err(Error::invalid_argument(format!("output tensor '{}' is never written", tensors[t].name)))
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
