@@ -42,7 +42,8 @@ fn main() {
     use cbindgen::ItemType;
     config.export.item_types = vec![ItemType::Functions, ItemType::Structs, ItemType::Enums, ItemType::Typedefs, ItemType::OpaqueItems];
     config.documentation = true;
-    let header = cbindgen::Builder::new().with_crate(&crate_dir).with_config(config).generate().expect("cbindgen failed to generate nvinfer_c.h");
+    let header =
+        cbindgen::Builder::new().with_crate(&crate_dir).with_config(config).generate().expect("cbindgen failed to generate nvinfer_c.h");
     let out_header = out_dir.join("nvinfer_c.h");
     header.write_to_file(&out_header);
     // Also place it next to the built library (target/<profile>/include) for packaging.

@@ -32,7 +32,7 @@ for t in "$art"/tests/*; do
   skipped=$(grep -c 'skipped' "$logs/rust-$name.log")
   [ "$st" -eq 0 ] && row PASS "rust test $name" "$res${skipped:+ (skip lines: $skipped)}" || { row FAIL "rust test $name" "$res"; tail -30 "$logs/rust-$name.log"; }
 done
-grep -h 'GPU-CHECK' "$logs"/rust-*.log | sed 's/^/  /' >"$logs/gpu-checks.txt"
+grep -oh 'GPU-CHECK.*' "$logs"/rust-*.log | sed 's/^/  /' >"$logs/gpu-checks.txt"
 
 # 2. Samples, built as a user would against the staged install.
 if cmake -S cpp_samples -B /tmp/samples -DTensorRT_DIR="$PWD/$art/dist/lib/cmake/TensorRT" >"$logs/cmake.log" 2>&1 &&

@@ -102,13 +102,7 @@ pub const MAX_DIMS: usize = 8;
 
 /// Number of elements of a fully known shape; `None` if any dimension is unknown (-1).
 pub fn volume(dims: &[i64]) -> Option<usize> {
-    dims.iter().try_fold(1usize, |acc, &d| {
-        if d < 0 {
-            None
-        } else {
-            acc.checked_mul(d as usize)
-        }
-    })
+    dims.iter().try_fold(1usize, |acc, &d| if d < 0 { None } else { acc.checked_mul(d as usize) })
 }
 
 /// Row-major strides of a shape, in elements.

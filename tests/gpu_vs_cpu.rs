@@ -115,7 +115,12 @@ fn run_gpu(op: &dyn Op, tactic: &str, inputs: &[(&[f32], &[i64])], allow_tf32: b
     common::assert_all_written(&y, &format!("GPU {} ({tactic})", op.kind()));
     // The inputs are left as they were.
     for (b, (v, _)) in bufs.iter().zip(inputs) {
-        assert_eq!(download(b, v.len()).iter().map(|x| x.to_bits()).collect::<Vec<_>>(), v.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), "{}: an input was modified", op.kind());
+        assert_eq!(
+            download(b, v.len()).iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+            v.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+            "{}: an input was modified",
+            op.kind()
+        );
     }
     y
 }
@@ -198,7 +203,20 @@ fn activation() {
     }
     let dims = [3i64, 7, 50];
     let x: Vec<f32> = rand(volume(&dims).unwrap(), 500).iter().map(|v| v * 4.0).collect();
-    let params: [(f32, f32); 12] = [(0.0, 0.0), (0.0, 0.0), (0.0, 0.0), (0.1, 0.0), (1.0, 0.0), (1.6732632, 1.0507009), (0.0, 0.0), (1.0, 1.0), (-1.5, 2.0), (0.2, 0.5), (1.7159, 0.6667), (0.5, 0.0)];
+    let params: [(f32, f32); 12] = [
+        (0.0, 0.0),
+        (0.0, 0.0),
+        (0.0, 0.0),
+        (0.1, 0.0),
+        (1.0, 0.0),
+        (1.6732632, 1.0507009),
+        (0.0, 0.0),
+        (1.0, 1.0),
+        (-1.5, 2.0),
+        (0.2, 0.5),
+        (1.7159, 0.6667),
+        (0.5, 0.0),
+    ];
     for (kind, (alpha, beta)) in params.iter().enumerate() {
         let op = Activation::new(kind as i32, *alpha, *beta);
         compare(&format!("activation_type{kind}"), &op, "default", &[(&x, &dims)], FP32_TOL);
@@ -226,7 +244,13 @@ fn elementwise_with_broadcast() {
     }
     // Same shapes, and broadcasting the first operand.
     compare("elementwise_sum_same_shape", &ElementWise::new(0), "default", &[(&a, &da), (&rand(a.len(), 602), &da)], FP32_TOL);
-    compare("elementwise_sub_broadcast_first", &ElementWise::new(4), "default", &[(&b, &db), (&rand(3 * 4 * 5 * 7, 603), &[3, 4, 5, 7])], FP32_TOL);
+    compare(
+        "elementwise_sub_broadcast_first",
+        &ElementWise::new(4),
+        "default",
+        &[(&b, &db), (&rand(3 * 4 * 5 * 7, 603), &[3, 4, 5, 7])],
+        FP32_TOL,
+    );
 }
 
 #[test]
@@ -281,10 +305,25 @@ fn shuffle_with_transposes() {
     let cases: Vec<(&str, Shuffle)> = vec![
         ("shuffle_first_transpose", Shuffle { first_transpose: vec![0, 2, 3, 1], ..Default::default() }),
         ("shuffle_reshape_only", Shuffle::reshape(vec![0, -1, 5])),
-        ("shuffle_reshape_second_transpose", Shuffle { has_reshape: true, reshape: vec![6, 20], second_transpose: vec![1, 0], zero_is_placeholder: true, ..Default::default() }),
+        (
+            "shuffle_reshape_second_transpose",
+            Shuffle {
+                has_reshape: true,
+                reshape: vec![6, 20],
+                second_transpose: vec![1, 0],
+                zero_is_placeholder: true,
+                ..Default::default()
+            },
+        ),
         (
             "shuffle_both_transposes",
-            Shuffle { first_transpose: vec![3, 1, 2, 0], has_reshape: true, reshape: vec![5, 12, 2], second_transpose: vec![2, 0, 1], zero_is_placeholder: true },
+            Shuffle {
+                first_transpose: vec![3, 1, 2, 0],
+                has_reshape: true,
+                reshape: vec![5, 12, 2],
+                second_transpose: vec![2, 0, 1],
+                zero_is_placeholder: true,
+            },
         ),
         ("shuffle_identity_transpose", Shuffle { first_transpose: vec![0, 1, 2, 3], ..Default::default() }),
     ];
@@ -319,13 +358,29 @@ fn hand_made_engine_runs_each_matmul_tactic() {
     let mm = MatrixMultiply::new(NONE, NONE);
     let (_, cpu) = common::run_op_cpu(&mm, &[(&a, &da), (&b, &db)]).unwrap();
     for tactic in ["cublaslt", "tiled"] {
-        let tensor = |name: &str, dims: &Vec<i64>, io| EngineTensor { name: name.into(), dtype: DataType::Float, dims: dims.clone(), io_mode: io, arena_offset: 0 };
+        let tensor = |name: &str, dims: &Vec<i64>, io| EngineTensor {
+            name: name.into(),
+            dtype: DataType::Float,
+            dims: dims.clone(),
+            io_mode: io,
+            arena_offset: 0,
+        };
         let files: BTreeSet<&'static str> = mm.cuda_kernel_files(tactic).into_iter().collect();
         let desc = EngineDesc {
             name: format!("matmul-{tactic}"),
             target: Target::Cuda(dev.sm.0, dev.sm.1),
-            tensors: vec![tensor("a", &da, TensorIOMode::Input), tensor("b", &db, TensorIOMode::Input), tensor("c", &dc, TensorIOMode::Output)],
-            layers: vec![EngineLayer { name: "mm".into(), op: Box::new(mm.clone()), inputs: vec![0, 1], outputs: vec![2], tactic: tactic.into() }],
+            tensors: vec![
+                tensor("a", &da, TensorIOMode::Input),
+                tensor("b", &db, TensorIOMode::Input),
+                tensor("c", &dc, TensorIOMode::Output),
+            ],
+            layers: vec![EngineLayer {
+                name: "mm".into(),
+                op: Box::new(mm.clone()),
+                inputs: vec![0, 1],
+                outputs: vec![2],
+                tactic: tactic.into(),
+            }],
             io_tensors: vec![0, 1, 2],
             kernels: compile_kernels(&files, dev.sm).unwrap(),
             allow_tf32: false,
@@ -431,7 +486,11 @@ fn two_engines_from_one_gpu_plan_agree_bit_for_bit() {
         assert_eq!(x.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), y.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), "digit {d}");
         // Running again on the same context gives the same bits too.
         let again = classify_gpu(&mut ca, d);
-        assert_eq!(x.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), again.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), "digit {d} rerun");
+        assert_eq!(
+            x.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            again.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            "digit {d} rerun"
+        );
     }
     common::report("GPU-CHECK mnist_two_engines_bit_identical max_rel_err=0");
 }

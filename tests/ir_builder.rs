@@ -233,7 +233,9 @@ fn conv_bias_fusion_keeps_mnist_outputs() {
     let conv_then_add = |net_layers: &[(&'static str, Vec<usize>, Vec<usize>)]| {
         net_layers
             .iter()
-            .filter(|(k, ins, _)| *k == "ElementWise" && ins.iter().any(|&t| net_layers.iter().any(|(k2, _, outs)| *k2 == "Convolution" && outs.contains(&t))))
+            .filter(|(k, ins, _)| {
+                *k == "ElementWise" && ins.iter().any(|&t| net_layers.iter().any(|(k2, _, outs)| *k2 == "Convolution" && outs.contains(&t)))
+            })
             .count()
     };
     let parsed: Vec<_> = net.layers.iter().map(|l| (l.op.kind(), l.inputs.clone(), l.outputs.clone())).collect();
@@ -243,7 +245,13 @@ fn conv_bias_fusion_keeps_mnist_outputs() {
     let built: Vec<_> = engine.desc.layers.iter().map(|l| (l.op.kind(), l.inputs.clone(), l.outputs.clone())).collect();
     assert_eq!(conv_then_add(&built), 0, "every bias add was fused: {:?}", kinds(&engine.desc));
     assert!(engine.desc.layers.len() < net.layers.len(), "{} layers built from {}", engine.desc.layers.len(), net.layers.len());
-    let fused_biases = engine.desc.layers.iter().filter(|l| l.op.kind() == "Convolution").filter(|l| matches!(l.op.param("bias_weights"), Some(Param::Weights(w)) if !w.is_empty())).count();
+    let fused_biases = engine
+        .desc
+        .layers
+        .iter()
+        .filter(|l| l.op.kind() == "Convolution")
+        .filter(|l| matches!(l.op.param("bias_weights"), Some(Param::Weights(w)) if !w.is_empty()))
+        .count();
     assert_eq!(fused_biases, convs);
 
     // Outputs equal an unfused run of the parsed network through the ops' CPU references.
@@ -353,7 +361,20 @@ fn assert_no_live_overlap(desc: &EngineDesc) -> u64 {
         for b in &ranges[i + 1..] {
             let alive_together = a.0 <= b.1 && b.0 <= a.1;
             let share_bytes = a.2 < b.2 + b.3 && b.2 < a.2 + a.3;
-            assert!(!(alive_together && share_bytes), "'{}' (steps {}..={}, bytes {}..{}) and '{}' (steps {}..={}, bytes {}..{}) overlap", a.4, a.0, a.1, a.2, a.2 + a.3, b.4, b.0, b.1, b.2, b.2 + b.3);
+            assert!(
+                !(alive_together && share_bytes),
+                "'{}' (steps {}..={}, bytes {}..{}) and '{}' (steps {}..={}, bytes {}..{}) overlap",
+                a.4,
+                a.0,
+                a.1,
+                a.2,
+                a.2 + a.3,
+                b.4,
+                b.0,
+                b.1,
+                b.2,
+                b.2 + b.3
+            );
         }
     }
     ranges.iter().map(|r| r.3).sum()
@@ -466,10 +487,12 @@ fn other_build_errors_have_messages() {
 #[test]
 fn the_builder_does_not_change_the_network_it_is_given() {
     let net = common::mnist_network();
-    let before: Vec<(String, Vec<usize>, Vec<usize>)> = net.layers.iter().map(|l| (l.name.as_str().to_string(), l.inputs.clone(), l.outputs.clone())).collect();
+    let before: Vec<(String, Vec<usize>, Vec<usize>)> =
+        net.layers.iter().map(|l| (l.name.as_str().to_string(), l.inputs.clone(), l.outputs.clone())).collect();
     let dims: Vec<Vec<i64>> = net.tensors.iter().map(|t| t.dims.clone()).collect();
     engine_of(&net);
-    let after: Vec<(String, Vec<usize>, Vec<usize>)> = net.layers.iter().map(|l| (l.name.as_str().to_string(), l.inputs.clone(), l.outputs.clone())).collect();
+    let after: Vec<(String, Vec<usize>, Vec<usize>)> =
+        net.layers.iter().map(|l| (l.name.as_str().to_string(), l.inputs.clone(), l.outputs.clone())).collect();
     assert_eq!(before, after);
     assert_eq!(dims, net.tensors.iter().map(|t| t.dims.clone()).collect::<Vec<_>>());
     // And building twice gives the same plan bytes.

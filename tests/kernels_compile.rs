@@ -60,12 +60,16 @@ fn every_kernel_compiles_for_sm90_and_sm80() {
     assert!(!KERNEL_SOURCES.is_empty());
     for sm in [(9, 0), (8, 0)] {
         for (name, src) in KERNEL_SOURCES {
-            let cubin = nvrtc::compile_cubin(name, src, sm).unwrap_or_else(|e| panic!("kernels/{name}.cu for sm_{}{}: {}", sm.0, sm.1, e.message));
+            let cubin =
+                nvrtc::compile_cubin(name, src, sm).unwrap_or_else(|e| panic!("kernels/{name}.cu for sm_{}{}: {}", sm.0, sm.1, e.message));
             check_cubin(name, sm, &cubin);
         }
     }
     // The cache now holds one non-empty cubin per (file, architecture).
-    let cached: Vec<_> = std::fs::read_dir(&cache).unwrap().flatten().filter(|e| {
+    let cached: Vec<_> = std::fs::read_dir(&cache)
+        .unwrap()
+        .flatten()
+        .filter(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
             name.ends_with(".cubin") && KERNEL_SOURCES.iter().any(|(k, _)| name.starts_with(&format!("{k}-")))
         })

@@ -88,7 +88,13 @@ fn conv_relu_graph(weights: TensorProto, bias: TensorProto) -> GraphProto {
     GraphProto {
         name: "conv_relu".into(),
         node: vec![
-            node("Conv", "conv0", &["X", "W", "B"], &["C"], vec![ints_attr("pads", &[1, 1, 1, 1]), ints_attr("strides", &[2, 2]), ints_attr("kernel_shape", &[3, 3])]),
+            node(
+                "Conv",
+                "conv0",
+                &["X", "W", "B"],
+                &["C"],
+                vec![ints_attr("pads", &[1, 1, 1, 1]), ints_attr("strides", &[2, 2]), ints_attr("kernel_shape", &[3, 3])],
+            ),
             node("Relu", "relu0", &["C"], &["Y"], vec![]),
         ],
         initializer: vec![weights, bias],
@@ -213,7 +219,8 @@ fn int64_shape_constant_for_reshape() {
         assert_eq!(y.dims, vec![1, 24]);
     };
     check(parse_ok(&model(13, graph(Some(int64_tensor_raw("shape", &[1, -1])), vec![]))));
-    let typed = TensorProto { name: "shape".into(), dims: vec![2], data_type: data_type::INT64, int64_data: vec![1, -1], ..Default::default() };
+    let typed =
+        TensorProto { name: "shape".into(), dims: vec![2], data_type: data_type::INT64, int64_data: vec![1, -1], ..Default::default() };
     check(parse_ok(&model(13, graph(Some(typed), vec![]))));
     let constant = node("Constant", "shape_const", &[], &["shape"], vec![ints_attr("value_ints", &[1, -1])]);
     check(parse_ok(&model(13, graph(None, vec![constant]))));
@@ -273,7 +280,16 @@ fn unknown_ops_give_one_error_each_with_node_context() {
 fn nodes_of_another_domain_are_unsupported() {
     let mut n = node("Relu", "custom", &["X"], &["Y"], vec![]);
     n.domain = "com.example".into();
-    let bytes = model(13, GraphProto { name: "g".into(), node: vec![n], initializer: vec![], input: vec![value_info("X", &[2])], output: vec![value_info("Y", &[2])] });
+    let bytes = model(
+        13,
+        GraphProto {
+            name: "g".into(),
+            node: vec![n],
+            initializer: vec![],
+            input: vec![value_info("X", &[2])],
+            output: vec![value_info("Y", &[2])],
+        },
+    );
     let (_, errors) = parse_bytes(&bytes);
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0].code, ParserErrorCode::UnsupportedNode);
@@ -403,7 +419,13 @@ fn gemm_and_softmax_import() {
     let graph = GraphProto {
         name: "gemm".into(),
         node: vec![
-            node("Gemm", "fc", &["X", "W", "C"], &["G"], vec![int_attr("transB", 1), AttributeProto { name: "alpha".into(), f: 2.0, r#type: 1, ..Default::default() }]),
+            node(
+                "Gemm",
+                "fc",
+                &["X", "W", "C"],
+                &["G"],
+                vec![int_attr("transB", 1), AttributeProto { name: "alpha".into(), f: 2.0, r#type: 1, ..Default::default() }],
+            ),
             node("Softmax", "sm", &["G"], &["Y"], vec![int_attr("axis", 1)]),
         ],
         initializer: vec![float_tensor("W", &[4, 3], &w), float_tensor("C", &[4], &c)],
@@ -436,12 +458,36 @@ fn nonsense_attributes_give_node_errors_not_panics() {
         ("conv SAME with one dilation", node("Conv", "n", &["X", "W"], &["Y"], vec![same("SAME_UPPER"), ints_attr("dilations", &[1])])),
         ("conv with zero strides", node("Conv", "n", &["X", "W"], &["Y"], vec![ints_attr("strides", &[0, 0])])),
         ("conv with negative dilation", node("Conv", "n", &["X", "W"], &["Y"], vec![ints_attr("dilations", &[-1, 1])])),
-        ("conv with a 3-D kernel_shape", node("Conv", "n", &["X", "W"], &["Y"], vec![same("SAME_UPPER"), ints_attr("kernel_shape", &[3, 3, 3, 3, 3])])),
+        (
+            "conv with a 3-D kernel_shape",
+            node("Conv", "n", &["X", "W"], &["Y"], vec![same("SAME_UPPER"), ints_attr("kernel_shape", &[3, 3, 3, 3, 3])]),
+        ),
         ("conv with 3 pads", node("Conv", "n", &["X", "W"], &["Y"], vec![ints_attr("pads", &[1, 1, 1])])),
         ("conv with an unknown auto_pad", node("Conv", "n", &["X", "W"], &["Y"], vec![same("SIDEWAYS")])),
-        ("pool SAME with zero strides", node("MaxPool", "n", &["X"], &["Y"], vec![same("SAME_UPPER"), ints_attr("kernel_shape", &[2, 2]), ints_attr("strides", &[0, 0])])),
-        ("pool SAME with one stride", node("AveragePool", "n", &["X"], &["Y"], vec![same("SAME_UPPER"), ints_attr("kernel_shape", &[2, 2]), ints_attr("strides", &[1])])),
-        ("pool SAME with kernel longer than the rank", node("MaxPool", "n", &["X"], &["Y"], vec![same("SAME_UPPER"), ints_attr("kernel_shape", &[2, 2, 2, 2, 2, 2])])),
+        (
+            "pool SAME with zero strides",
+            node(
+                "MaxPool",
+                "n",
+                &["X"],
+                &["Y"],
+                vec![same("SAME_UPPER"), ints_attr("kernel_shape", &[2, 2]), ints_attr("strides", &[0, 0])],
+            ),
+        ),
+        (
+            "pool SAME with one stride",
+            node(
+                "AveragePool",
+                "n",
+                &["X"],
+                &["Y"],
+                vec![same("SAME_UPPER"), ints_attr("kernel_shape", &[2, 2]), ints_attr("strides", &[1])],
+            ),
+        ),
+        (
+            "pool SAME with kernel longer than the rank",
+            node("MaxPool", "n", &["X"], &["Y"], vec![same("SAME_UPPER"), ints_attr("kernel_shape", &[2, 2, 2, 2, 2, 2])]),
+        ),
         ("pool without kernel_shape", node("MaxPool", "n", &["X"], &["Y"], vec![])),
         ("transpose with a bad perm", node("Transpose", "n", &["X"], &["Y"], vec![ints_attr("perm", &[0, 1, 2, 7])])),
         ("flatten with a bad axis", node("Flatten", "n", &["X"], &["Y"], vec![int_attr("axis", 9)])),
@@ -467,7 +513,14 @@ fn nonsense_attributes_give_node_errors_not_panics() {
 }
 
 /// Parses a one-output graph, builds it for the CPU and runs it on `feeds` (one per input).
-fn run_graph(opset: i64, nodes: Vec<NodeProto>, inits: Vec<TensorProto>, inputs: &[(&str, &[i64])], output: (&str, &[i64]), feeds: &[&[f32]]) -> Vec<f32> {
+fn run_graph(
+    opset: i64,
+    nodes: Vec<NodeProto>,
+    inits: Vec<TensorProto>,
+    inputs: &[(&str, &[i64])],
+    output: (&str, &[i64]),
+    feeds: &[&[f32]],
+) -> Vec<f32> {
     let graph = GraphProto {
         name: "g".into(),
         node: nodes,
@@ -492,7 +545,14 @@ fn importers_compute_what_onnx_specifies() {
     let x12 = common::random(12, 51);
 
     // Softmax before opset 13 flattens from the axis on: [2,3,2] axis 1 → 6 values per batch.
-    let y = run_graph(11, vec![node("Softmax", "s", &["X"], &["Y"], vec![int_attr("axis", 1)])], vec![], &[("X", &[2, 3, 2])], ("Y", &[2, 3, 2]), &[&x12]);
+    let y = run_graph(
+        11,
+        vec![node("Softmax", "s", &["X"], &["Y"], vec![int_attr("axis", 1)])],
+        vec![],
+        &[("X", &[2, 3, 2])],
+        ("Y", &[2, 3, 2]),
+        &[&x12],
+    );
     let expected: Vec<f32> = x12.chunks(6).flat_map(common::softmax).collect();
     common::assert_close(&y, &expected, 1e-6, "Softmax opset 11");
     // From opset 13 the default axis is the last one.
@@ -501,7 +561,14 @@ fn importers_compute_what_onnx_specifies() {
     common::assert_close(&y, &expected, 1e-6, "Softmax opset 13");
 
     // Flatten keeps the data and makes [d0·d1, d2·d3].
-    let y = run_graph(13, vec![node("Flatten", "f", &["X"], &["Y"], vec![int_attr("axis", 2)])], vec![], &[("X", &[1, 3, 2, 2])], ("Y", &[3, 4]), &[&x12]);
+    let y = run_graph(
+        13,
+        vec![node("Flatten", "f", &["X"], &["Y"], vec![int_attr("axis", 2)])],
+        vec![],
+        &[("X", &[1, 3, 2, 2])],
+        ("Y", &[3, 4]),
+        &[&x12],
+    );
     assert_eq!(y, x12);
 
     // Transpose without perm reverses the axes: y[k,j,i] = x[i,j,k] for x of [2,3,2].
@@ -516,7 +583,14 @@ fn importers_compute_what_onnx_specifies() {
 
     // MatMul of [2,3,2] by a [2,4] initializer broadcasts the matrix over the batch.
     let w = common::random(8, 52);
-    let y = run_graph(13, vec![node("MatMul", "m", &["X", "W"], &["Y"], vec![])], vec![float_tensor("W", &[2, 4], &w)], &[("X", &[2, 3, 2])], ("Y", &[2, 3, 4]), &[&x12]);
+    let y = run_graph(
+        13,
+        vec![node("MatMul", "m", &["X", "W"], &["Y"], vec![])],
+        vec![float_tensor("W", &[2, 4], &w)],
+        &[("X", &[2, 3, 2])],
+        ("Y", &[2, 3, 4]),
+        &[&x12],
+    );
     let mut expected = Vec::new();
     for row in x12.chunks(2) {
         for j in 0..4 {
@@ -528,14 +602,35 @@ fn importers_compute_what_onnx_specifies() {
     // Add and Sub right-align shapes: [3] is broadcast over the rows of [4,3]; the constant
     // may be either operand.
     let b = [10.0f32, 20.0, 30.0];
-    let y = run_graph(13, vec![node("Add", "a", &["X", "B"], &["Y"], vec![])], vec![float_tensor("B", &[3], &b)], &[("X", &[4, 3])], ("Y", &[4, 3]), &[&x12]);
+    let y = run_graph(
+        13,
+        vec![node("Add", "a", &["X", "B"], &["Y"], vec![])],
+        vec![float_tensor("B", &[3], &b)],
+        &[("X", &[4, 3])],
+        ("Y", &[4, 3]),
+        &[&x12],
+    );
     let expected: Vec<f32> = x12.iter().enumerate().map(|(i, v)| v + b[i % 3]).collect();
     common::assert_close(&y, &expected, 0.0, "Add");
-    let y = run_graph(13, vec![node("Sub", "s", &["B", "X"], &["Y"], vec![])], vec![float_tensor("B", &[3], &b)], &[("X", &[4, 3])], ("Y", &[4, 3]), &[&x12]);
+    let y = run_graph(
+        13,
+        vec![node("Sub", "s", &["B", "X"], &["Y"], vec![])],
+        vec![float_tensor("B", &[3], &b)],
+        &[("X", &[4, 3])],
+        ("Y", &[4, 3]),
+        &[&x12],
+    );
     let expected: Vec<f32> = x12.iter().enumerate().map(|(i, v)| b[i % 3] - v).collect();
     common::assert_close(&y, &expected, 0.0, "Sub");
     // A scalar (rank 0) divisor.
-    let y = run_graph(13, vec![node("Div", "d", &["X", "S"], &["Y"], vec![])], vec![float_tensor("S", &[], &[4.0])], &[("X", &[4, 3])], ("Y", &[4, 3]), &[&x12]);
+    let y = run_graph(
+        13,
+        vec![node("Div", "d", &["X", "S"], &["Y"], vec![])],
+        vec![float_tensor("S", &[], &[4.0])],
+        &[("X", &[4, 3])],
+        ("Y", &[4, 3]),
+        &[&x12],
+    );
     let expected: Vec<f32> = x12.iter().map(|v| v / 4.0).collect();
     common::assert_close(&y, &expected, 0.0, "Div by a scalar");
 
@@ -551,13 +646,21 @@ fn importers_compute_what_onnx_specifies() {
     // whether the padding counts; x = 1..9 gives window sums 1, 5, 11, 28.
     let x9: Vec<f32> = (1..=9).map(|v| v as f32).collect();
     let pool = |include: i64| {
-        let attrs = vec![ints_attr("kernel_shape", &[2, 2]), ints_attr("strides", &[2, 2]), ints_attr("pads", &[1, 1, 1, 1]), int_attr("count_include_pad", include)];
+        let attrs = vec![
+            ints_attr("kernel_shape", &[2, 2]),
+            ints_attr("strides", &[2, 2]),
+            ints_attr("pads", &[1, 1, 1, 1]),
+            int_attr("count_include_pad", include),
+        ];
         run_graph(13, vec![node("AveragePool", "p", &["X"], &["Y"], attrs)], vec![], &[("X", &[1, 1, 3, 3])], ("Y", &[1, 1, 2, 2]), &[&x9])
     };
     assert_eq!(pool(0), vec![1.0, 2.5, 5.5, 7.0]);
     assert_eq!(pool(1), vec![0.25, 1.25, 2.75, 7.0]);
     // MaxPool with SAME_UPPER on 3x3, kernel 2, stride 1: pads 0 before, 1 after.
-    let attrs = vec![ints_attr("kernel_shape", &[2, 2]), AttributeProto { name: "auto_pad".into(), s: b"SAME_UPPER".to_vec(), r#type: 3, ..Default::default() }];
+    let attrs = vec![
+        ints_attr("kernel_shape", &[2, 2]),
+        AttributeProto { name: "auto_pad".into(), s: b"SAME_UPPER".to_vec(), r#type: 3, ..Default::default() },
+    ];
     let y = run_graph(13, vec![node("MaxPool", "p", &["X"], &["Y"], attrs)], vec![], &[("X", &[1, 1, 3, 3])], ("Y", &[1, 1, 3, 3]), &[&x9]);
     assert_eq!(y, vec![5.0, 6.0, 6.0, 8.0, 9.0, 9.0, 8.0, 9.0, 9.0]);
 
@@ -566,7 +669,14 @@ fn importers_compute_what_onnx_specifies() {
     let c = common::random(4, 54);
     let attrs = vec![int_attr("transA", 1), AttributeProto { name: "beta".into(), f: 0.5, r#type: 1, ..Default::default() }];
     let x6 = &x12[..6];
-    let y = run_graph(13, vec![node("Gemm", "g", &["A", "Bm", "C"], &["Y"], attrs)], vec![float_tensor("Bm", &[3, 4], &bm), float_tensor("C", &[4], &c)], &[("A", &[3, 2])], ("Y", &[2, 4]), &[x6]);
+    let y = run_graph(
+        13,
+        vec![node("Gemm", "g", &["A", "Bm", "C"], &["Y"], attrs)],
+        vec![float_tensor("Bm", &[3, 4], &bm), float_tensor("C", &[4], &c)],
+        &[("A", &[3, 2])],
+        ("Y", &[2, 4]),
+        &[x6],
+    );
     let mut expected = Vec::new();
     for i in 0..2 {
         for j in 0..4 {

@@ -188,18 +188,18 @@ fn every_activation_type() {
     let x = [-2.0, -0.5, 0.0, 1.5];
     // (type, alpha, beta, expected at x) — values computed by hand in double precision.
     let cases: &[(i32, f32, f32, [f32; 4])] = &[
-        (0, 0.0, 0.0, [0.0, 0.0, 0.0, 1.5]),                                      // kRELU
-        (1, 0.0, 0.0, [0.11920292, 0.37754067, 0.5, 0.81757448]),                 // kSIGMOID
-        (2, 0.0, 0.0, [-0.96402758, -0.46211716, 0.0, 0.90514825]),               // kTANH
-        (3, 0.1, 0.0, [-0.2, -0.05, 0.0, 1.5]),                                   // kLEAKY_RELU
-        (4, 1.0, 0.0, [-0.86466472, -0.39346934, 0.0, 1.5]),                      // kELU
-        (5, 1.6732632, 1.0507009, [-1.5201663, -0.69175811, 0.0, 1.57605135]),    // kSELU
-        (6, 0.0, 0.0, [-2.0 / 3.0, -1.0 / 3.0, 0.0, 0.6]),                        // kSOFTSIGN
-        (7, 1.0, 1.0, [0.12692801, 0.47407698, 0.69314718, 1.70141328]),          // kSOFTPLUS
-        (8, -1.0, 1.0, [-1.0, -0.5, 0.0, 1.0]),                                   // kCLIP
-        (9, 0.2, 0.5, [0.1, 0.4, 0.5, 0.8]),                                      // kHARD_SIGMOID
-        (10, 2.0, 0.5, [-1.52318831, -0.48983732, 0.0, 1.27029790]),              // kSCALED_TANH
-        (11, 1.0, 0.0, [0.0, 0.0, 0.0, 1.5]),                                     // kTHRESHOLDED_RELU
+        (0, 0.0, 0.0, [0.0, 0.0, 0.0, 1.5]),                                   // kRELU
+        (1, 0.0, 0.0, [0.11920292, 0.37754067, 0.5, 0.81757448]),              // kSIGMOID
+        (2, 0.0, 0.0, [-0.96402758, -0.46211716, 0.0, 0.90514825]),            // kTANH
+        (3, 0.1, 0.0, [-0.2, -0.05, 0.0, 1.5]),                                // kLEAKY_RELU
+        (4, 1.0, 0.0, [-0.86466472, -0.39346934, 0.0, 1.5]),                   // kELU
+        (5, 1.6732632, 1.0507009, [-1.5201663, -0.69175811, 0.0, 1.57605135]), // kSELU
+        (6, 0.0, 0.0, [-2.0 / 3.0, -1.0 / 3.0, 0.0, 0.6]),                     // kSOFTSIGN
+        (7, 1.0, 1.0, [0.12692801, 0.47407698, 0.69314718, 1.70141328]),       // kSOFTPLUS
+        (8, -1.0, 1.0, [-1.0, -0.5, 0.0, 1.0]),                                // kCLIP
+        (9, 0.2, 0.5, [0.1, 0.4, 0.5, 0.8]),                                   // kHARD_SIGMOID
+        (10, 2.0, 0.5, [-1.52318831, -0.48983732, 0.0, 1.27029790]),           // kSCALED_TANH
+        (11, 1.0, 0.0, [0.0, 0.0, 0.0, 1.5]),                                  // kTHRESHOLDED_RELU
     ];
     assert_eq!(cases.len(), 12);
     for &(kind, alpha, beta, expected) in cases {
@@ -275,7 +275,13 @@ fn floor_division_rounds_toward_minus_infinity() {
 #[test]
 fn elementwise_broadcast_on_both_sides_and_same_shape() {
     // [3,1] + [1,2] → [3,2].
-    check(&ElementWise::new(0), &[(&[1.0, 2.0, 3.0], &[3, 1]), (&[10.0, 20.0], &[1, 2])], &[3, 2], &[11.0, 21.0, 12.0, 22.0, 13.0, 23.0], EXACT);
+    check(
+        &ElementWise::new(0),
+        &[(&[1.0, 2.0, 3.0], &[3, 1]), (&[10.0, 20.0], &[1, 2])],
+        &[3, 2],
+        &[11.0, 21.0, 12.0, 22.0, 13.0, 23.0],
+        EXACT,
+    );
     // Same shapes, no broadcast.
     check(&ElementWise::new(4), &[(&[5.0, 6.0], &[2]), (&[1.0, 8.0], &[2])], &[2], &[4.0, -2.0], EXACT);
 }
@@ -326,7 +332,13 @@ fn matmul_batch_broadcast() {
     // And the other way round: one A, two Bs (the second B is B with its columns swapped).
     let mut b = B32.to_vec();
     b.extend([8.0, 7.0, 10.0, 9.0, 12.0, 11.0]);
-    check(&MatrixMultiply::new(NONE, NONE), &[(&A23, &[1, 2, 3]), (&b, &[2, 3, 2])], &[2, 2, 2], &[58.0, 64.0, 139.0, 154.0, 64.0, 58.0, 154.0, 139.0], EXACT);
+    check(
+        &MatrixMultiply::new(NONE, NONE),
+        &[(&A23, &[1, 2, 3]), (&b, &[2, 3, 2])],
+        &[2, 2, 2],
+        &[58.0, 64.0, 139.0, 154.0, 64.0, 58.0, 154.0, 139.0],
+        EXACT,
+    );
 }
 
 #[test]
@@ -407,7 +419,13 @@ fn shuffle_second_transpose() {
 fn shuffle_both_transposes() {
     // [2,3] → first [1,0] → [[0,3],[1,4],[2,5]] → reshape [2,3] → [[0,3,1],[4,2,5]]
     // → second [1,0] → [[0,4],[3,2],[1,5]].
-    let s = Shuffle { first_transpose: vec![1, 0], has_reshape: true, reshape: vec![2, 3], second_transpose: vec![1, 0], zero_is_placeholder: true };
+    let s = Shuffle {
+        first_transpose: vec![1, 0],
+        has_reshape: true,
+        reshape: vec![2, 3],
+        second_transpose: vec![1, 0],
+        zero_is_placeholder: true,
+    };
     check(&s, &[(&iota(6, 0.0), &[2, 3])], &[3, 2], &[0.0, 4.0, 3.0, 2.0, 1.0, 5.0], 0.0);
 }
 
@@ -509,7 +527,13 @@ fn every_registered_kind_round_trips_its_parameters() {
         Box::new(FullyConnected { num_outputs: 3, kernel_weights: vec![1.0; 6], bias_weights: vec![] }),
         Box::new(MatrixMultiply::new(TRANSPOSE, NONE)),
         Box::new(Pooling::new(AVERAGE, [3, 3])),
-        Box::new(Shuffle { first_transpose: vec![1, 0], has_reshape: true, reshape: vec![0, -1], second_transpose: vec![], zero_is_placeholder: true }),
+        Box::new(Shuffle {
+            first_transpose: vec![1, 0],
+            has_reshape: true,
+            reshape: vec![0, -1],
+            second_transpose: vec![],
+            zero_is_placeholder: true,
+        }),
         Box::new(SoftMax::over_axis(2)),
     ];
     for op in samples {

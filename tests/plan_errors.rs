@@ -244,9 +244,21 @@ fn a_plan_whose_layers_read_unwritten_tensors_is_refused() {
     use nvinfer::ops::convolution::Convolution;
     use nvinfer::plan::{serialize, EngineDesc, EngineLayer, EngineTensor};
     use nvinfer::types::{DataType, TensorIOMode};
-    let t = |name: &str, io: TensorIOMode, off: u64| EngineTensor { name: name.into(), dtype: DataType::Float, dims: vec![1, 2, 3, 3], io_mode: io, arena_offset: off };
+    let t = |name: &str, io: TensorIOMode, off: u64| EngineTensor {
+        name: name.into(),
+        dtype: DataType::Float,
+        dims: vec![1, 2, 3, 3],
+        io_mode: io,
+        arena_offset: off,
+    };
     let conv = || Box::new(Convolution::new(2, [1, 1], vec![1.0, 0.5, -0.5, 2.0], vec![])) as Box<dyn nvinfer::ops::Op>;
-    let layer = |name: &str, i: usize, o: usize| EngineLayer { name: name.into(), op: conv(), inputs: vec![i], outputs: vec![o], tactic: String::new() };
+    let layer = |name: &str, i: usize, o: usize| EngineLayer {
+        name: name.into(),
+        op: conv(),
+        inputs: vec![i],
+        outputs: vec![o],
+        tactic: String::new(),
+    };
     let desc = |layers: Vec<EngineLayer>| EngineDesc {
         name: String::new(),
         target: nvinfer::backend::Target::Cpu,

@@ -2,10 +2,10 @@
 //! tensor. Plain and obviously correct; the oracle for the CUDA backend.
 
 use crate::error::{Error, Result};
-use crate::types::ErrorCode;
 use crate::ops::HostIn;
 use crate::plan::EngineDesc;
 use crate::types::volume;
+use crate::types::ErrorCode;
 
 /// One buffer per engine tensor, sized to its shape. Running out of memory is an error,
 /// not an abort.

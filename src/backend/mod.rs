@@ -38,9 +38,7 @@ pub fn default_target() -> (Target, Option<String>) {
     match std::env::var(BACKEND_ENV).ok().as_deref() {
         Some("cpu") => return (Target::Cpu, Some(format!("{BACKEND_ENV}=cpu"))),
         Some("cuda") | None | Some("") => {}
-        Some(other) => {
-            return (Target::Cpu, Some(format!("{BACKEND_ENV}={other} is not 'cpu' or 'cuda'; using the CPU")))
-        }
+        Some(other) => return (Target::Cpu, Some(format!("{BACKEND_ENV}={other} is not 'cpu' or 'cuda'; using the CPU"))),
     }
     match cuda::device() {
         Ok(dev) => (Target::Cuda(dev.sm.0, dev.sm.1), None),

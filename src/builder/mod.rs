@@ -65,7 +65,13 @@ fn lower(net: &Network, target: Target, config: &BuilderConfig) -> Result<Engine
     let mut tensors: Vec<EngineTensor> = net
         .tensors
         .iter()
-        .map(|t| EngineTensor { name: t.name.as_str().to_string(), dtype: t.dtype, dims: t.dims.clone(), io_mode: TensorIOMode::None, arena_offset: 0 })
+        .map(|t| EngineTensor {
+            name: t.name.as_str().to_string(),
+            dtype: t.dtype,
+            dims: t.dims.clone(),
+            io_mode: TensorIOMode::None,
+            arena_offset: 0,
+        })
         .collect();
     for &i in &net.inputs {
         tensors[i].io_mode = TensorIOMode::Input;
@@ -87,7 +93,13 @@ fn lower(net: &Network, target: Target, config: &BuilderConfig) -> Result<Engine
         .into_iter()
         .map(|id| {
             let l = &net.layers[id];
-            EngineLayer { name: l.name.as_str().to_string(), op: l.op.clone(), inputs: l.inputs.clone(), outputs: l.outputs.clone(), tactic: String::new() }
+            EngineLayer {
+                name: l.name.as_str().to_string(),
+                op: l.op.clone(),
+                inputs: l.inputs.clone(),
+                outputs: l.outputs.clone(),
+                tactic: String::new(),
+            }
         })
         .collect();
     Ok(EngineDesc {

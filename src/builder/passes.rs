@@ -29,7 +29,11 @@ fn shape_inference(net: &mut Network, _: &Reporter) -> Result<()> {
 fn type_check(net: &mut Network, _: &Reporter) -> Result<()> {
     for t in &net.tensors {
         if t.dtype != DataType::Float {
-            return Err(Error::unsupported(format!("tensor '{}' has type {:?}; only kFLOAT tensors are implemented", t.name.as_str(), t.dtype)));
+            return Err(Error::unsupported(format!(
+                "tensor '{}' has type {:?}; only kFLOAT tensors are implemented",
+                t.name.as_str(),
+                t.dtype
+            )));
         }
     }
     Ok(())
@@ -98,7 +102,11 @@ fn fuse_convolution_bias(net: &mut Network, reporter: &Reporter) -> Result<()> {
         net.layers[add].outputs[0] = conv_out;
         net.tensors[conv_out].producer = Some((add, 0));
         net.layers[add].inputs = vec![sum_out, bias_t];
-        reporter.verbose(&format!("fusion: '{}' folded into the bias of '{}'", net.layers[add].name.as_str(), net.layers[conv].name.as_str()));
+        reporter.verbose(&format!(
+            "fusion: '{}' folded into the bias of '{}'",
+            net.layers[add].name.as_str(),
+            net.layers[conv].name.as_str()
+        ));
         mark_dead(net, add);
     }
     Ok(())
@@ -140,11 +148,27 @@ fn remove_dead_layers(net: &mut Network, reporter: &Reporter) -> Result<()> {
     reporter.verbose(&format!("dead layer removal: {removed} layer(s) removed"));
     let tensor_map: Vec<Option<usize>> = {
         let mut next = 0;
-        live_t.iter().map(|&l| l.then(|| { next += 1; next - 1 })).collect()
+        live_t
+            .iter()
+            .map(|&l| {
+                l.then(|| {
+                    next += 1;
+                    next - 1
+                })
+            })
+            .collect()
     };
     let layer_map: Vec<Option<usize>> = {
         let mut next = 0;
-        live_l.iter().map(|&l| l.then(|| { next += 1; next - 1 })).collect()
+        live_l
+            .iter()
+            .map(|&l| {
+                l.then(|| {
+                    next += 1;
+                    next - 1
+                })
+            })
+            .collect()
     };
     let old = std::mem::take(net);
     let remap = |t: &usize| tensor_map[*t].expect("live layers use live tensors");

@@ -63,7 +63,8 @@ pub fn select(desc: &mut EngineDesc, config: &BuilderConfig, reporter: &Reporter
             .enumerate()
             .map(|(i, d)| DeviceBuffer::upload_f32(&pseudo_random(volume(d).unwrap_or(0), (index * 8 + i) as u64 + 1)))
             .collect::<Result<_>>()?;
-        let outputs: Vec<DeviceBuffer> = shapes.outputs.iter().map(|d| DeviceBuffer::alloc(volume(d).unwrap_or(0) * 4)).collect::<Result<_>>()?;
+        let outputs: Vec<DeviceBuffer> =
+            shapes.outputs.iter().map(|d| DeviceBuffer::alloc(volume(d).unwrap_or(0) * 4)).collect::<Result<_>>()?;
         let in_ptrs: Vec<u64> = inputs.iter().map(|b| b.ptr).collect();
         let out_ptrs: Vec<u64> = outputs.iter().map(|b| b.ptr).collect();
         let prep = CudaPrep { kernels: &kernels, shapes: &shapes, allow_tf32: desc.allow_tf32 };
@@ -74,7 +75,9 @@ pub fn select(desc: &mut EngineDesc, config: &BuilderConfig, reporter: &Reporter
                 let impl_ = layer.op.prepare_cuda(tactic, &prep)?;
                 let ws_bytes = impl_.workspace_bytes();
                 if ws_bytes as u64 > workspace_limit {
-                    return Err(Error::invalid_config(format!("needs {ws_bytes} bytes of workspace, over the kWORKSPACE limit {workspace_limit}")));
+                    return Err(Error::invalid_config(format!(
+                        "needs {ws_bytes} bytes of workspace, over the kWORKSPACE limit {workspace_limit}"
+                    )));
                 }
                 let ws = DeviceBuffer::alloc(ws_bytes)?;
                 let scratch = Scratch { workspace: ws.ptr, workspace_bytes: ws_bytes };
@@ -107,7 +110,8 @@ pub fn select(desc: &mut EngineDesc, config: &BuilderConfig, reporter: &Reporter
         layer.tactic = tactic.to_string();
     }
     stream.synchronize()?;
-    let used: BTreeSet<&str> = desc.layers.iter().filter(|l| !l.tactic.is_empty()).flat_map(|l| l.op.cuda_kernel_files(&l.tactic)).collect();
+    let used: BTreeSet<&str> =
+        desc.layers.iter().filter(|l| !l.tactic.is_empty()).flat_map(|l| l.op.cuda_kernel_files(&l.tactic)).collect();
     desc.kernels = images.into_iter().filter(|(n, _)| used.contains(n.as_str())).collect();
     Ok(())
 }

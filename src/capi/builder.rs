@@ -78,7 +78,11 @@ pub unsafe extern "C" fn nvt_builder_create_config(b: *mut NvtBuilder) -> *mut N
 
 /// Optimizes the network for this machine and returns the serialized plan, or null.
 #[no_mangle]
-pub unsafe extern "C" fn nvt_builder_build_serialized(b: *mut NvtBuilder, net: *mut NvtNetwork, config: *mut NvtConfig) -> *mut NvtHostMemory {
+pub unsafe extern "C" fn nvt_builder_build_serialized(
+    b: *mut NvtBuilder,
+    net: *mut NvtNetwork,
+    config: *mut NvtConfig,
+) -> *mut NvtHostMemory {
     with(b, "IBuilder::buildSerializedNetwork", null_mut(), |b| {
         let net = net.as_mut().ok_or_else(|| Error::invalid_argument("the network is null"))?;
         let config = config.as_ref().ok_or_else(|| Error::invalid_argument("the builder config is null"))?;
@@ -122,7 +126,8 @@ pub unsafe extern "C" fn nvt_config_set_flags(c: *mut NvtConfig, flags: u32) {
 #[no_mangle]
 pub unsafe extern "C" fn nvt_config_set_memory_pool_limit(c: *mut NvtConfig, pool: i32, bytes: u64) {
     with(c, "IBuilderConfig::setMemoryPoolLimit", (), |c| {
-        let slot = c.config.pool_limits.get_mut(pool as usize).ok_or_else(|| Error::invalid_argument(format!("unknown MemoryPoolType {pool}")))?;
+        let slot =
+            c.config.pool_limits.get_mut(pool as usize).ok_or_else(|| Error::invalid_argument(format!("unknown MemoryPoolType {pool}")))?;
         *slot = bytes;
         Ok(())
     })
@@ -131,7 +136,8 @@ pub unsafe extern "C" fn nvt_config_set_memory_pool_limit(c: *mut NvtConfig, poo
 #[no_mangle]
 pub unsafe extern "C" fn nvt_config_get_memory_pool_limit(c: *mut NvtConfig, pool: i32) -> u64 {
     with(c, "IBuilderConfig::getMemoryPoolLimit", 0, |c| {
-        let limit = c.config.pool_limits.get(pool as usize).ok_or_else(|| Error::invalid_argument(format!("unknown MemoryPoolType {pool}")))?;
+        let limit =
+            c.config.pool_limits.get(pool as usize).ok_or_else(|| Error::invalid_argument(format!("unknown MemoryPoolType {pool}")))?;
         // "No limit" reads back as the device's memory, as TensorRT reports it.
         Ok(if *limit == u64::MAX { cuda::device().map(|d| d.total_memory as u64).unwrap_or(*limit) } else { *limit })
     })

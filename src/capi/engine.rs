@@ -83,7 +83,9 @@ pub unsafe extern "C" fn nvt_engine_set_error_recorder(e: *mut NvtEngine, record
 
 #[no_mangle]
 pub unsafe extern "C" fn nvt_engine_serialize(e: *mut NvtEngine) -> *mut NvtHostMemory {
-    with_ref(e, "ICudaEngine::serialize", null_mut(), |e| Ok(Box::into_raw(Box::new(NvtHostMemory { bytes: e.engine.serialize().to_vec() }))))
+    with_ref(e, "ICudaEngine::serialize", null_mut(), |e| {
+        Ok(Box::into_raw(Box::new(NvtHostMemory { bytes: e.engine.serialize().to_vec() })))
+    })
 }
 
 #[no_mangle]
@@ -186,7 +188,9 @@ pub unsafe extern "C" fn nvt_context_name(c: *mut NvtContext) -> *const c_char {
 
 #[no_mangle]
 pub unsafe extern "C" fn nvt_context_set_tensor_address(c: *mut NvtContext, name: *const c_char, address: *mut c_void) -> bool {
-    with(c, "IExecutionContext::setTensorAddress", false, |c| c.context.set_tensor_address(cstr(name, "tensor name")?, address as u64).map(|_| true))
+    with(c, "IExecutionContext::setTensorAddress", false, |c| {
+        c.context.set_tensor_address(cstr(name, "tensor name")?, address as u64).map(|_| true)
+    })
 }
 
 #[no_mangle]

@@ -60,7 +60,13 @@ pub unsafe extern "C" fn nvt_network_set_error_recorder(n: *mut NvtNetwork, reco
 
 /// Adds a network input; returns its tensor index or -1.
 #[no_mangle]
-pub unsafe extern "C" fn nvt_network_add_input(n: *mut NvtNetwork, name: *const c_char, data_type: i32, dims: *const i64, nb_dims: i32) -> i32 {
+pub unsafe extern "C" fn nvt_network_add_input(
+    n: *mut NvtNetwork,
+    name: *const c_char,
+    data_type: i32,
+    dims: *const i64,
+    nb_dims: i32,
+) -> i32 {
     with(n, "INetworkDefinition::addInput", -1, |n| {
         let name = cstr(name, "name")?;
         let dims = slice(dims, nb_dims as i64, "dims")?;
@@ -317,7 +323,14 @@ pub unsafe extern "C" fn nvt_layer_get_float(n: *mut NvtNetwork, l: i32, key: *c
 
 /// Sets a weights parameter from `count` values of `data_type` (kFLOAT, kHALF or kINT32).
 #[no_mangle]
-pub unsafe extern "C" fn nvt_layer_set_weights(n: *mut NvtNetwork, l: i32, key: *const c_char, data_type: i32, values: *const c_void, count: i64) -> bool {
+pub unsafe extern "C" fn nvt_layer_set_weights(
+    n: *mut NvtNetwork,
+    l: i32,
+    key: *const c_char,
+    data_type: i32,
+    values: *const c_void,
+    count: i64,
+) -> bool {
     with(n, "ILayer weights", false, |n| {
         let floats: Vec<f32> = match dtype(data_type)? {
             DataType::Float => slice(values as *const f32, count, "weights")?.to_vec(),

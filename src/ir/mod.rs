@@ -158,10 +158,7 @@ impl Network {
     pub fn set_layer_input(&mut self, layer: LayerId, index: usize, tensor: TensorId) -> Result<()> {
         self.tensor(tensor)?;
         let l = self.layer_mut(layer)?;
-        let slot = l
-            .inputs
-            .get_mut(index)
-            .ok_or_else(|| Error::invalid_argument(format!("layer has no input {index}")))?;
+        let slot = l.inputs.get_mut(index).ok_or_else(|| Error::invalid_argument(format!("layer has no input {index}")))?;
         *slot = tensor;
         Ok(())
     }

@@ -16,7 +16,11 @@ pub fn validate(net: &Network) -> Result<()> {
         }
         for (i, &o) in l.outputs.iter().enumerate() {
             if net.tensors[o].producer != Some((id, i)) {
-                return Err(Error::internal(format!("tensor '{}' does not record layer '{}' as its producer", net.tensors[o].name.as_str(), l.name.as_str())));
+                return Err(Error::internal(format!(
+                    "tensor '{}' does not record layer '{}' as its producer",
+                    net.tensors[o].name.as_str(),
+                    l.name.as_str()
+                )));
             }
         }
     }

@@ -35,7 +35,10 @@ pub struct Importer<'a> {
 impl<'a> Importer<'a> {
     /// The value of a node input, or an error naming it.
     pub fn value(&self, name: &str) -> Result<Value> {
-        self.values.get(name).cloned().ok_or_else(|| Error::invalid_argument(format!("input '{name}' is not produced by any earlier node, input or initializer")))
+        self.values
+            .get(name)
+            .cloned()
+            .ok_or_else(|| Error::invalid_argument(format!("input '{name}' is not produced by any earlier node, input or initializer")))
     }
 
     pub fn constant(&self, name: &str) -> Result<ConstValue> {
@@ -132,13 +135,19 @@ pub fn import_model(net: &mut Network, bytes: &[u8], _model_dir: Option<&Path>) 
     };
     let opset = model.opset_import.iter().find(|o| o.domain.is_empty() || o.domain == "ai.onnx").map(|o| o.version);
     let opset = match opset {
-        Some(v) if v < MIN_OPSET => return graph_err(C::UnsupportedGraph, format!("opset {v} is older than the oldest supported opset {MIN_OPSET}")),
+        Some(v) if v < MIN_OPSET => {
+            return graph_err(C::UnsupportedGraph, format!("opset {v} is older than the oldest supported opset {MIN_OPSET}"))
+        }
         Some(v) => v,
         None => return graph_err(C::InvalidGraph, "the model imports no default-domain opset".into()),
     };
     let mut errors = Vec::new();
     if opset > MAX_OPSET {
-        errors.push(ParserError::graph(C::UnsupportedGraph, format!("opset {opset} is newer than the newest supported opset {MAX_OPSET}"), "import_model"));
+        errors.push(ParserError::graph(
+            C::UnsupportedGraph,
+            format!("opset {opset} is newer than the newest supported opset {MAX_OPSET}"),
+            "import_model",
+        ));
         return errors;
     }
     let mut imp = Importer { net, opset, values: HashMap::new(), node_name: String::new() };
@@ -159,10 +168,15 @@ pub fn import_model(net: &mut Network, bytes: &[u8], _model_dir: Option<&Path>) 
             continue;
         };
         let Some(dtype) = onnx_type(tt.elem_type) else {
-            errors.push(ParserError::graph(C::UnsupportedGraph, format!("graph input '{}' has ONNX element type {}, which is not supported", input.name, tt.elem_type), "import_input"));
+            errors.push(ParserError::graph(
+                C::UnsupportedGraph,
+                format!("graph input '{}' has ONNX element type {}, which is not supported", input.name, tt.elem_type),
+                "import_input",
+            ));
             continue;
         };
-        let dims: Vec<i64> = tt.shape.as_ref().map(|s| s.dim.iter().map(|d| d.dim_value.filter(|&v| v > 0).unwrap_or(-1)).collect()).unwrap_or_default();
+        let dims: Vec<i64> =
+            tt.shape.as_ref().map(|s| s.dim.iter().map(|d| d.dim_value.filter(|&v| v > 0).unwrap_or(-1)).collect()).unwrap_or_default();
         match imp.net.add_input(&input.name, dtype, &dims) {
             Ok(t) => {
                 imp.values.insert(input.name.clone(), Value::Tensor(t));

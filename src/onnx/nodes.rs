@@ -157,7 +157,11 @@ fn resolve_pads(a: &Attrs, input: &[i64], kernel: &[i64], strides: &[i64], dilat
                 )));
             }
             if strides.iter().chain(dilations).any(|&v| v <= 0) {
-                return Err(Error::invalid_argument(format!("strides {} and dilations {} must be positive", dims_str(strides), dims_str(dilations))));
+                return Err(Error::invalid_argument(format!(
+                    "strides {} and dilations {} must be positive",
+                    dims_str(strides),
+                    dims_str(dilations)
+                )));
             }
             let (mut pre, mut post) = (vec![0; n], vec![0; n]);
             for i in 0..n {
@@ -251,7 +255,11 @@ fn reshape(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
                 dims[p] = if known > 0 { n / known } else { 0 };
             }
             if volume(&dims) != Some(c.len()) {
-                return Err(Error::invalid_argument(format!("cannot reshape a constant of shape {} to {}", dims_str(&c.dims), dims_str(&dims))));
+                return Err(Error::invalid_argument(format!(
+                    "cannot reshape a constant of shape {} to {}",
+                    dims_str(&c.dims),
+                    dims_str(&dims)
+                )));
             }
             c.dims = dims;
             Ok(vec![Value::Const(c)])

@@ -63,7 +63,9 @@ pub fn from_tensor_proto(t: &TensorProto) -> Result<ConstValue> {
     let data = match t.data_type {
         data_type::FLOAT if raw => ConstData::F32(le_chunks::<4>(&t.raw_data, name)?.map(f32::from_le_bytes).collect()),
         data_type::FLOAT => ConstData::F32(t.float_data.clone()),
-        data_type::FLOAT16 if raw => ConstData::F32(le_chunks::<2>(&t.raw_data, name)?.map(|b| half::f16::from_le_bytes(b).to_f32()).collect()),
+        data_type::FLOAT16 if raw => {
+            ConstData::F32(le_chunks::<2>(&t.raw_data, name)?.map(|b| half::f16::from_le_bytes(b).to_f32()).collect())
+        }
         data_type::FLOAT16 => ConstData::F32(t.int32_data.iter().map(|&b| half::f16::from_bits(b as u16).to_f32()).collect()),
         data_type::DOUBLE if raw => ConstData::F32(le_chunks::<8>(&t.raw_data, name)?.map(|b| f64::from_le_bytes(b) as f32).collect()),
         data_type::DOUBLE => ConstData::F32(t.double_data.iter().map(|&d| d as f32).collect()),
@@ -74,7 +76,8 @@ pub fn from_tensor_proto(t: &TensorProto) -> Result<ConstValue> {
         other => return Err(Error::unsupported(format!("initializer '{name}' has ONNX data type {other}, which is not implemented"))),
     };
     let value = ConstValue { dims: t.dims.clone(), data };
-    let want = volume(&t.dims).ok_or_else(|| Error::invalid_argument(format!("initializer '{name}' has invalid dims {}", dims_str(&t.dims))))?;
+    let want =
+        volume(&t.dims).ok_or_else(|| Error::invalid_argument(format!("initializer '{name}' has invalid dims {}", dims_str(&t.dims))))?;
     if value.len() != want {
         return Err(Error::invalid_argument(format!(
             "initializer '{name}' of shape {} should hold {want} values but holds {}",

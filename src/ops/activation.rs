@@ -31,15 +31,33 @@ pub fn apply(kind: i32, alpha: f32, beta: f32, v: f32) -> f32 {
         0 => v.max(0.0),
         1 => 1.0 / (1.0 + (-v).exp()),
         2 => v.tanh(),
-        3 => if v >= 0.0 { v } else { alpha * v },
-        4 => if v >= 0.0 { v } else { alpha * (v.exp() - 1.0) },
+        3 => {
+            if v >= 0.0 {
+                v
+            } else {
+                alpha * v
+            }
+        }
+        4 => {
+            if v >= 0.0 {
+                v
+            } else {
+                alpha * (v.exp() - 1.0)
+            }
+        }
         5 => beta * if v >= 0.0 { v } else { alpha * (v.exp() - 1.0) },
         6 => v / (1.0 + v.abs()),
         7 => alpha * (beta * v).exp().ln_1p(),
         8 => v.max(alpha).min(beta),
         9 => (alpha * v + beta).clamp(0.0, 1.0),
         10 => alpha * (beta * v).tanh(),
-        11 => if v > alpha { v } else { 0.0 },
+        11 => {
+            if v > alpha {
+                v
+            } else {
+                0.0
+            }
+        }
         _ => v,
     }
 }
@@ -73,12 +91,6 @@ impl Op for Activation {
             "beta" => Param::Float(self.beta as f64),
             _ => return None,
         })
-    }
-    fn encode(&self) -> Vec<u8> {
-        prost::Message::encode_to_vec(self)
-    }
-    fn clone_op(&self) -> Box<dyn Op> {
-        Box::new(self.clone())
     }
     fn run_cpu(&self, inputs: &[HostIn<'_>], outputs: &mut [Vec<f32>]) -> Result<()> {
         for (o, &x) in outputs[0].iter_mut().zip(inputs[0].data) {

@@ -55,12 +55,6 @@ impl Op for Constant {
             _ => return None,
         })
     }
-    fn encode(&self) -> Vec<u8> {
-        prost::Message::encode_to_vec(self)
-    }
-    fn clone_op(&self) -> Box<dyn Op> {
-        Box::new(self.clone())
-    }
     fn run_cpu(&self, _inputs: &[HostIn<'_>], outputs: &mut [Vec<f32>]) -> Result<()> {
         outputs[0].copy_from_slice(&self.values);
         Ok(())

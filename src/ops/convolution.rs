@@ -177,12 +177,6 @@ impl Op for Convolution {
             _ => return None,
         })
     }
-    fn encode(&self) -> Vec<u8> {
-        prost::Message::encode_to_vec(self)
-    }
-    fn clone_op(&self) -> Box<dyn Op> {
-        Box::new(self.clone())
-    }
     fn run_cpu(&self, inputs: &[HostIn<'_>], outputs: &mut [Vec<f32>]) -> Result<()> {
         let out_dims = &self.infer(&[inputs[0].dims])?[0];
         let d = self.desc(inputs[0].dims, out_dims);

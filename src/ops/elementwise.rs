@@ -115,12 +115,6 @@ impl Op for ElementWise {
     fn param(&self, key: &str) -> Option<Param> {
         (key == "operation").then(|| Param::Ints(vec![self.operation as i64]))
     }
-    fn encode(&self) -> Vec<u8> {
-        prost::Message::encode_to_vec(self)
-    }
-    fn clone_op(&self) -> Box<dyn Op> {
-        Box::new(self.clone())
-    }
     fn run_cpu(&self, inputs: &[HostIn<'_>], outputs: &mut [Vec<f32>]) -> Result<()> {
         let out_dims = &self.infer(&[inputs[0].dims, inputs[1].dims])?[0];
         let d = broadcast(inputs[0].dims, inputs[1].dims, out_dims);

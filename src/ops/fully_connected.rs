@@ -75,12 +75,6 @@ impl Op for FullyConnected {
             _ => return None,
         })
     }
-    fn encode(&self) -> Vec<u8> {
-        prost::Message::encode_to_vec(self)
-    }
-    fn clone_op(&self) -> Box<dyn Op> {
-        Box::new(self.clone())
-    }
     fn run_cpu(&self, inputs: &[HostIn<'_>], outputs: &mut [Vec<f32>]) -> Result<()> {
         let s = self.gemm_shape(inputs[0].dims);
         gemm_cpu(&s, inputs[0].data, &self.kernel_weights, &mut outputs[0]);

@@ -31,7 +31,11 @@ impl MatrixMultiply {
         let (m, ka) = if ta { (a[r - 1], a[r - 2]) } else { (a[r - 2], a[r - 1]) };
         let (kb, n) = if tb { (b[r - 1], b[r - 2]) } else { (b[r - 2], b[r - 1]) };
         if ka != kb {
-            return Err(Error::invalid_argument(format!("matrix multiply of {} by {}: inner sizes {ka} and {kb} differ", dims_str(a), dims_str(b))));
+            return Err(Error::invalid_argument(format!(
+                "matrix multiply of {} by {}: inner sizes {ka} and {kb} differ",
+                dims_str(a),
+                dims_str(b)
+            )));
         }
         let batch_a: i64 = a[..r - 2].iter().product();
         let batch_b: i64 = b[..r - 2].iter().product();
@@ -95,7 +99,11 @@ impl Op for MatrixMultiply {
         let kb = if self.op1 == TRANSPOSE { b[r - 1] } else { b[r - 2] };
         let n = if self.op1 == TRANSPOSE { b[r - 2] } else { b[r - 1] };
         if ka >= 0 && kb >= 0 && ka != kb {
-            return Err(Error::invalid_argument(format!("matrix multiply of {} by {}: inner sizes {ka} and {kb} differ", dims_str(a), dims_str(b))));
+            return Err(Error::invalid_argument(format!(
+                "matrix multiply of {} by {}: inner sizes {ka} and {kb} differ",
+                dims_str(a),
+                dims_str(b)
+            )));
         }
         out.push(m);
         out.push(n);
@@ -115,12 +123,6 @@ impl Op for MatrixMultiply {
             "op1" => Param::Ints(vec![self.op1 as i64]),
             _ => return None,
         })
-    }
-    fn encode(&self) -> Vec<u8> {
-        prost::Message::encode_to_vec(self)
-    }
-    fn clone_op(&self) -> Box<dyn Op> {
-        Box::new(self.clone())
     }
     fn run_cpu(&self, inputs: &[HostIn<'_>], outputs: &mut [Vec<f32>]) -> Result<()> {
         let s = self.gemm_shape(inputs[0].dims, inputs[1].dims)?;

@@ -72,7 +72,24 @@ pub struct CudaPrep<'a> {
     pub allow_tf32: bool,
 }
 
-pub trait Op: Debug + Send + Sync {
+/// Serialization and cloning, provided for every op by the blanket impl below: an op's
+/// parameters are its prost message.
+pub trait OpParams {
+    /// Serialized parameters.
+    fn encode(&self) -> Vec<u8>;
+    fn clone_op(&self) -> Box<dyn Op>;
+}
+
+impl<T: Op + prost::Message + Clone + 'static> OpParams for T {
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_op(&self) -> Box<dyn Op> {
+        Box::new(self.clone())
+    }
+}
+
+pub trait Op: OpParams + Debug + Send + Sync {
     /// Registry key, stored in plans ("Convolution").
     fn kind(&self) -> &'static str;
     fn layer_type(&self) -> LayerType;
@@ -84,9 +101,6 @@ pub trait Op: Debug + Send + Sync {
     fn infer(&self, inputs: &[&[i64]]) -> Result<Vec<Vec<i64>>>;
     fn set_param(&mut self, key: &str, value: Param) -> Result<()>;
     fn param(&self, key: &str) -> Option<Param>;
-    /// Serialized parameters.
-    fn encode(&self) -> Vec<u8>;
-    fn clone_op(&self) -> Box<dyn Op>;
     /// CPU reference: computes every output (already sized) from the inputs.
     fn run_cpu(&self, inputs: &[HostIn<'_>], outputs: &mut [Vec<f32>]) -> Result<()>;
     /// Names of the CUDA implementations the builder may time.
@@ -144,11 +158,7 @@ const REGISTRY: &[Entry] = &[
 
 /// A layer of `kind` with default parameters.
 pub fn create(kind: &str) -> Result<Box<dyn Op>> {
-    REGISTRY
-        .iter()
-        .find(|e| e.kind == kind)
-        .map(|e| (e.create)())
-        .ok_or_else(|| Error::unsupported(format!("unknown layer kind '{kind}'")))
+    REGISTRY.iter().find(|e| e.kind == kind).map(|e| (e.create)()).ok_or_else(|| Error::unsupported(format!("unknown layer kind '{kind}'")))
 }
 
 /// A layer of `kind` from its serialized parameters.

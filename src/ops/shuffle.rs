@@ -42,7 +42,11 @@ impl Shuffle {
             match d {
                 0 if self.zero_is_placeholder => {
                     let v = *input.get(i).ok_or_else(|| {
-                        Error::invalid_argument(format!("reshape {} copies dimension {i} that input {} lacks", dims_str(&self.reshape), dims_str(input)))
+                        Error::invalid_argument(format!(
+                            "reshape {} copies dimension {i} that input {} lacks",
+                            dims_str(&self.reshape),
+                            dims_str(input)
+                        ))
                     })?;
                     out.push(v)
                 }
@@ -84,8 +88,14 @@ fn permute_dims(dims: &[i64], perm: &[i64]) -> Result<Vec<i64>> {
         return Ok(dims.to_vec());
     }
     let mut seen = vec![false; dims.len()];
-    if perm.len() != dims.len() || perm.iter().any(|&p| p < 0 || p as usize >= dims.len() || std::mem::replace(&mut seen[p as usize], true)) {
-        return Err(Error::invalid_argument(format!("{} is not a permutation of the {} axes of {}", dims_str(perm), dims.len(), dims_str(dims))));
+    if perm.len() != dims.len() || perm.iter().any(|&p| p < 0 || p as usize >= dims.len() || std::mem::replace(&mut seen[p as usize], true))
+    {
+        return Err(Error::invalid_argument(format!(
+            "{} is not a permutation of the {} axes of {}",
+            dims_str(perm),
+            dims.len(),
+            dims_str(dims)
+        )));
     }
     Ok(perm.iter().map(|&p| dims[p as usize]).collect())
 }
@@ -152,12 +162,6 @@ impl Op for Shuffle {
             "zero_is_placeholder" => Param::Ints(vec![self.zero_is_placeholder as i64]),
             _ => return None,
         })
-    }
-    fn encode(&self) -> Vec<u8> {
-        prost::Message::encode_to_vec(self)
-    }
-    fn clone_op(&self) -> Box<dyn Op> {
-        Box::new(self.clone())
     }
     fn run_cpu(&self, inputs: &[HostIn<'_>], outputs: &mut [Vec<f32>]) -> Result<()> {
         let (_, r, _) = self.stages(inputs[0].dims)?;

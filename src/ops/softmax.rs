@@ -59,12 +59,6 @@ impl Op for SoftMax {
     fn param(&self, key: &str) -> Option<Param> {
         (key == "axes").then(|| Param::Ints(vec![self.axes as i64]))
     }
-    fn encode(&self) -> Vec<u8> {
-        prost::Message::encode_to_vec(self)
-    }
-    fn clone_op(&self) -> Box<dyn Op> {
-        Box::new(self.clone())
-    }
     fn run_cpu(&self, inputs: &[HostIn<'_>], outputs: &mut [Vec<f32>]) -> Result<()> {
         let (outer, axis, inner) = self.split(inputs[0].dims)?;
         let (x, y) = (inputs[0].data, &mut outputs[0]);

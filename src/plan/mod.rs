@@ -151,7 +151,8 @@ fn from_record(rec: EngineRecord, target: Target) -> Result<EngineDesc> {
         .into_iter()
         .map(|t| {
             Ok(EngineTensor {
-                dtype: DataType::from_i32(t.dtype).ok_or_else(|| Error::invalid_argument(format!("tensor '{}' has unknown type {}", t.name, t.dtype)))?,
+                dtype: DataType::from_i32(t.dtype)
+                    .ok_or_else(|| Error::invalid_argument(format!("tensor '{}' has unknown type {}", t.name, t.dtype)))?,
                 io_mode: match t.io_mode {
                     0 => TensorIOMode::None,
                     1 => TensorIOMode::Input,
@@ -201,19 +202,27 @@ fn check_execution_order(tensors: &[EngineTensor], layers: &[EngineLayer], io_te
     for l in layers {
         for &i in &l.inputs {
             if !written[i] {
-                return Err(Error::invalid_argument(format!("layer '{}' reads tensor '{}' before any layer writes it", l.name, tensors[i].name)));
+                return Err(Error::invalid_argument(format!(
+                    "layer '{}' reads tensor '{}' before any layer writes it",
+                    l.name, tensors[i].name
+                )));
             }
         }
         for &o in &l.outputs {
             if written[o] {
-                return Err(Error::invalid_argument(format!("layer '{}' writes tensor '{}', which is a network input or already written", l.name, tensors[o].name)));
+                return Err(Error::invalid_argument(format!(
+                    "layer '{}' writes tensor '{}', which is a network input or already written",
+                    l.name, tensors[o].name
+                )));
             }
             written[o] = true;
         }
     }
     for &t in io_tensors {
         match tensors[t].io_mode {
-            TensorIOMode::None => return Err(Error::invalid_argument(format!("I/O tensor '{}' is marked as neither input nor output", tensors[t].name))),
+            TensorIOMode::None => {
+                return Err(Error::invalid_argument(format!("I/O tensor '{}' is marked as neither input nor output", tensors[t].name)))
+            }
             TensorIOMode::Output if !written[t] => {
                 return Err(Error::invalid_argument(format!("output tensor '{}' is never written", tensors[t].name)))
             }

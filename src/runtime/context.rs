@@ -2,8 +2,8 @@
 //! used by one thread at a time; many contexts of one engine may run concurrently.
 
 use super::engine::{Engine, EngineBackend};
-use crate::backend::cuda::{self, DeviceBuffer, RawStream, Scratch, Stream};
 use crate::backend::cpu;
+use crate::backend::cuda::{self, DeviceBuffer, RawStream, Scratch, Stream};
 use crate::error::{Error, Result};
 use crate::types::{dims_str, volume, TensorIOMode};
 use std::sync::Arc;
@@ -39,7 +39,9 @@ impl ExecutionContext {
     }
 
     fn index_of(&self, name: &str) -> Result<usize> {
-        self.engine.io_index(name).ok_or_else(|| Error::invalid_argument(format!("the engine has no input or output tensor named '{name}'")))
+        self.engine
+            .io_index(name)
+            .ok_or_else(|| Error::invalid_argument(format!("the engine has no input or output tensor named '{name}'")))
     }
 
     pub fn set_tensor_address(&mut self, name: &str, address: u64) -> Result<()> {

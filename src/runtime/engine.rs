@@ -28,7 +28,9 @@ fn can_run(target: &Target) -> Result<()> {
         Target::Cpu => Ok(()),
         Target::Cuda(ma, mi) => {
             let dev = cuda::device().map_err(|e| {
-                Error::unsupported(format!("it was built for a CUDA GPU (sm_{ma}{mi}) and this process has none ({e}); rebuild it here, or unset {BACKEND_ENV}"))
+                Error::unsupported(format!(
+                    "it was built for a CUDA GPU (sm_{ma}{mi}) and this process has none ({e}); rebuild it here, or unset {BACKEND_ENV}"
+                ))
             })?;
             if dev.sm != (*ma, *mi) {
                 return Err(Error::unsupported(format!(
@@ -101,7 +103,10 @@ fn check_arena(desc: &EngineDesc) -> Result<()> {
     for (t, is_constant) in desc.tensors.iter().zip(constant) {
         let bytes = volume(&t.dims).unwrap_or(0) as u64 * t.dtype.size_bytes() as u64;
         if t.io_mode == TensorIOMode::None && !is_constant && t.arena_offset.saturating_add(bytes) > desc.arena_bytes {
-            return Err(Error::invalid_argument(format!("cannot deserialize the engine plan: tensor '{}' lies outside the activation memory", t.name)));
+            return Err(Error::invalid_argument(format!(
+                "cannot deserialize the engine plan: tensor '{}' lies outside the activation memory",
+                t.name
+            )));
         }
     }
     Ok(())

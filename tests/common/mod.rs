@@ -84,7 +84,10 @@ pub fn max_rel_err(a: &[f32], reference: &[f32]) -> f32 {
 pub fn assert_close(actual: &[f32], expected: &[f32], tol: f32, what: &str) {
     assert_eq!(actual.len(), expected.len(), "{what}: {} values, expected {}", actual.len(), expected.len());
     for (i, (a, e)) in actual.iter().zip(expected).enumerate() {
-        assert!((a - e).abs() <= tol, "{what}: element {i} is {a}, expected {e} (tolerance {tol})\nactual:   {actual:?}\nexpected: {expected:?}");
+        assert!(
+            (a - e).abs() <= tol,
+            "{what}: element {i} is {a}, expected {e} (tolerance {tol})\nactual:   {actual:?}\nexpected: {expected:?}"
+        );
     }
 }
 

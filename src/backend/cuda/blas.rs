@@ -62,11 +62,8 @@ impl LtGemm {
     /// `allow_tf32` picks TF32 tensor cores (BuilderFlag::kTF32) over strict FP32.
     pub fn new(s: GemmShape, allow_tf32: bool) -> Result<LtGemm> {
         let handle = handle()?;
-        let compute = if allow_tf32 {
-            sys::cublasComputeType_t::CUBLAS_COMPUTE_32F_FAST_TF32
-        } else {
-            sys::cublasComputeType_t::CUBLAS_COMPUTE_32F
-        };
+        let compute =
+            if allow_tf32 { sys::cublasComputeType_t::CUBLAS_COMPUTE_32F_FAST_TF32 } else { sys::cublasComputeType_t::CUBLAS_COMPUTE_32F };
         let f32t = sys::cudaDataType::CUDA_R_32F;
         let desc = lt::create_matmul_desc(compute, f32t).map_err(lt_err("matmul desc"))?;
         let mut gemm = LtGemm {
@@ -98,9 +95,7 @@ impl LtGemm {
                 &ws as *const usize as *const c_void,
                 std::mem::size_of::<usize>(),
             )
-            .and_then(|_| {
-                lt::get_matmul_algo_heuristic(handle, desc, gemm.layout_a, gemm.layout_b, gemm.layout_c, gemm.layout_c, pref)
-            });
+            .and_then(|_| lt::get_matmul_algo_heuristic(handle, desc, gemm.layout_a, gemm.layout_b, gemm.layout_c, gemm.layout_c, pref));
             let _ = lt::destroy_matmul_pref(pref);
             r
         };

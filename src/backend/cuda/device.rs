@@ -173,10 +173,7 @@ impl Kernels {
     }
 
     pub fn function(&self, file: &str, name: &str) -> Result<Kernel> {
-        let m = self
-            .modules
-            .get(file)
-            .ok_or_else(|| Error::internal(format!("kernel module '{file}' is not in the engine")))?;
+        let m = self.modules.get(file).ok_or_else(|| Error::internal(format!("kernel module '{file}' is not in the engine")))?;
         let cname = CString::new(name).map_err(|_| Error::internal("kernel name has a NUL byte"))?;
         check(unsafe { cu::module::get_function(*m, cname) }, &format!("cuModuleGetFunction({name})")).map(Kernel)
     }

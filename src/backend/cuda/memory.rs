@@ -15,9 +15,8 @@ impl DeviceBuffer {
         if bytes == 0 {
             return Ok(DeviceBuffer { ptr: 0, bytes: 0 });
         }
-        let ptr = unsafe { cu::malloc_sync(bytes) }.map_err(|e| {
-            Error::new(crate::types::ErrorCode::FailedAllocation, format!("cuMemAlloc of {bytes} bytes failed: {e:?}"))
-        })?;
+        let ptr = unsafe { cu::malloc_sync(bytes) }
+            .map_err(|e| Error::new(crate::types::ErrorCode::FailedAllocation, format!("cuMemAlloc of {bytes} bytes failed: {e:?}")))?;
         Ok(DeviceBuffer { ptr, bytes })
     }
 

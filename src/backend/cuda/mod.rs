@@ -2,8 +2,8 @@
 //! that applications use), NVRTC-compiled kernels from `kernels/`, cuBLASLt for matrices.
 
 pub mod blas;
-pub mod engine;
 pub mod device;
+pub mod engine;
 pub mod memory;
 pub mod nvrtc;
 pub mod sources;

@@ -66,18 +66,21 @@ fn cache_dir() -> Option<PathBuf> {
 fn compile_uncached(name: &str, source: &str, sm: (i32, i32)) -> Result<Vec<u8>> {
     let src = CString::new(source).map_err(|_| Error::internal(format!("kernel {name} has a NUL byte")))?;
     let file = CString::new(format!("{name}.cu")).unwrap_or_default();
-    let prog = rtc::create_program(&src, Some(&file))
-        .map_err(|e| Error::internal(format!("nvrtcCreateProgram({name}): {e:?}")))?;
+    let prog = rtc::create_program(&src, Some(&file)).map_err(|e| Error::internal(format!("nvrtcCreateProgram({name}): {e:?}")))?;
     let arch = format!("--gpu-architecture=sm_{}{}", sm.0, sm.1);
     let opts = [arch, "--std=c++17".to_string()];
     let compiled = unsafe { rtc::compile_program(prog, &opts) };
     let result = match compiled {
         Ok(()) => unsafe { cubin_of(prog) },
         Err(e) => {
-            let log = unsafe { rtc::get_program_log(prog) }
-                .map(|l| l.iter().map(|&c| c as u8 as char).collect::<String>())
-                .unwrap_or_default();
-            Err(Error::internal(format!("NVRTC failed to compile kernels/{name}.cu for sm_{}{}: {e:?}\n{}", sm.0, sm.1, log.trim_end_matches('\0'))))
+            let log =
+                unsafe { rtc::get_program_log(prog) }.map(|l| l.iter().map(|&c| c as u8 as char).collect::<String>()).unwrap_or_default();
+            Err(Error::internal(format!(
+                "NVRTC failed to compile kernels/{name}.cu for sm_{}{}: {e:?}\n{}",
+                sm.0,
+                sm.1,
+                log.trim_end_matches('\0')
+            )))
         }
     };
     let _ = unsafe { rtc::destroy_program(prog) };
