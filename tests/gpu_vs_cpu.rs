@@ -526,3 +526,17 @@ fn two_contexts_of_one_engine_run_concurrently() {
     let worst = handles.into_iter().map(|h| h.join().expect("a context thread failed")).fold(0f32, f32::max);
     common::report(&format!("GPU-CHECK mnist_two_threads max_rel_err={worst:.2e}"));
 }
+
+#[test]
+fn host_memory_given_to_a_gpu_engine_is_refused_not_run() {
+    let Some(dev) = gpu() else { return };
+    let engine = Arc::new(Engine::deserialize(&gpu_plan(dev, false, false)).unwrap());
+    let mut ctx = ExecutionContext::new(engine).unwrap();
+    let host = common::read_digit(3);
+    let err = ctx.set_tensor_address(common::MNIST_INPUT, host.as_ptr() as u64).unwrap_err();
+    assert!(err.message.contains("not GPU memory"), "{}", err.message);
+    // The context is unharmed: a correct run still works afterwards.
+    let logits = classify_gpu(&mut ctx, 3);
+    assert_eq!(common::argmax(&logits), 3);
+    common::report("GPU-CHECK host_pointer_refused max_rel_err=0");
+}

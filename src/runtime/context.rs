@@ -3,6 +3,7 @@
 
 use super::engine::{Engine, EngineBackend};
 use crate::backend::cpu;
+use crate::backend::cuda::memory::AddressKind;
 use crate::backend::cuda::{self, DeviceBuffer, RawStream, Scratch, Stream};
 use crate::error::{Error, Result};
 use crate::types::{dims_str, volume, TensorIOMode};
@@ -49,8 +50,27 @@ impl ExecutionContext {
         if address == 0 && volume(&self.engine.io_tensor(i).map(|t| t.dims.clone()).unwrap_or_default()).unwrap_or(0) > 0 {
             return Err(Error::invalid_argument(format!("null address for tensor '{name}'")));
         }
+        self.check_address_kind(name, address)?;
         self.addresses[i] = address;
         Ok(())
+    }
+
+    /// Refuses memory the engine's backend cannot reach, instead of crashing later: host
+    /// memory for a GPU engine, device memory for a CPU engine.
+    fn check_address_kind(&self, name: &str, address: u64) -> Result<()> {
+        if address == 0 {
+            return Ok(());
+        }
+        let gpu = cuda::device().and_then(|d| d.bind()).is_ok();
+        match (&self.engine.backend, gpu.then(|| cuda::memory::address_kind(address))) {
+            (EngineBackend::Cuda(_), Some(AddressKind::Unknown)) => Err(Error::invalid_argument(format!(
+                "tensor '{name}': {address:#x} is not GPU memory; this engine runs on the GPU (getTensorLocation is kDEVICE), use cudaMalloc"
+            ))),
+            (EngineBackend::Cpu, Some(AddressKind::Device)) => Err(Error::invalid_argument(format!(
+                "tensor '{name}': {address:#x} is GPU memory; this engine runs on the CPU (getTensorLocation is kHOST), use host memory"
+            ))),
+            _ => Ok(()),
+        }
     }
 
     pub fn tensor_address(&self, name: &str) -> Result<u64> {

@@ -51,3 +51,31 @@ pub fn copy_async(dst: u64, src: u64, bytes: usize, stream: sys::CUstream) -> Re
     }
     check(unsafe { cu::memcpy_dtod_async(dst, src, bytes, stream) }, "cuMemcpyDtoDAsync")
 }
+
+/// Where an application's address lives, as far as CUDA knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AddressKind {
+    /// From cudaMalloc / cuMemAlloc (or managed memory).
+    Device,
+    /// Host memory CUDA knows (cudaMallocHost, cudaHostRegister): reachable from kernels.
+    PinnedHost,
+    /// Memory CUDA does not know: plain host memory.
+    Unknown,
+}
+
+/// Classifies `address` with cuPointerGetAttribute; needs the device to be initialized.
+pub fn address_kind(address: u64) -> AddressKind {
+    let mut ty: u32 = 0;
+    let r = unsafe {
+        sys::cuPointerGetAttribute(
+            &mut ty as *mut u32 as *mut std::ffi::c_void,
+            sys::CUpointer_attribute::CU_POINTER_ATTRIBUTE_MEMORY_TYPE,
+            address as sys::CUdeviceptr,
+        )
+    };
+    match (r, ty) {
+        (sys::CUresult::CUDA_SUCCESS, 1) => AddressKind::PinnedHost,
+        (sys::CUresult::CUDA_SUCCESS, _) => AddressKind::Device,
+        _ => AddressKind::Unknown,
+    }
+}
