@@ -17,5 +17,8 @@ echo "== C++ headers"
 tests/cpp_headers/run.sh | tail -n 3
 echo "== build library and samples"
 scripts/build.sh
+echo "== C++ API and C ABI"
+tests/cpp_api/run.sh | grep -vE '^ok ' || true
+[ "${PIPESTATUS[0]}" -eq 0 ] || { echo "C++ API tests failed"; exit 1; }
 echo "== sample"
 tests/sample_cli.sh

@@ -90,17 +90,14 @@ nvinfer1::Permutation const& ShuffleImpl::readPermutation(char const* key, nvinf
     return cache;
 }
 
-void ShuffleImpl::writePermutation(char const* key, nvinfer1::Permutation const& p) noexcept
+int32_t ShuffleImpl::tensorRank(int32_t tensor) const noexcept
 {
-    // A Permutation has no rank; the layer's input rank decides how many entries count.
-    nvinfer1::ITensor* in = mRef.net().tensor(nvt_layer_input(mRef.handle(), mRef.id(), 0));
-    int32_t rank = in ? in->getDimensions().nbDims : nvinfer1::Dims::MAX_DIMS;
-    if (std::string(key) == "second_transpose")
-    {
-        // The second transpose applies after the reshape, whose rank may differ.
-        std::vector<int64_t> reshape = mRef.getInts("reshape");
-        if (!reshape.empty()) rank = static_cast<int32_t>(reshape.size());
-    }
+    nvinfer1::ITensor* t = mRef.net().tensor(tensor);
+    return t ? t->getDimensions().nbDims : -1;
+}
+
+void ShuffleImpl::writePermutation(char const* key, nvinfer1::Permutation const& p, int32_t rank) noexcept
+{
     if (rank < 0 || rank > nvinfer1::Dims::MAX_DIMS) rank = nvinfer1::Dims::MAX_DIMS;
     std::vector<int64_t> order;
     try
@@ -116,7 +113,14 @@ void ShuffleImpl::writePermutation(char const* key, nvinfer1::Permutation const&
 
 void ShuffleImpl::setFirstTranspose(nvinfer1::Permutation const& p) noexcept
 {
-    writePermutation("first_transpose", p);
+    writePermutation("first_transpose", p, tensorRank(nvt_layer_input(mRef.handle(), mRef.id(), 0)));
+}
+
+void ShuffleImpl::setReshapeDimensions(nvinfer1::Dims d) noexcept
+{
+    mRef.setDims("reshape", d);
+    // The second transpose applies to the reshaped tensor: store it again for the new rank.
+    if (mSecondSet && d.nbDims >= 0) writePermutation("second_transpose", mSecondAsSet, d.nbDims);
 }
 
 nvinfer1::Permutation const& ShuffleImpl::getFirstTranspose() const noexcept
@@ -126,7 +130,13 @@ nvinfer1::Permutation const& ShuffleImpl::getFirstTranspose() const noexcept
 
 void ShuffleImpl::setSecondTranspose(nvinfer1::Permutation const& p) noexcept
 {
-    writePermutation("second_transpose", p);
+    mSecondAsSet = p;
+    mSecondSet = true;
+    // The reshape's rank is the output's rank (transposes keep the rank); without a valid
+    // output shape, fall back to the input's rank.
+    int32_t rank = tensorRank(nvt_layer_output(mRef.handle(), mRef.id(), 0));
+    if (rank < 0) rank = tensorRank(nvt_layer_input(mRef.handle(), mRef.id(), 0));
+    writePermutation("second_transpose", p, rank);
 }
 
 nvinfer1::Permutation const& ShuffleImpl::getSecondTranspose() const noexcept

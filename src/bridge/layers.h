@@ -155,8 +155,18 @@ public:
     explicit ShuffleImpl(LayerRef r) noexcept : mRef(r) {}
     void setFirstTranspose(nvinfer1::Permutation const& p) noexcept override;
     nvinfer1::Permutation const& getFirstTranspose() const noexcept override;
-    void setReshapeDimensions(nvinfer1::Dims d) noexcept override { mRef.setDims("reshape", d); }
-    nvinfer1::Dims getReshapeDimensions() const noexcept override { return mRef.getDims("reshape"); }
+    void setReshapeDimensions(nvinfer1::Dims d) noexcept override;
+    nvinfer1::Dims getReshapeDimensions() const noexcept override
+    {
+        // Without a reshape TensorRT answers with invalid dims (nbDims -1), not an error.
+        if (mRef.getInt("has_reshape") == 0)
+        {
+            nvinfer1::Dims none{};
+            none.nbDims = -1;
+            return none;
+        }
+        return mRef.getDims("reshape");
+    }
     void setSecondTranspose(nvinfer1::Permutation const& p) noexcept override;
     nvinfer1::Permutation const& getSecondTranspose() const noexcept override;
     void setZeroIsPlaceholder(bool z) noexcept override { mRef.setInt("zero_is_placeholder", z ? 1 : 0); }
@@ -164,10 +174,16 @@ public:
 
 private:
     nvinfer1::Permutation const& readPermutation(char const* key, nvinfer1::Permutation& cache) const noexcept;
-    void writePermutation(char const* key, nvinfer1::Permutation const& p) noexcept;
+    // Stores the first `rank` entries of `p` (a Permutation has no rank of its own).
+    void writePermutation(char const* key, nvinfer1::Permutation const& p, int32_t rank) noexcept;
+    int32_t tensorRank(int32_t tensor) const noexcept;
     LayerRef mRef;
     mutable nvinfer1::Permutation mFirst{};
     mutable nvinfer1::Permutation mSecond{};
+    // The second transpose as set, kept whole so that a later reshape to another rank can
+    // store it again with the right number of entries.
+    nvinfer1::Permutation mSecondAsSet{};
+    bool mSecondSet{false};
 };
 
 class MatrixMultiplyImpl : public VMatrixMultiplyLayerDefaults

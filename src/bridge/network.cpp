@@ -99,7 +99,7 @@ nvinfer1::ITensor* LayerCore::getOutput(int32_t index) const noexcept
 
 void LayerCore::setInput(int32_t index, nvinfer1::ITensor& tensor) noexcept
 {
-    nvt_layer_set_input(handle(), id(), index, static_cast<TensorObj&>(tensor).id());
+    nvt_layer_set_input(handle(), id(), index, net().idOf(tensor));
 }
 
 void LayerCore::setPrecision(nvinfer1::DataType type) noexcept
@@ -200,13 +200,11 @@ nvinfer1::ILayer* NetworkObj::addLayer(char const* kind, std::vector<int32_t> co
     return layer(id);
 }
 
-namespace
+int32_t NetworkObj::idOf(nvinfer1::ITensor& t) const noexcept
 {
-int32_t idOf(nvinfer1::ITensor& t) noexcept
-{
-    return static_cast<TensorObj&>(t).id();
+    auto const& obj = static_cast<TensorObj const&>(t);
+    return &obj.network() == this ? obj.id() : -1;
 }
-} // namespace
 
 nvinfer1::ITensor* NetworkObj::addInput(char const* name, nvinfer1::DataType type, nvinfer1::Dims dims) noexcept
 {

@@ -15,6 +15,7 @@ class TensorObj final : public nvinfer1::ITensor, public VTensorDefaults, public
 public:
     TensorObj(NetworkObj& net, int32_t id) noexcept;
     int32_t id() const noexcept { return mId; }
+    NetworkObj const& network() const noexcept { return mNet; }
 
     void setName(char const* name) noexcept override;
     char const* getName() const noexcept override;
@@ -88,6 +89,9 @@ public:
     // The one C++ object for tensor / layer index i (created on first use).
     TensorObj* tensor(int32_t id) noexcept;
     nvinfer1::ILayer* layer(int32_t id) noexcept;
+    // The index of `t` in this network, or -1 (refused and reported by the C ABI) if `t`
+    // belongs to another network.
+    int32_t idOf(nvinfer1::ITensor& t) const noexcept;
 
     nvinfer1::IBuilder& getBuilder() const noexcept override { return mBuilder; }
     nvinfer1::ITensor* addInput(char const* name, nvinfer1::DataType type, nvinfer1::Dims dims) noexcept override;

@@ -138,6 +138,7 @@ nvinfer1::TensorIOMode EngineObj::getTensorIOMode(char const* name) const noexce
 
 int32_t EngineObj::getTensorBytesPerComponent(char const* name) const noexcept
 {
+    if (getTensorIOMode(name) == nvinfer1::TensorIOMode::kNONE) return -1;
     switch (getTensorDataType(name))
     {
     case nvinfer1::DataType::kFLOAT:

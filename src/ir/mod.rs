@@ -111,10 +111,7 @@ impl Network {
     pub fn add_layer(&mut self, op: Box<dyn Op>, inputs: &[TensorId]) -> Result<LayerId> {
         let id = self.add_layer_deferred(op, inputs)?;
         // Report bad parameters now, as TensorRT does when a layer is added.
-        if let Err(e) = self.infer_shapes() {
-            self.remove_last_layer();
-            return Err(e);
-        }
+        self.finish_last_layer()?;
         Ok(id)
     }
 
@@ -143,9 +140,19 @@ impl Network {
     }
 
     /// Checks the newest layer's parameters by inferring shapes; removes it if they are bad.
+    /// An error in another layer is returned but leaves the new layer in place.
     pub fn finish_last_layer(&mut self) -> Result<()> {
         self.shapes_stale = true;
-        self.infer_shapes().inspect_err(|_| self.remove_last_layer())
+        let last = self.layers.len().checked_sub(1);
+        match self.infer_shapes_at() {
+            Ok(()) => Ok(()),
+            Err((layer, e)) => {
+                if layer == last {
+                    self.remove_last_layer();
+                }
+                Err(e)
+            }
+        }
     }
 
     fn remove_last_layer(&mut self) {
@@ -224,13 +231,18 @@ impl Network {
 
     /// Recomputes every layer output's shape and type from the inputs.
     pub fn infer_shapes(&mut self) -> Result<()> {
+        self.infer_shapes_at().map_err(|(_, e)| e)
+    }
+
+    /// Like `infer_shapes`, also naming the layer that failed (None: the graph itself).
+    fn infer_shapes_at(&mut self) -> std::result::Result<(), (Option<LayerId>, Error)> {
         if !self.shapes_stale {
             return Ok(());
         }
-        for id in self.topological_order()? {
+        for id in self.topological_order().map_err(|e| (None, e))? {
             let layer = &self.layers[id];
             let in_dims: Vec<&[i64]> = layer.inputs.iter().map(|&t| self.tensors[t].dims.as_slice()).collect();
-            let out = layer.op.infer(&in_dims).map_err(|e| e.context(format!("layer '{}'", layer.name.as_str())))?;
+            let out = layer.op.infer(&in_dims).map_err(|e| (Some(id), e.context(format!("layer '{}'", layer.name.as_str()))))?;
             let outputs = layer.outputs.clone();
             for (t, dims) in outputs.into_iter().zip(out) {
                 self.tensors[t].dims = dims;

@@ -158,6 +158,7 @@ impl Op for Shuffle {
         Some(match key {
             "first_transpose" => Param::Ints(self.first_transpose.clone()),
             "reshape" if self.has_reshape => Param::Ints(self.reshape.clone()),
+            "has_reshape" => Param::Ints(vec![self.has_reshape as i64]),
             "second_transpose" => Param::Ints(self.second_transpose.clone()),
             "zero_is_placeholder" => Param::Ints(vec![self.zero_is_placeholder as i64]),
             _ => return None,

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# C++ and C API tests against the installed prefix dist/ (run `SKIP_SAMPLES=1 scripts/build.sh`
+# first): compiles network_api.cpp (C++14) and c_api.c (C99, nvinfer_c.h only) with warnings as
+# errors, links them with -lnvinfer -lnvonnxparser -lnvinfer_plugin (rpath dist/lib), runs them,
+# and, where valgrind is installed, runs both again under memcheck (memory errors or definite
+# leaks fail; CPP_API_VALGRIND=0 skips that). Every "ok"/"FAIL" line counts as one check; a
+# compile failure or a crash counts as a failure. Prints "cpp_api: N passed, N failed" last and
+# exits non-zero if anything failed.
+set -u
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+DIST="$ROOT/dist"
+CXX="${CXX:-g++}"
+CC="${CC:-gcc}"
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+passed=0
+failed=0
+
+if [ ! -f "$DIST/include/NvInfer.h" ] || [ ! -f "$DIST/include/nvinfer_c.h" ] || [ ! -e "$DIST/lib/libnvinfer.so" ]; then
+  echo "FAIL dist/ is missing or incomplete: run 'SKIP_SAMPLES=1 scripts/build.sh' first"
+  echo "cpp_api: 0 passed, 1 failed"
+  exit 1
+fi
+
+LINK=(-L "$DIST/lib" "-Wl,-rpath,$DIST/lib" -lnvinfer -lnvonnxparser -lnvinfer_plugin)
+
+# compile NAME COMMAND...: one check; shows the compiler's output on failure.
+compile() {
+  local name=$1
+  shift
+  if "$@" >"$TMP/$name.compile.log" 2>&1; then
+    passed=$((passed + 1))
+    echo "ok   $name compiles with -Wall -Wextra -Werror"
+    return 0
+  fi
+  failed=$((failed + 1))
+  echo "FAIL $name compiles with -Wall -Wextra -Werror"
+  head -n 40 "$TMP/$name.compile.log" | sed 's/^/     | /'
+  return 1
+}
+
+# run NAME COMMAND...: shows the program's lines, counts its ok/FAIL lines, and counts a
+# non-zero exit without any FAIL line (a crash) as one more failure.
+run() {
+  local name=$1 status ok bad
+  shift
+  "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
+  status=$?
+  cat "$TMP/$name.out"
+  ok=$(grep -c '^ok ' "$TMP/$name.out")
+  bad=$(grep -c '^FAIL' "$TMP/$name.out")
+  passed=$((passed + ok))
+  failed=$((failed + bad))
+  if [ "$status" -ne 0 ] && [ "$bad" -eq 0 ]; then
+    failed=$((failed + 1))
+    echo "FAIL $name exited with status $status"
+  fi
+  if [ "$status" -ne 0 ]; then
+    tail -n 20 "$TMP/$name.err" | sed 's/^/     | stderr: /'
+  fi
+}
+
+# memcheck NAME BINARY: one check; the program under valgrind must pass with no memory error
+# and no definitely lost block.
+memcheck() {
+  local name=$1 bin=$2 status
+  valgrind -q --error-exitcode=97 --leak-check=full --errors-for-leak-kinds=definite \
+    --show-leak-kinds=definite "$bin" >"$TMP/$name.vg.out" 2>"$TMP/$name.vg.err"
+  status=$?
+  if [ "$status" -eq 0 ]; then
+    passed=$((passed + 1))
+    echo "ok   $name under valgrind: no memory errors, no leaks"
+  else
+    failed=$((failed + 1))
+    echo "FAIL $name under valgrind (status $status)"
+    grep -E '^FAIL' "$TMP/$name.vg.out" | head -n 10 | sed 's/^/     | /'
+    head -n 40 "$TMP/$name.vg.err" | sed 's/^/     | /'
+  fi
+}
+
+if compile network_api "$CXX" -std=c++14 -Wall -Wextra -Werror -Wno-deprecated-declarations -pthread \
+  -I "$DIST/include" "$HERE/network_api.cpp" -o "$TMP/network_api" "${LINK[@]}"; then
+  run network_api "$TMP/network_api"
+fi
+
+if compile c_api "$CC" -std=c99 -pedantic -Wall -Wextra -Werror \
+  -I "$DIST/include" "$HERE/c_api.c" -o "$TMP/c_api" "${LINK[@]}"; then
+  run c_api "$TMP/c_api"
+fi
+
+if [ "${CPP_API_VALGRIND:-1}" != 0 ] && command -v valgrind >/dev/null 2>&1; then
+  [ -x "$TMP/network_api" ] && memcheck network_api "$TMP/network_api"
+  [ -x "$TMP/c_api" ] && memcheck c_api "$TMP/c_api"
+else
+  echo "note: valgrind runs skipped (not installed, or CPP_API_VALGRIND=0)"
+fi
+
+echo "cpp_api: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
