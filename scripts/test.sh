@@ -18,7 +18,10 @@ tests/cpp_headers/run.sh | tail -n 3
 echo "== build library and samples"
 scripts/build.sh
 echo "== C++ API and C ABI"
-tests/cpp_api/run.sh | grep -vE '^ok ' || true
-[ "${PIPESTATUS[0]}" -eq 0 ] || { echo "C++ API tests failed"; exit 1; }
+if ! tests/cpp_api/run.sh >target/cpp-api.log 2>&1; then
+  grep -v '^ok ' target/cpp-api.log
+  exit 1
+fi
+tail -n 1 target/cpp-api.log
 echo "== sample"
 tests/sample_cli.sh
