@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 eval "$(scripts/deps.sh)"
 export NVINFER_REQUIRE_NVRTC=1
 
+mkdir -p target
 echo "== cargo test"
 cargo test 2>&1 | tee target/cargo-test.log | grep -E '^(test result|running|error|warning: unused)|FAILED|panicked' || true
 if grep -qE '^test result: FAILED|^error' target/cargo-test.log || ! grep -q '^test result: ok' target/cargo-test.log; then
