@@ -41,7 +41,7 @@ pub unsafe extern "C" fn nvt_builder_destroy(b: *mut NvtBuilder) {
 
 #[no_mangle]
 pub unsafe extern "C" fn nvt_builder_set_error_recorder(b: *mut NvtBuilder, recorder: NvtErrorRecorder) {
-    with(b, "IBuilder::setErrorRecorder", (), |b| Ok(b.reporter.set_recorder(recorder.report.map(|_| recorder))))
+    with(b, "IBuilder::setErrorRecorder", (), |b| super::install_recorder(&b.reporter, recorder))
 }
 
 /// Whether FP16 arithmetic is fast here (a CUDA device of compute capability 5.3 or newer).

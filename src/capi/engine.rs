@@ -55,7 +55,7 @@ pub unsafe extern "C" fn nvt_runtime_destroy(r: *mut NvtRuntime) {
 
 #[no_mangle]
 pub unsafe extern "C" fn nvt_runtime_set_error_recorder(r: *mut NvtRuntime, recorder: NvtErrorRecorder) {
-    with(r, "IRuntime::setErrorRecorder", (), |r| Ok(r.reporter.set_recorder(recorder.report.map(|_| recorder))))
+    with(r, "IRuntime::setErrorRecorder", (), |r| super::install_recorder(&r.reporter, recorder))
 }
 
 /// Loads a plan; null (with a report saying why) if it is damaged or for another target.
@@ -78,7 +78,7 @@ pub unsafe extern "C" fn nvt_engine_destroy(e: *mut NvtEngine) {
 
 #[no_mangle]
 pub unsafe extern "C" fn nvt_engine_set_error_recorder(e: *mut NvtEngine, recorder: NvtErrorRecorder) {
-    with_ref(e, "ICudaEngine::setErrorRecorder", (), |e| Ok(e.reporter.set_recorder(recorder.report.map(|_| recorder))))
+    with_ref(e, "ICudaEngine::setErrorRecorder", (), |e| super::install_recorder(&e.reporter, recorder))
 }
 
 #[no_mangle]
@@ -170,7 +170,7 @@ pub unsafe extern "C" fn nvt_context_destroy(c: *mut NvtContext) {
 
 #[no_mangle]
 pub unsafe extern "C" fn nvt_context_set_error_recorder(c: *mut NvtContext, recorder: NvtErrorRecorder) {
-    with(c, "IExecutionContext::setErrorRecorder", (), |c| Ok(c.reporter.set_recorder(recorder.report.map(|_| recorder))))
+    with(c, "IExecutionContext::setErrorRecorder", (), |c| super::install_recorder(&c.reporter, recorder))
 }
 
 #[no_mangle]

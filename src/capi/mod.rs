@@ -2,6 +2,11 @@
 //! and reports failures through the owning object's logger or error recorder, then returns
 //! null, false or -1. The C++ bridge in src/bridge implements TensorRT's classes over it;
 //! C, C#, Go or Python programs can call it directly.
+//!
+//! Safety contract of every function: object pointers are null or were returned by this
+//! library and not yet destroyed; array and string arguments point to as many valid elements
+//! as their length arguments say (strings NUL-terminated). Null objects are reported, never
+//! dereferenced.
 
 pub mod builder;
 pub mod engine;
@@ -60,6 +65,12 @@ pub(crate) fn run<T>(reporter: &Reporter, what: &str, fallback: T, f: impl FnOnc
             fallback
         }
     }
+}
+
+/// Sets an object's error recorder; a recorder without a callback clears it.
+pub(crate) fn install_recorder(reporter: &Reporter, recorder: crate::log::NvtErrorRecorder) -> Result<()> {
+    reporter.set_recorder(recorder.report.map(|_| recorder));
+    Ok(())
 }
 
 /// A C string argument as &str; null or invalid UTF-8 is an error.

@@ -55,7 +55,7 @@ pub unsafe extern "C" fn nvt_network_destroy(n: *mut NvtNetwork) {
 
 #[no_mangle]
 pub unsafe extern "C" fn nvt_network_set_error_recorder(n: *mut NvtNetwork, recorder: NvtErrorRecorder) {
-    with(n, "INetworkDefinition::setErrorRecorder", (), |n| Ok(n.reporter.set_recorder(recorder.report.map(|_| recorder))))
+    with(n, "INetworkDefinition::setErrorRecorder", (), |n| super::install_recorder(&n.reporter, recorder))
 }
 
 /// Adds a network input; returns its tensor index or -1.

@@ -91,7 +91,10 @@ pub unsafe extern "C" fn nvt_parser_nb_errors(p: *mut NvtParser) -> i32 {
 
 #[no_mangle]
 pub unsafe extern "C" fn nvt_parser_clear_errors(p: *mut NvtParser) {
-    with(p, "IParser::clearErrors", (), |p| Ok(p.errors.clear()))
+    with(p, "IParser::clearErrors", (), |p| {
+        p.errors.clear();
+        Ok(())
+    })
 }
 
 /// nvonnxparser::ErrorCode of error `i`.

@@ -45,7 +45,7 @@ pub fn importer_for(op: &str) -> Option<ImportFn> {
     IMPORTERS.iter().find(|(name, _)| *name == op).map(|(_, f)| *f)
 }
 
-fn input<'n>(node: &'n NodeProto, i: usize) -> Result<&'n str> {
+fn input(node: &NodeProto, i: usize) -> Result<&str> {
     match node.input.get(i).map(String::as_str) {
         Some(s) if !s.is_empty() => Ok(s),
         _ => Err(Error::invalid_argument(format!("input {i} is missing"))),

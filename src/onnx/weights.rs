@@ -47,7 +47,7 @@ impl ConstValue {
 }
 
 fn le_chunks<'a, const N: usize>(raw: &'a [u8], name: &str) -> Result<impl Iterator<Item = [u8; N]> + 'a> {
-    if raw.len() % N != 0 {
+    if !raw.len().is_multiple_of(N) {
         return Err(Error::invalid_argument(format!("initializer '{name}' has {} raw bytes, not a multiple of {N}", raw.len())));
     }
     Ok(raw.chunks_exact(N).map(|c| c.try_into().expect("exact chunk")))

@@ -57,11 +57,10 @@ fn broadcast_strides(dims: &[i64], out: &[i64]) -> Vec<i64> {
 fn broadcast(a: &[i64], b: &[i64], out: &[i64]) -> Broadcast {
     let mut d = Broadcast { rank: out.len() as i32, ..Default::default() };
     let (sa, sb) = (broadcast_strides(a, out), broadcast_strides(b, out));
-    for i in 0..out.len() {
-        d.out_dims[i] = out[i];
-        d.a_strides[i] = sa[i];
-        d.b_strides[i] = sb[i];
-    }
+    let n = out.len();
+    d.out_dims[..n].copy_from_slice(out);
+    d.a_strides[..n].copy_from_slice(&sa);
+    d.b_strides[..n].copy_from_slice(&sb);
     d
 }
 
