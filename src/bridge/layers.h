@@ -23,16 +23,12 @@ public:
     }
 };
 
-class ConvolutionImpl : public VConvolutionLayerDefaults
+// Stride and padding accessors, which convolution and pooling layers share.
+template <typename VBase>
+class WindowImpl : public VBase
 {
 public:
-    explicit ConvolutionImpl(LayerRef r) noexcept : mRef(r) {}
-    void setKernelSize(nvinfer1::DimsHW k) noexcept override { mRef.setDims("kernel_size", k); }
-    nvinfer1::DimsHW getKernelSize() const noexcept override { return toDimsHW(mRef.getDims("kernel_size")); }
-    void setKernelSizeNd(nvinfer1::Dims k) noexcept override { mRef.setDims("kernel_size", k); }
-    nvinfer1::Dims getKernelSizeNd() const noexcept override { return mRef.getDims("kernel_size"); }
-    void setNbOutputMaps(int32_t n) noexcept override { mRef.setInt("num_output_maps", n); }
-    int32_t getNbOutputMaps() const noexcept override { return static_cast<int32_t>(mRef.getInt("num_output_maps")); }
+    explicit WindowImpl(LayerRef r) noexcept : mRef(r) {}
     void setStride(nvinfer1::DimsHW s) noexcept override { mRef.setDims("stride", s); }
     nvinfer1::DimsHW getStride() const noexcept override { return toDimsHW(mRef.getDims("stride")); }
     void setStrideNd(nvinfer1::Dims s) noexcept override { mRef.setDims("stride", s); }
@@ -45,6 +41,21 @@ public:
     nvinfer1::Dims getPrePadding() const noexcept override { return mRef.getDims("pre_padding"); }
     void setPostPadding(nvinfer1::Dims p) noexcept override { mRef.setDims("post_padding", p); }
     nvinfer1::Dims getPostPadding() const noexcept override { return mRef.getDims("post_padding"); }
+
+protected:
+    LayerRef mRef;
+};
+
+class ConvolutionImpl : public WindowImpl<VConvolutionLayerDefaults>
+{
+public:
+    explicit ConvolutionImpl(LayerRef r) noexcept : WindowImpl(r) {}
+    void setKernelSize(nvinfer1::DimsHW k) noexcept override { mRef.setDims("kernel_size", k); }
+    nvinfer1::DimsHW getKernelSize() const noexcept override { return toDimsHW(mRef.getDims("kernel_size")); }
+    void setKernelSizeNd(nvinfer1::Dims k) noexcept override { mRef.setDims("kernel_size", k); }
+    nvinfer1::Dims getKernelSizeNd() const noexcept override { return mRef.getDims("kernel_size"); }
+    void setNbOutputMaps(int32_t n) noexcept override { mRef.setInt("num_output_maps", n); }
+    int32_t getNbOutputMaps() const noexcept override { return static_cast<int32_t>(mRef.getInt("num_output_maps")); }
     void setDilation(nvinfer1::DimsHW d) noexcept override { mRef.setDims("dilation", d); }
     nvinfer1::DimsHW getDilation() const noexcept override { return toDimsHW(mRef.getDims("dilation")); }
     void setDilationNd(nvinfer1::Dims d) noexcept override { mRef.setDims("dilation", d); }
@@ -57,9 +68,6 @@ public:
     nvinfer1::Weights getBiasWeights() const noexcept override { return mRef.getWeights("bias_weights"); }
     void setPaddingMode(nvinfer1::PaddingMode mode) noexcept override;
     nvinfer1::PaddingMode getPaddingMode() const noexcept override { return nvinfer1::PaddingMode::kEXPLICIT_ROUND_DOWN; }
-
-private:
-    LayerRef mRef;
 };
 
 class FullyConnectedImpl : public VFullyConnectedLayerDefaults
@@ -95,33 +103,18 @@ private:
     LayerRef mRef;
 };
 
-class PoolingImpl : public VPoolingLayerDefaults
+class PoolingImpl : public WindowImpl<VPoolingLayerDefaults>
 {
 public:
-    explicit PoolingImpl(LayerRef r) noexcept : mRef(r) {}
+    explicit PoolingImpl(LayerRef r) noexcept : WindowImpl(r) {}
     void setPoolingType(nvinfer1::PoolingType t) noexcept override { mRef.setInt("type", static_cast<int64_t>(t)); }
     nvinfer1::PoolingType getPoolingType() const noexcept override { return static_cast<nvinfer1::PoolingType>(mRef.getInt("type")); }
     void setWindowSize(nvinfer1::DimsHW w) noexcept override { mRef.setDims("window", w); }
     nvinfer1::DimsHW getWindowSize() const noexcept override { return toDimsHW(mRef.getDims("window")); }
     void setWindowSizeNd(nvinfer1::Dims w) noexcept override { mRef.setDims("window", w); }
     nvinfer1::Dims getWindowSizeNd() const noexcept override { return mRef.getDims("window"); }
-    void setStride(nvinfer1::DimsHW s) noexcept override { mRef.setDims("stride", s); }
-    nvinfer1::DimsHW getStride() const noexcept override { return toDimsHW(mRef.getDims("stride")); }
-    void setStrideNd(nvinfer1::Dims s) noexcept override { mRef.setDims("stride", s); }
-    nvinfer1::Dims getStrideNd() const noexcept override { return mRef.getDims("stride"); }
-    void setPadding(nvinfer1::DimsHW p) noexcept override { mRef.setDims("padding", p); }
-    nvinfer1::DimsHW getPadding() const noexcept override { return toDimsHW(mRef.getDims("pre_padding")); }
-    void setPaddingNd(nvinfer1::Dims p) noexcept override { mRef.setDims("padding", p); }
-    nvinfer1::Dims getPaddingNd() const noexcept override { return mRef.getDims("pre_padding"); }
-    void setPrePadding(nvinfer1::Dims p) noexcept override { mRef.setDims("pre_padding", p); }
-    nvinfer1::Dims getPrePadding() const noexcept override { return mRef.getDims("pre_padding"); }
-    void setPostPadding(nvinfer1::Dims p) noexcept override { mRef.setDims("post_padding", p); }
-    nvinfer1::Dims getPostPadding() const noexcept override { return mRef.getDims("post_padding"); }
     void setAverageCountExcludesPadding(bool e) noexcept override { mRef.setInt("average_count_excludes_padding", e ? 1 : 0); }
     bool getAverageCountExcludesPadding() const noexcept override { return mRef.getInt("average_count_excludes_padding", 1) != 0; }
-
-private:
-    LayerRef mRef;
 };
 
 class SoftMaxImpl : public VSoftMaxLayerDefaults

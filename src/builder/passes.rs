@@ -146,30 +146,7 @@ fn remove_dead_layers(net: &mut Network, reporter: &Reporter) -> Result<()> {
         return Ok(());
     }
     reporter.verbose(&format!("dead layer removal: {removed} layer(s) removed"));
-    let tensor_map: Vec<Option<usize>> = {
-        let mut next = 0;
-        live_t
-            .iter()
-            .map(|&l| {
-                l.then(|| {
-                    next += 1;
-                    next - 1
-                })
-            })
-            .collect()
-    };
-    let layer_map: Vec<Option<usize>> = {
-        let mut next = 0;
-        live_l
-            .iter()
-            .map(|&l| {
-                l.then(|| {
-                    next += 1;
-                    next - 1
-                })
-            })
-            .collect()
-    };
+    let (tensor_map, layer_map) = (renumber(&live_t), renumber(&live_l));
     let old = std::mem::take(net);
     let remap = |t: &usize| tensor_map[*t].expect("live layers use live tensors");
     for (id, t) in old.tensors.into_iter().enumerate() {
@@ -189,4 +166,17 @@ fn remove_dead_layers(net: &mut Network, reporter: &Reporter) -> Result<()> {
     net.inputs = old.inputs.iter().map(remap).collect();
     net.outputs = old.outputs.iter().map(remap).collect();
     Ok(())
+}
+
+/// New indices for the kept entries of `keep`, in order; None for removed ones.
+fn renumber(keep: &[bool]) -> Vec<Option<usize>> {
+    let mut next = 0;
+    keep.iter()
+        .map(|&k| {
+            k.then(|| {
+                next += 1;
+                next - 1
+            })
+        })
+        .collect()
 }

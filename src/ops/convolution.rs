@@ -1,6 +1,6 @@
 //! 2-D convolution (IConvolutionLayer), NCHW.
 
-use super::{launch, unknown_param, window_out, CudaPrep, HostIn, Op, Param};
+use super::{launch, set_window_param, unknown_param, window_out, window_param, CudaPrep, HostIn, Op, Param};
 use crate::backend::cuda::{CudaLayer, DeviceBuffer, DevicePtr, Kernel, RawStream, Scratch};
 use crate::error::{Error, Result};
 use crate::types::{dims_str, volume, LayerType};
@@ -145,16 +145,12 @@ impl Op for Convolution {
         Ok(vec![out])
     }
     fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        if set_window_param(key, &value, &mut self.stride, &mut self.pre_padding, &mut self.post_padding)? {
+            return Ok(());
+        }
         match key {
             "num_output_maps" => self.num_output_maps = value.int(key)?,
             "kernel_size" => self.kernel_size = value.ints(key)?.to_vec(),
-            "stride" => self.stride = value.ints(key)?.to_vec(),
-            "pre_padding" => self.pre_padding = value.ints(key)?.to_vec(),
-            "post_padding" => self.post_padding = value.ints(key)?.to_vec(),
-            "padding" => {
-                self.pre_padding = value.ints(key)?.to_vec();
-                self.post_padding = self.pre_padding.clone();
-            }
             "dilation" => self.dilation = value.ints(key)?.to_vec(),
             "groups" => self.groups = value.int(key)?,
             "kernel_weights" => self.kernel_weights = value.weights(key)?,
@@ -164,12 +160,12 @@ impl Op for Convolution {
         Ok(())
     }
     fn param(&self, key: &str) -> Option<Param> {
+        if let Some(p) = window_param(key, &self.stride, &self.pre_padding, &self.post_padding) {
+            return Some(p);
+        }
         Some(match key {
             "num_output_maps" => Param::Ints(vec![self.num_output_maps]),
             "kernel_size" => Param::Ints(self.kernel_size.clone()),
-            "stride" => Param::Ints(self.stride.clone()),
-            "pre_padding" | "padding" => Param::Ints(self.pre_padding.clone()),
-            "post_padding" => Param::Ints(self.post_padding.clone()),
             "dilation" => Param::Ints(self.dilation.clone()),
             "groups" => Param::Ints(vec![self.groups]),
             "kernel_weights" => Param::Weights(self.kernel_weights.clone()),

@@ -199,6 +199,32 @@ pub fn window_out(input: i64, kernel: i64, stride: i64, pad_before: i64, pad_aft
     Ok((padded - span) / stride + 1)
 }
 
+/// Sets one of the sliding-window parameters convolution and pooling share ("stride",
+/// "pre_padding", "post_padding", "padding" = both paddings); false if `key` is another.
+pub(crate) fn set_window_param(key: &str, value: &Param, stride: &mut Vec<i64>, pre: &mut Vec<i64>, post: &mut Vec<i64>) -> Result<bool> {
+    match key {
+        "stride" => *stride = value.ints(key)?.to_vec(),
+        "pre_padding" => *pre = value.ints(key)?.to_vec(),
+        "post_padding" => *post = value.ints(key)?.to_vec(),
+        "padding" => {
+            *pre = value.ints(key)?.to_vec();
+            *post = pre.clone();
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+/// Reads a parameter `set_window_param` sets.
+pub(crate) fn window_param(key: &str, stride: &[i64], pre: &[i64], post: &[i64]) -> Option<Param> {
+    Some(Param::Ints(match key {
+        "stride" => stride.to_vec(),
+        "pre_padding" | "padding" => pre.to_vec(),
+        "post_padding" => post.to_vec(),
+        _ => return None,
+    }))
+}
+
 /// The launch helpers every CUDA layer shares.
 pub(crate) mod launch {
     use crate::backend::cuda::device::grid_for;

@@ -1,6 +1,6 @@
 //! 2-D max and average pooling (IPoolingLayer), NCHW.
 
-use super::{launch, unknown_param, window_out, CudaPrep, HostIn, Op, Param};
+use super::{launch, set_window_param, unknown_param, window_out, window_param, CudaPrep, HostIn, Op, Param};
 use crate::backend::cuda::{CudaLayer, DevicePtr, Kernel, RawStream, Scratch};
 use crate::error::{Error, Result};
 use crate::types::{dims_str, volume, LayerType};
@@ -107,28 +107,24 @@ impl Op for Pooling {
         Ok(vec![out])
     }
     fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        if set_window_param(key, &value, &mut self.stride, &mut self.pre_padding, &mut self.post_padding)? {
+            return Ok(());
+        }
         match key {
             "type" => self.pooling_type = value.int(key)? as i32,
             "window" => self.window = value.ints(key)?.to_vec(),
-            "stride" => self.stride = value.ints(key)?.to_vec(),
-            "pre_padding" => self.pre_padding = value.ints(key)?.to_vec(),
-            "post_padding" => self.post_padding = value.ints(key)?.to_vec(),
-            "padding" => {
-                self.pre_padding = value.ints(key)?.to_vec();
-                self.post_padding = self.pre_padding.clone();
-            }
             "average_count_excludes_padding" => self.average_count_excludes_padding = value.int(key)? != 0,
             _ => return Err(unknown_param(self.kind(), key)),
         }
         Ok(())
     }
     fn param(&self, key: &str) -> Option<Param> {
+        if let Some(p) = window_param(key, &self.stride, &self.pre_padding, &self.post_padding) {
+            return Some(p);
+        }
         Some(match key {
             "type" => Param::Ints(vec![self.pooling_type as i64]),
             "window" => Param::Ints(self.window.clone()),
-            "stride" => Param::Ints(self.stride.clone()),
-            "pre_padding" | "padding" => Param::Ints(self.pre_padding.clone()),
-            "post_padding" => Param::Ints(self.post_padding.clone()),
             "average_count_excludes_padding" => Param::Ints(vec![self.average_count_excludes_padding as i64]),
             _ => return None,
         })
