@@ -10,8 +10,16 @@ use crate::types::{dims_str, volume, TensorIOMode};
 use std::sync::Arc;
 
 enum State {
-    Cpu { buffers: Vec<Vec<f32>> },
-    Cuda { arena: DeviceBuffer, workspace: DeviceBuffer, own_stream: Stream },
+    Cpu {
+        buffers: Vec<Vec<f32>>,
+    },
+    /// `addrs` holds each tensor's device address, refilled by every enqueue.
+    Cuda {
+        arena: DeviceBuffer,
+        workspace: DeviceBuffer,
+        own_stream: Stream,
+        addrs: Vec<u64>,
+    },
 }
 
 pub struct ExecutionContext {
@@ -32,6 +40,7 @@ impl ExecutionContext {
                     arena: DeviceBuffer::alloc(engine.desc.arena_bytes as usize)?,
                     workspace: DeviceBuffer::alloc(ce.workspace_bytes)?,
                     own_stream: Stream::new()?,
+                    addrs: vec![0; engine.desc.tensors.len()],
                 }
             }
         };
@@ -117,11 +126,11 @@ impl ExecutionContext {
         let engine = self.engine.clone();
         match (&mut self.state, &engine.backend) {
             (State::Cpu { buffers }, EngineBackend::Cpu) => run_cpu(&engine, &self.addresses, buffers),
-            (State::Cuda { arena, workspace, .. }, EngineBackend::Cuda(ce)) => {
+            (State::Cuda { arena, workspace, addrs, .. }, EngineBackend::Cuda(ce)) => {
                 cuda::device()?.bind()?;
-                let addrs = ce.tensor_addresses(&engine.desc, &self.addresses, arena.ptr);
+                ce.tensor_addresses(&engine.desc, &self.addresses, arena.ptr, addrs);
                 let scratch = Scratch { workspace: workspace.ptr, workspace_bytes: workspace.bytes };
-                ce.enqueue(&engine.desc, &addrs, &scratch, stream)
+                ce.enqueue(&engine.desc, addrs, &scratch, stream)
             }
             _ => Err(Error::internal("execution context and engine disagree on the backend")),
         }

@@ -3,7 +3,10 @@
 
 use super::memory::copy_async;
 use super::{CudaLayer, DeviceBuffer, Kernels, RawStream, Scratch};
-use crate::error::Result;
+use crate::error::{Error, Result};
+
+/// The most inputs or outputs one layer may have.
+const MAX_LAYER_IO: usize = 8;
 use crate::ops::{CudaPrep, LayerShapes};
 use crate::plan::EngineDesc;
 use crate::types::TensorIOMode;
@@ -25,6 +28,9 @@ impl CudaEngine {
         let mut constants: Vec<Option<DeviceBuffer>> = desc.tensors.iter().map(|_| None).collect();
         let mut layers = Vec::with_capacity(desc.layers.len());
         for l in &desc.layers {
+            if l.inputs.len() > MAX_LAYER_IO || l.outputs.len() > MAX_LAYER_IO {
+                return Err(Error::unsupported(format!("layer '{}' has more than {MAX_LAYER_IO} inputs or outputs", l.name)));
+            }
             if let Some(values) = l.op.constant_value() {
                 constants[l.outputs[0]] = Some(DeviceBuffer::upload_f32(values)?);
                 layers.push(None);
@@ -42,36 +48,35 @@ impl CudaEngine {
         Ok(CudaEngine { _kernels: kernels, layers, constants, workspace_bytes })
     }
 
-    /// Device addresses of every tensor for one run: I/O from the application, constants
-    /// from the engine, intermediates from the context's arena.
-    pub fn tensor_addresses(&self, desc: &EngineDesc, io: &[u64], arena: u64) -> Vec<u64> {
-        let mut addrs: Vec<u64> = desc
-            .tensors
-            .iter()
-            .enumerate()
-            .map(|(i, t)| match &self.constants[i] {
+    /// Writes the device address of every tensor for one run into `addrs` (one slot per
+    /// tensor): I/O from the application, constants from the engine, intermediates from the
+    /// context's arena. Writes in place so enqueue allocates nothing, not even on the host.
+    pub fn tensor_addresses(&self, desc: &EngineDesc, io: &[u64], arena: u64, addrs: &mut [u64]) {
+        for (i, (t, slot)) in desc.tensors.iter().zip(addrs.iter_mut()).enumerate() {
+            *slot = match &self.constants[i] {
                 Some(c) if t.io_mode == TensorIOMode::None => c.ptr,
                 _ => arena + t.arena_offset,
-            })
-            .collect();
+            };
+        }
         for (&t, &a) in desc.io_tensors.iter().zip(io) {
             addrs[t] = a;
         }
-        addrs
     }
 
     /// Enqueues the whole network on `stream`; never allocates or synchronizes.
     pub fn enqueue(&self, desc: &EngineDesc, addrs: &[u64], scratch: &Scratch, stream: RawStream) -> Result<()> {
-        let mut ins = Vec::with_capacity(4);
-        let mut outs = Vec::with_capacity(2);
+        let (mut ins, mut outs) = ([0u64; MAX_LAYER_IO], [0u64; MAX_LAYER_IO]);
         for (l, prepared) in desc.layers.iter().zip(&self.layers) {
             match prepared {
                 Some(p) => {
-                    ins.clear();
-                    outs.clear();
-                    ins.extend(l.inputs.iter().map(|&t| addrs[t]));
-                    outs.extend(l.outputs.iter().map(|&t| addrs[t]));
-                    p.enqueue(stream, &ins, &outs, scratch).map_err(|e| e.context(format!("layer '{}'", l.name)))?;
+                    let (ins, outs) = (&mut ins[..l.inputs.len()], &mut outs[..l.outputs.len()]);
+                    for (slot, &t) in ins.iter_mut().zip(&l.inputs) {
+                        *slot = addrs[t];
+                    }
+                    for (slot, &t) in outs.iter_mut().zip(&l.outputs) {
+                        *slot = addrs[t];
+                    }
+                    p.enqueue(stream, ins, outs, scratch).map_err(|e| e.context(format!("layer '{}'", l.name)))?;
                 }
                 // A constant that is also a network output is copied to the application.
                 None => {
