@@ -162,6 +162,27 @@ fn a_damaged_payload_with_a_matching_checksum_is_refused() {
     refused(&with(&record), "bad params");
 }
 
+#[test]
+fn an_io_tensor_retyped_in_the_plan_is_refused() {
+    // Regression (issue 6, finding 1): an input or output record rewritten to a narrower
+    // type, with the checksum recomputed, was accepted; the caller then sized its buffer for
+    // the narrow type and the CPU copy moved 4 bytes per element, past its end.
+    let env = envelope(mnist_plan());
+    let good = nvinfer::plan::proto::EngineRecord::decode(env.payload.as_slice()).unwrap();
+    for io in 0..good.io_tensors.len() {
+        for dtype in [1, 2, 4, 5, 6] {
+            let mut record = good.clone();
+            let t = record.io_tensors[io] as usize;
+            record.tensors[t].dtype = dtype;
+            let mut e = env.clone();
+            e.payload = record.encode_to_vec();
+            e.payload_crc32 = crc32fast::hash(&e.payload);
+            let m = refused(&reencode(&e), &format!("I/O tensor {io} retyped to {dtype}"));
+            assert!(m.contains("type"), "I/O tensor {io} retyped to {dtype}: {m}");
+        }
+    }
+}
+
 // ---------------------------------------------------------------- execution contexts
 
 fn context() -> ExecutionContext {

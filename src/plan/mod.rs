@@ -151,8 +151,7 @@ fn from_record(rec: EngineRecord, target: Target) -> Result<EngineDesc> {
         .into_iter()
         .map(|t| {
             Ok(EngineTensor {
-                dtype: DataType::from_i32(t.dtype)
-                    .ok_or_else(|| Error::invalid_argument(format!("tensor '{}' has unknown type {}", t.name, t.dtype)))?,
+                dtype: executable_type(&t)?,
                 io_mode: match t.io_mode {
                     0 => TensorIOMode::None,
                     1 => TensorIOMode::Input,
@@ -192,6 +191,31 @@ fn from_record(rec: EngineRecord, target: Target) -> Result<EngineDesc> {
         allow_fp16: rec.allow_fp16,
         arena_bytes: rec.arena_bytes,
     })
+}
+
+/// A tensor record's type, refused unless the builder can produce it and the runtime can
+/// execute it. The plan is untrusted even when its checksum matches: a caller sizes its
+/// buffers from the type the engine reports, so an engine must never report one it does
+/// not compute in.
+fn executable_type(t: &proto::TensorRecord) -> Result<DataType> {
+    let dtype =
+        DataType::from_i32(t.dtype).ok_or_else(|| Error::invalid_argument(format!("tensor '{}' has unknown type {}", t.name, t.dtype)))?;
+    if dtype != DataType::Float {
+        return Err(Error::invalid_argument(format!(
+            "tensor '{}' has type {dtype:?}, which engines of this library version never hold",
+            t.name
+        )));
+    }
+    // Engines of this version have static shapes whose byte size fits in memory arithmetic.
+    let bytes = crate::types::volume(&t.dims).and_then(|n| n.checked_mul(dtype.size_bytes()));
+    if t.dims.len() > crate::types::MAX_DIMS || bytes.is_none_or(|b| b > isize::MAX as usize) {
+        return Err(Error::invalid_argument(format!(
+            "tensor '{}' has shape {}, which is not a valid static shape",
+            t.name,
+            crate::types::dims_str(&t.dims)
+        )));
+    }
+    Ok(dtype)
 }
 
 /// Refuses layer lists the backends cannot run: every tensor a layer reads must be a network

@@ -150,24 +150,33 @@ impl ExecutionContext {
     }
 }
 
-/// Copies inputs from the application's host memory, runs, and copies outputs back.
+/// Copies inputs from the application's host memory, runs, and copies outputs back. Every
+/// copy is sized in bytes from the tensor's declared type and shape, the size the
+/// application was told to allocate.
 fn run_cpu(engine: &Engine, addresses: &[u64], buffers: &mut [Vec<f32>]) -> Result<()> {
     let desc = &engine.desc;
+    let io_bytes = |t: usize, buffer_len: usize| -> Result<usize> {
+        let tensor = &desc.tensors[t];
+        volume(&tensor.dims)
+            .and_then(|n| n.checked_mul(tensor.dtype.size_bytes()))
+            .filter(|&bytes| bytes == buffer_len * std::mem::size_of::<f32>())
+            .ok_or_else(|| Error::internal(format!("tensor '{}': its host buffer does not match its type and shape", tensor.name)))
+    };
     for (&t, &addr) in desc.io_tensors.iter().zip(addresses) {
         if desc.tensors[t].io_mode == TensorIOMode::Input && !buffers[t].is_empty() {
-            let n = buffers[t].len();
-            // SAFETY: the application promised `n` floats of host memory at this address.
-            let src = unsafe { std::slice::from_raw_parts(addr as *const f32, n) };
-            buffers[t].copy_from_slice(src);
+            let bytes = io_bytes(t, buffers[t].len())?;
+            // SAFETY: the application promised `bytes` bytes of host memory at this address
+            // (volume × element size of the type getTensorDataType reports); the buffer holds
+            // exactly as many (checked above). Byte copies need no alignment.
+            unsafe { std::ptr::copy_nonoverlapping(addr as *const u8, buffers[t].as_mut_ptr() as *mut u8, bytes) };
         }
     }
     cpu::execute(desc, buffers)?;
     for (&t, &addr) in desc.io_tensors.iter().zip(addresses) {
         if desc.tensors[t].io_mode == TensorIOMode::Output && !buffers[t].is_empty() {
-            let n = buffers[t].len();
+            let bytes = io_bytes(t, buffers[t].len())?;
             // SAFETY: as above, for the output's size.
-            let dst = unsafe { std::slice::from_raw_parts_mut(addr as *mut f32, n) };
-            dst.copy_from_slice(&buffers[t]);
+            unsafe { std::ptr::copy_nonoverlapping(buffers[t].as_ptr() as *const u8, addr as *mut u8, bytes) };
         }
     }
     Ok(())
