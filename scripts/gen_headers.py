@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Generate the public TensorRT-8.6-compatible C++ headers from the API inventory.
 
-Input : ../shared/reference/trt86-api-inventory.md (names, signatures, enum values,
-        vtable order -- facts only).
+Input : api/trt86-api-inventory.md (names, signatures, enum values, vtable order --
+        facts only), kept in this repository.
 Output: include/*.h (the installed headers) and src/bridge/generated/v_defaults.h
         (bridge-only helper classes that stub every apiv::V* method).
 
@@ -22,9 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_INVENTORY = REPO.parent / "shared" / "reference" / "trt86-api-inventory.md"
-if not DEFAULT_INVENTORY.exists():
-    DEFAULT_INVENTORY = Path("/work/shared/reference/trt86-api-inventory.md")
+DEFAULT_INVENTORY = REPO / "api" / "trt86-api-inventory.md"
 
 
 class InventoryError(Exception):

@@ -14,6 +14,8 @@ if grep -qE '^test result: FAILED|^error' target/cargo-test.log || ! grep -q '^t
   echo "cargo test failed; see target/cargo-test.log"
   exit 1
 fi
+echo "== generated files match their sources (api/, scripts/gen_*.py)"
+python3 scripts/gen_headers.py --check
 echo "== C++ headers"
 tests/cpp_headers/run.sh | tail -n 3
 echo "== build library and samples"
