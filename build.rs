@@ -53,6 +53,9 @@ fn main() {
         let _ = std::fs::copy(&out_header, inc.join("nvinfer_c.h"));
     }
 
+    if std::env::var_os("NVTRT_DEV_SKIP_BRIDGE").is_some() {
+        return;
+    }
     let bridge = crate_dir.join("src/bridge");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&bridge)
         .unwrap()

@@ -1,21 +1,21 @@
-// Permutes the axes of a tensor: y[out index] = x[sum(coord_k * in_strides[k])], where
-// in_strides are the input strides reordered by the permutation.
-struct Permute {
-    long long out_dims[8];
-    long long in_strides[8];
-    int rank;
-};
-
-extern "C" __global__ void transpose_f32(const float* x, float* y, long long n, Permute d)
+// Axis permutation for elements of 1, 2 or 4 bytes: output element i (row-major over
+// out.dims) reads the input at offset geom_offset(i, out, in), where in.strides are the
+// input's strides in output axis order.
+template <typename T>
+__device__ void transpose(const T* x, T* y, long long n, TensorGeom out, TensorGeom in)
 {
-    long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x;
-    long long step = (long long)gridDim.x * blockDim.x;
-    for (; i < n; i += step) {
-        long long rem = i, src = 0;
-        for (int k = d.rank - 1; k >= 0; --k) {
-            src += (rem % d.out_dims[k]) * d.in_strides[k];
-            rem /= d.out_dims[k];
-        }
-        y[i] = x[src];
-    }
+    FOR_EACH_INDEX(i, n) { y[i] = x[geom_offset(i, out, in)]; }
+}
+
+extern "C" __global__ void transpose_b1(const unsigned char* x, unsigned char* y, long long n, TensorGeom out, TensorGeom in)
+{
+    transpose(x, y, n, out, in);
+}
+extern "C" __global__ void transpose_b2(const unsigned short* x, unsigned short* y, long long n, TensorGeom out, TensorGeom in)
+{
+    transpose(x, y, n, out, in);
+}
+extern "C" __global__ void transpose_b4(const unsigned int* x, unsigned int* y, long long n, TensorGeom out, TensorGeom in)
+{
+    transpose(x, y, n, out, in);
 }

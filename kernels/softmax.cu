@@ -1,16 +1,20 @@
-// Softmax over one axis. The tensor is viewed as [outer, axis, inner]; one thread per
-// (outer, inner) pair, in a grid-stride loop. Subtracting the maximum keeps expf in range.
-extern "C" __global__ void softmax_f32(const float* x, float* y, long long outer, int axis, long long inner)
+// Softmax over the middle dimension of [outer, axis, inner]: one thread per (outer, inner)
+// pair; subtracting the maximum keeps expf in range; float accumulation.
+template <typename T>
+__device__ void softmax(const T* x, T* y, SoftmaxDesc d)
 {
-    long long step = (long long)gridDim.x * blockDim.x;
-    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < outer * inner; i += step) {
-        long long o = i / inner, in = i % inner;
-        const float* src = x + o * axis * inner + in;
-        float* dst = y + o * axis * inner + in;
+    FOR_EACH_INDEX(i, d.outer * d.inner)
+    {
+        long long o = i / d.inner, in = i % d.inner;
+        const T* src = x + o * d.axis * d.inner + in;
+        T* dst = y + o * d.axis * d.inner + in;
         float m = -3.402823466e38f;
-        for (int j = 0; j < axis; ++j) m = fmaxf(m, src[(long long)j * inner]);
+        for (int j = 0; j < d.axis; ++j) m = fmaxf(m, to_float(src[(long long)j * d.inner]));
         float s = 0.f;
-        for (int j = 0; j < axis; ++j) s += expf(src[(long long)j * inner] - m);
-        for (int j = 0; j < axis; ++j) dst[(long long)j * inner] = expf(src[(long long)j * inner] - m) / s;
+        for (int j = 0; j < d.axis; ++j) s += expf(to_float(src[(long long)j * d.inner]) - m);
+        for (int j = 0; j < d.axis; ++j) dst[(long long)j * d.inner] = from_float<T>(expf(to_float(src[(long long)j * d.inner]) - m) / s);
     }
 }
+
+extern "C" __global__ void softmax_f32(const float* x, float* y, SoftmaxDesc d) { softmax(x, y, d); }
+extern "C" __global__ void softmax_f16(const half_t* x, half_t* y, SoftmaxDesc d) { softmax(x, y, d); }

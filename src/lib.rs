@@ -1,9 +1,11 @@
 //! nvinfer-rs: a TensorRT 8.6 compatible inference optimizer and runtime.
 //!
-//! Layers, from the outside in: `capi` (the stable C ABI, wrapped by the C++ bridge in
-//! `src/bridge`), `onnx` (parser), `builder` (passes → plan), `plan` (versioned protobuf),
-//! `runtime` (engines and execution contexts), `backend` (CPU reference and CUDA), `ops`
-//! (one file per layer kind) over the `ir` (the network graph).
+//! From the outside in: `capi` (the stable C ABI, wrapped by the C++ bridge in
+//! `src/bridge`), `onnx` (parser), `builder` (passes → engine description → plan), `plan`
+//! (versioned protobuf), `runtime` (engines and execution contexts), `backend` (CPU reference
+//! and CUDA implementations), `engine` (what a built engine is and what is derived from it),
+//! `layers` (one spec per layer kind), `ir` (the network graph), `shape` (symbolic shapes),
+//! `host` and `weights` (typed data).
 
 // CUDA streams, events and functions are opaque driver handles that we pass through, never
 // dereference; and the C ABI's safety contract (valid pointers from this library or the
@@ -12,14 +14,16 @@
 
 pub mod backend;
 pub mod builder;
-pub mod capi;
+pub mod engine;
 pub mod error;
+pub mod host;
 pub mod ir;
+pub mod layers;
 pub mod log;
-pub mod onnx;
-pub mod ops;
 pub mod plan;
 pub mod runtime;
+pub mod shape;
 pub mod types;
+pub mod weights;
 
 pub use error::{Error, Result};

@@ -1,7 +1,56 @@
-//! Execution backends. The CPU backend is the reference; the CUDA backend is checked against it.
+//! Execution backends. The CPU backend is the reference; the CUDA backend is checked against
+//! it. Both execute the same engine description with the same memory plan.
 
 pub mod cpu;
 pub mod cuda;
+
+use crate::engine::analysis::Step;
+use crate::engine::{Analysis, EngineDesc, EngineLayer};
+use crate::error::{Error, Result};
+use crate::types::DataType;
+
+/// The types of a layer's tensors, as implementations see them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayerTypes {
+    pub inputs: Vec<Option<DataType>>,
+    pub outputs: Vec<DataType>,
+}
+
+impl LayerTypes {
+    pub fn of(desc: &EngineDesc, l: &EngineLayer) -> LayerTypes {
+        LayerTypes {
+            inputs: l.inputs.iter().map(|i| i.map(|i| desc.tensors[i].dtype)).collect(),
+            outputs: l.outputs.iter().map(|&o| desc.tensors[o].dtype).collect(),
+        }
+    }
+
+    /// The type of input `i` (kFLOAT if absent).
+    pub fn input(&self, i: usize) -> DataType {
+        self.inputs.get(i).copied().flatten().unwrap_or(DataType::Float)
+    }
+}
+
+/// Checks every layer's tactic: running layers name an implementation of the plan's target
+/// that supports them; the others name none.
+pub fn check_tactics(desc: &EngineDesc, a: &Analysis) -> Result<()> {
+    for (l, step) in desc.layers.iter().zip(&a.steps) {
+        let ok = match (step, &desc.target) {
+            (Step::Run, Target::Cpu) => l.tactic == cpu::TACTIC,
+            (Step::Run, Target::Cuda(..)) => cuda::layers::find(l.op.kind(), &l.tactic)
+                .is_some_and(|imp| imp.supports(l.op.as_ref(), &LayerTypes::of(desc, l))),
+            _ => l.tactic.is_empty(),
+        };
+        if !ok {
+            return Err(Error::invalid_argument(format!(
+                "layer '{}' names implementation '{}', which cannot run it on {}",
+                l.name,
+                l.tactic,
+                desc.target.name()
+            )));
+        }
+    }
+    Ok(())
+}
 
 /// Which backend an engine targets; decided by the builder and recorded in the plan.
 #[derive(Clone, Debug, PartialEq, Eq)]

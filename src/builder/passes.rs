@@ -1,134 +1,141 @@
-//! Graph passes over the IR. Each takes the network and leaves it valid; the builder runs
+//! Graph passes over the network IR. Each leaves the network valid; the builder runs
 //! `ir::validate` after every one.
 
 use crate::error::{Error, Result};
+use crate::host::{HostBuffer, TensorIn, TensorOut};
 use crate::ir::{Network, TensorId};
+use crate::layers::generated::{Constant, Convolution, ElementWise};
+use crate::layers::{elementwise, CpuCx, Kind};
 use crate::log::Reporter;
-use crate::ops::{constant::Constant, elementwise, HostIn};
-use crate::types::{volume, DataType};
+use crate::types::byte_size;
+use crate::weights::Weights;
 
 pub type Pass = fn(&mut Network, &Reporter) -> Result<()>;
 
 /// The graph passes, in order.
 pub const GRAPH_PASSES: &[(&str, Pass)] = &[
-    ("shape inference", shape_inference),
-    ("type check", type_check),
     ("constant folding", fold_constants),
     ("convolution bias fusion", fuse_convolution_bias),
     ("dead layer removal", remove_dead_layers),
 ];
 
-fn shape_inference(net: &mut Network, _: &Reporter) -> Result<()> {
-    if net.outputs.is_empty() {
-        return Err(Error::invalid_argument("the network has no outputs: mark at least one with markOutput"));
-    }
-    net.infer_shapes()
-}
+/// Results of folding larger than this stay computed at run time.
+const FOLD_LIMIT_BYTES: usize = 64 << 20;
 
-/// Both backends compute in FP32 today; other I/O types are refused here, not at run time.
-fn type_check(net: &mut Network, _: &Reporter) -> Result<()> {
-    for t in &net.tensors {
-        if t.dtype != DataType::Float {
-            return Err(Error::unsupported(format!(
-                "tensor '{}' has type {:?}; only kFLOAT tensors are implemented",
-                t.name.as_str(),
-                t.dtype
-            )));
-        }
-    }
-    Ok(())
-}
-
-fn constant_of(net: &Network, t: TensorId) -> Option<&[f32]> {
+/// The dims and values of a tensor produced by a constant layer.
+fn constant_of(net: &Network, t: TensorId) -> Option<(&[i64], &Weights)> {
     let (layer, _) = net.tensors[t].producer?;
-    net.layers[layer].op.constant_value()
+    net.layers[layer].op.constant()
 }
 
-/// Evaluates layers whose inputs are all constants on the CPU and replaces them by constants.
+/// Evaluates layers whose inputs are all constants on the CPU and makes them constants.
 fn fold_constants(net: &mut Network, reporter: &Reporter) -> Result<()> {
+    let mut changed = false;
     for id in net.topological_order()? {
         let l = &net.layers[id];
-        if l.op.constant_value().is_some() || l.inputs.is_empty() || l.outputs.len() != 1 {
+        if l.op.constant().is_some() || l.inputs.is_empty() || l.outputs.len() != 1 {
             continue;
         }
-        let Some(values) = l.inputs.iter().map(|&t| constant_of(net, t)).collect::<Option<Vec<_>>>() else { continue };
-        let inputs: Vec<HostIn> = l.inputs.iter().zip(&values).map(|(&t, v)| HostIn { data: v, dims: &net.tensors[t].dims }).collect();
-        let out_dims = net.tensors[l.outputs[0]].dims.clone();
-        let mut out = vec![vec![0f32; volume(&out_dims).unwrap_or(0)]];
-        l.op.run_cpu(&inputs, &mut out)?;
+        let Some(values) = l.inputs.iter().map(|t| t.and_then(|t| constant_of(net, t).map(|c| (t, c)))).collect::<Option<Vec<_>>>() else {
+            continue;
+        };
+        let out = l.outputs[0];
+        let Some(dims) = net.shapes.known(&net.tensors[out].dims).into_iter().map(|d| (d >= 0).then_some(d)).collect::<Option<Vec<i64>>>() else {
+            continue;
+        };
+        let dtype = net.tensors[out].dtype;
+        let Some(bytes) = byte_size(&dims, dtype).filter(|&b| b <= FOLD_LIMIT_BYTES) else { continue };
+        // Aligned copies of the inputs, as the CPU backend gives layers.
+        let buffers = values.iter().map(|(_, (_, w))| HostBuffer::from_bytes(&w.values)).collect::<Result<Vec<_>>>()?;
+        let inputs: Vec<Option<TensorIn>> = values
+            .iter()
+            .zip(&buffers)
+            .map(|((t, (d, _)), b)| Some(TensorIn { dtype: net.tensors[*t].dtype, dims: d, bytes: b.bytes() }))
+            .collect();
+        let mut result = HostBuffer::new(bytes)?;
+        let mut outputs = [TensorOut { dtype, dims: &dims, bytes: result.bytes_mut() }];
+        if let Err(e) = l.op.run_cpu(&mut CpuCx::default(), &inputs, &mut outputs) {
+            reporter.verbose(&format!("constant folding: layer '{}' left as it is: {e}", l.name.as_str()));
+            continue;
+        }
         reporter.verbose(&format!("constant folding: layer '{}' became a constant", l.name.as_str()));
-        let out_vals = out.pop().unwrap_or_default();
+        let weights = Weights::from_bytes(dtype, result.bytes())?;
         let l = &mut net.layers[id];
-        l.op = Box::new(Constant::new(out_dims, out_vals));
+        l.op = Box::new(Constant::of(dims, weights));
         l.inputs.clear();
+        l.output_types = vec![None];
+        changed = true;
+    }
+    if changed {
+        net.rebuild()?;
     }
     Ok(())
 }
 
 /// Folds `Convolution → ElementWise(kSUM) with a per-channel constant` into the bias.
 fn fuse_convolution_bias(net: &mut Network, reporter: &Reporter) -> Result<()> {
+    let mut dead = vec![false; net.layers.len()];
     for add in 0..net.layers.len() {
-        let l = &net.layers[add];
-        if l.op.kind() != "ElementWise" || l.op.param("operation") != Some(crate::ops::Param::Ints(vec![elementwise::SUM as i64])) {
+        let Some(e) = net.layers[add].op.as_any().downcast_ref::<ElementWise>() else { continue };
+        if e.operation != elementwise::SUM || net.layers[add].inputs.len() != 2 {
             continue;
         }
-        let (a, b) = (l.inputs[0], l.inputs[1]);
-        let (conv_out, bias_t) = match (constant_of(net, a), constant_of(net, b)) {
-            (None, Some(_)) => (a, b),
-            (Some(_), None) => (b, a),
+        let (Some(a), Some(b)) = (net.layers[add].inputs[0], net.layers[add].inputs[1]) else { continue };
+        let (conv_out, bias_t) = match (constant_of(net, a).is_some(), constant_of(net, b).is_some()) {
+            (false, true) => (a, b),
+            (true, false) => (b, a),
             _ => continue,
         };
         let Some((conv, _)) = net.tensors[conv_out].producer else { continue };
-        if net.layers[conv].op.kind() != "Convolution" || consumers(net, conv_out) != 1 || net.tensors[conv_out].is_output {
+        if net.layers[conv].kind() != Kind::Convolution || net.consumers(conv_out).len() != 1 || net.tensors[conv_out].is_output || dead[conv] {
             continue;
         }
-        let k = net.tensors[conv_out].dims[1];
-        let bias_dims = &net.tensors[bias_t].dims;
-        // The constant must add one value per channel: [1,K,1,1].
-        if bias_dims.len() != 4 || bias_dims[1] != k || bias_dims.iter().enumerate().any(|(i, &d)| i != 1 && d != 1) {
+        let out_dims = net.shapes.known(&net.tensors[conv_out].dims);
+        let k = out_dims[1];
+        let Some((bias_dims, bias_w)) = constant_of(net, bias_t) else { continue };
+        // The constant must add one value per channel: [1,K,1,...].
+        if bias_dims.len() != out_dims.len() || bias_dims[1] != k || bias_dims.iter().enumerate().any(|(i, &d)| i != 1 && d != 1) {
             continue;
         }
-        let add_bias = constant_of(net, bias_t).unwrap_or_default().to_vec();
-        let old = match net.layers[conv].op.param("bias_weights") {
-            Some(crate::ops::Param::Weights(w)) if !w.is_empty() => w,
-            _ => vec![0.0; k as usize],
+        if net.tensors[net.layers[add].outputs[0]].dtype != net.tensors[conv_out].dtype || net.layers[add].output_types[0].is_some() {
+            continue;
+        }
+        let add_bias = bias_w.to_f32()?;
+        let c = net.layers[conv].op.as_any_mut().downcast_mut::<Convolution>().ok_or_else(|| Error::internal("not a convolution"))?;
+        let old = match c.bias() {
+            Some(w) => w.to_f32()?,
+            None => vec![0.0; k as usize],
         };
         let fused: Vec<f32> = old.iter().zip(&add_bias).map(|(x, y)| x + y).collect();
-        net.layers[conv].op.set_param("bias_weights", crate::ops::Param::Weights(fused))?;
-        // The convolution now writes the sum's tensor; the sum layer is left without consumers.
+        c.bias_weights = Some(Weights::from_f32(&fused));
+        // The convolution now writes the sum's tensor; the sum layer is cut out.
         let sum_out = net.layers[add].outputs[0];
         net.layers[conv].outputs[0] = sum_out;
         net.tensors[sum_out].producer = Some((conv, 0));
         net.layers[add].outputs[0] = conv_out;
         net.tensors[conv_out].producer = Some((add, 0));
-        net.layers[add].inputs = vec![sum_out, bias_t];
-        reporter.verbose(&format!(
-            "fusion: '{}' folded into the bias of '{}'",
-            net.layers[add].name.as_str(),
-            net.layers[conv].name.as_str()
-        ));
-        mark_dead(net, add);
+        net.layers[add].inputs = vec![Some(sum_out), Some(bias_t)];
+        reporter.verbose(&format!("fusion: '{}' folded into the bias of '{}'", net.layers[add].name.as_str(), net.layers[conv].name.as_str()));
+        dead[add] = true;
+    }
+    if dead.iter().any(|&d| d) {
+        // The cut-out sums read their former producer's output: drop them before anything
+        // re-infers that cycle.
+        let keep: Vec<bool> = dead.iter().map(|d| !d).collect();
+        for (id, l) in net.layers.iter_mut().enumerate() {
+            if dead[id] {
+                l.inputs.clear();
+            }
+        }
+        net.retain_layers(&keep)?;
     }
     Ok(())
 }
 
-fn consumers(net: &Network, t: TensorId) -> usize {
-    net.layers.iter().map(|l| l.inputs.iter().filter(|&&i| i == t).count()).sum()
-}
-
-/// Cuts a layer out of the graph; `remove_dead_layers` deletes it.
-fn mark_dead(net: &mut Network, layer: usize) {
-    net.layers[layer].inputs.clear();
-    let c = Constant::new(vec![0], vec![]);
-    net.layers[layer].op = Box::new(c);
-    let out = net.layers[layer].outputs[0];
-    net.tensors[out].dims = vec![0];
-}
-
-/// Removes layers that no network output depends on, and renumbers tensors.
+/// Removes layers that no network output depends on.
 fn remove_dead_layers(net: &mut Network, reporter: &Reporter) -> Result<()> {
     let mut live_t = vec![false; net.tensors.len()];
-    for &t in net.outputs.iter().chain(&net.inputs) {
+    for &t in &net.outputs {
         live_t[t] = true;
     }
     let mut live_l = vec![false; net.layers.len()];
@@ -136,47 +143,15 @@ fn remove_dead_layers(net: &mut Network, reporter: &Reporter) -> Result<()> {
         let l = &net.layers[id];
         if l.outputs.iter().any(|&o| live_t[o]) {
             live_l[id] = true;
-            for &t in l.inputs.iter().chain(&l.outputs) {
+            for t in l.present_inputs() {
                 live_t[t] = true;
             }
         }
     }
     let removed = live_l.iter().filter(|&&x| !x).count();
-    if removed == 0 {
-        return Ok(());
+    if removed > 0 {
+        reporter.verbose(&format!("dead layer removal: {removed} layer(s) removed"));
+        net.retain_layers(&live_l)?;
     }
-    reporter.verbose(&format!("dead layer removal: {removed} layer(s) removed"));
-    let (tensor_map, layer_map) = (renumber(&live_t), renumber(&live_l));
-    let old = std::mem::take(net);
-    let remap = |t: &usize| tensor_map[*t].expect("live layers use live tensors");
-    for (id, t) in old.tensors.into_iter().enumerate() {
-        if tensor_map[id].is_some() {
-            let mut t = t;
-            t.producer = t.producer.map(|(l, i)| (layer_map[l].expect("a live tensor has a live producer"), i));
-            net.tensors.push(t);
-        }
-    }
-    for (id, mut l) in old.layers.into_iter().enumerate() {
-        if live_l[id] {
-            l.inputs = l.inputs.iter().map(remap).collect();
-            l.outputs = l.outputs.iter().map(remap).collect();
-            net.layers.push(l);
-        }
-    }
-    net.inputs = old.inputs.iter().map(remap).collect();
-    net.outputs = old.outputs.iter().map(remap).collect();
     Ok(())
-}
-
-/// New indices for the kept entries of `keep`, in order; None for removed ones.
-fn renumber(keep: &[bool]) -> Vec<Option<usize>> {
-    let mut next = 0;
-    keep.iter()
-        .map(|&k| {
-            k.then(|| {
-                next += 1;
-                next - 1
-            })
-        })
-        .collect()
 }

@@ -1,11 +1,16 @@
 //! The network IR: the one graph representation, built by the Network Definition API and the
-//! ONNX parser, transformed by the builder passes, stored in plans.
+//! parsers, transformed by the builder passes. Every tensor has a type and symbolic dims
+//! (and, for shape tensors, symbolic values) in the network's shape graph. Inference is
+//! incremental: adding a layer infers only that layer; a change marks the layers it affects,
+//! which are re-inferred (in order) the next time shapes are read.
 
 pub mod validate;
 
 use crate::error::{Error, Result};
-use crate::ops::{check_inputs, Op};
+use crate::layers::{InferCx, InferIn, Kind, Layer as LayerSpec, MAX_SHAPE_VALUES};
+use crate::shape::{ExprId, ShapeGraph, Symbol};
 use crate::types::{dims_str, DataType, MAX_DIMS};
+use std::collections::{BTreeSet, HashMap};
 use std::ffi::{c_char, CString};
 
 pub type TensorId = usize;
@@ -32,22 +37,44 @@ impl Name {
 pub struct Tensor {
     pub name: Name,
     pub dtype: DataType,
-    /// -1 marks a dimension unknown until run time.
-    pub dims: Vec<i64>,
+    pub dims: Vec<ExprId>,
+    /// The values, for shape tensors whose values are computable on the host.
+    pub values: Option<Vec<ExprId>>,
     /// The layer and output index that produce it; None for network inputs.
     pub producer: Option<(LayerId, usize)>,
     pub is_input: bool,
     pub is_output: bool,
+    /// Dims as given to addInput / setDimensions (-1 unknown); inputs only.
+    pub declared_dims: Vec<i64>,
+    /// ITensor::setDynamicRange.
+    pub dynamic_range: Option<(f32, f32)>,
+    /// ITensor::setAllowedFormats bit mask.
+    pub allowed_formats: u32,
 }
 
 #[derive(Clone, Debug)]
 pub struct Layer {
     pub name: Name,
-    pub op: Box<dyn Op>,
-    pub inputs: Vec<TensorId>,
+    pub op: Box<dyn LayerSpec>,
+    /// None for an optional input that is not set.
+    pub inputs: Vec<Option<TensorId>>,
     pub outputs: Vec<TensorId>,
-    /// Requested compute precision (ILayer::setPrecision), if any.
+    /// ILayer::setPrecision.
     pub precision: Option<DataType>,
+    /// ILayer::setOutputType, by output.
+    pub output_types: Vec<Option<DataType>>,
+    /// Why inference failed, if it did (its outputs then have no valid shape).
+    pub error: Option<Error>,
+}
+
+impl Layer {
+    pub fn kind(&self) -> Kind {
+        self.op.kind()
+    }
+
+    pub fn present_inputs(&self) -> impl Iterator<Item = TensorId> + '_ {
+        self.inputs.iter().flatten().copied()
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -57,8 +84,14 @@ pub struct Network {
     /// Network inputs and outputs in declaration order.
     pub inputs: Vec<TensorId>,
     pub outputs: Vec<TensorId>,
-    /// Set whenever a change may alter inferred shapes.
-    shapes_stale: bool,
+    pub shapes: ShapeGraph,
+    /// Layers reading each tensor.
+    consumers: Vec<Vec<LayerId>>,
+    /// Layers to re-infer before shapes are next read.
+    dirty: BTreeSet<LayerId>,
+    /// Every layer reads only tensors of earlier layers (so id order is execution order);
+    /// setInput can break this, and then a full topological sort is needed.
+    ordered: bool,
 }
 
 fn check_dims(dims: &[i64]) -> Result<()> {
@@ -73,7 +106,7 @@ fn check_dims(dims: &[i64]) -> Result<()> {
 
 impl Network {
     pub fn new() -> Network {
-        Network::default()
+        Network { ordered: true, ..Default::default() }
     }
 
     pub fn tensor(&self, id: TensorId) -> Result<&Tensor> {
@@ -84,13 +117,53 @@ impl Network {
         self.layers.get(id).ok_or_else(|| Error::invalid_argument(format!("no layer {id} in this network")))
     }
 
+    /// The layer for changing its parameters: it is re-inferred before shapes are next read.
     pub fn layer_mut(&mut self, id: LayerId) -> Result<&mut Layer> {
-        self.shapes_stale = true;
-        self.layers.get_mut(id).ok_or_else(|| Error::invalid_argument(format!("no layer {id} in this network")))
+        if id >= self.layers.len() {
+            return Err(Error::invalid_argument(format!("no layer {id} in this network")));
+        }
+        self.dirty.insert(id);
+        Ok(&mut self.layers[id])
     }
 
     pub fn find_tensor(&self, name: &str) -> Option<TensorId> {
         self.tensors.iter().position(|t| t.name.as_str() == name)
+    }
+
+    pub fn consumers(&self, t: TensorId) -> &[LayerId] {
+        self.consumers.get(t).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Dims for the API: -1 where unknown until run time.
+    pub fn known_dims(&self, t: TensorId) -> Vec<i64> {
+        self.shapes.known(&self.tensors[t].dims)
+    }
+
+    /// An input's dims and values as symbols of the shape graph.
+    fn input_shape(&mut self, id: TensorId) {
+        let t = &self.tensors[id];
+        let (declared, dtype) = (t.declared_dims.clone(), t.dtype);
+        let dims: Vec<ExprId> = declared
+            .iter()
+            .enumerate()
+            .map(|(axis, &d)| if d >= 0 { self.shapes.constant(d) } else { self.shapes.symbol(Symbol::InputDim { input: id as u32, axis: axis as u32 }) })
+            .collect();
+        // A small INT32 vector may be a shape tensor; its values are symbols too.
+        let values = match declared.as_slice() {
+            [] if dtype == DataType::Int32 => Some(1),
+            [n] if dtype == DataType::Int32 && *n >= 0 && *n as usize <= MAX_SHAPE_VALUES => Some(*n as usize),
+            _ => None,
+        }
+        .map(|n| (0..n).map(|i| self.shapes.symbol(Symbol::InputValue { input: id as u32, index: i as u32 })).collect());
+        let t = &mut self.tensors[id];
+        t.dims = dims;
+        t.values = values;
+    }
+
+    fn mark_consumers_dirty(&mut self, t: TensorId) {
+        if let Some(c) = self.consumers.get(t) {
+            self.dirty.extend(c.iter().copied());
+        }
     }
 
     pub fn add_input(&mut self, name: &str, dtype: DataType, dims: &[i64]) -> Result<TensorId> {
@@ -101,55 +174,97 @@ impl Network {
             return Err(Error::invalid_argument(format!("the network already has an input named '{name}'")));
         }
         check_dims(dims)?;
+        DataType::parse(dtype as i32, "input type")?;
         let id = self.tensors.len();
-        self.tensors.push(Tensor { name: Name::new(name), dtype, dims: dims.to_vec(), producer: None, is_input: true, is_output: false });
+        self.tensors.push(Tensor {
+            name: Name::new(name),
+            dtype,
+            dims: vec![],
+            values: None,
+            producer: None,
+            is_input: true,
+            is_output: false,
+            declared_dims: dims.to_vec(),
+            dynamic_range: None,
+            allowed_formats: 0,
+        });
+        self.consumers.push(vec![]);
         self.inputs.push(id);
+        self.input_shape(id);
         Ok(id)
     }
 
-    /// Adds a layer; its output tensors are created with inferred shapes.
-    pub fn add_layer(&mut self, op: Box<dyn Op>, inputs: &[TensorId]) -> Result<LayerId> {
+    /// Adds a layer and infers its outputs now; bad parameters are reported now (and the
+    /// layer is not added), as TensorRT does.
+    pub fn add_layer(&mut self, op: Box<dyn LayerSpec>, inputs: &[TensorId]) -> Result<LayerId> {
         let id = self.add_layer_deferred(op, inputs)?;
-        // Report bad parameters now, as TensorRT does when a layer is added.
         self.finish_last_layer()?;
         Ok(id)
     }
 
     /// Adds a layer whose parameters are set afterwards (the C API's add-then-configure);
     /// call `finish_last_layer` once they are.
-    pub fn add_layer_deferred(&mut self, op: Box<dyn Op>, inputs: &[TensorId]) -> Result<LayerId> {
-        check_inputs(op.as_ref(), inputs.len())?;
+    pub fn add_layer_deferred(&mut self, op: Box<dyn LayerSpec>, inputs: &[TensorId]) -> Result<LayerId> {
+        let kind = op.kind();
+        let (lo, hi) = kind.inputs();
+        if inputs.len() < lo || inputs.len() > hi {
+            return Err(Error::invalid_argument(format!("{} layers take {lo} to {hi} inputs, got {}", kind.name(), inputs.len())));
+        }
         for &t in inputs {
             self.tensor(t)?;
         }
         let id = self.layers.len();
-        let kind = op.kind();
-        let name = format!("(Unnamed Layer* {id}) [{kind}]");
-        let out = self.tensors.len();
-        self.tensors.push(Tensor {
-            name: Name::new(&format!("{name}_output")),
-            dtype: DataType::Float,
-            dims: vec![],
-            producer: Some((id, 0)),
-            is_input: false,
-            is_output: false,
+        let name = format!("(Unnamed Layer* {id}) [{}]", kind.name());
+        let mut outputs = Vec::with_capacity(kind.outputs());
+        for i in 0..kind.outputs() {
+            let suffix = if kind.outputs() == 1 { "_output".to_string() } else { format!("_output_{i}") };
+            outputs.push(self.tensors.len());
+            self.tensors.push(Tensor {
+                name: Name::new(&format!("{name}{suffix}")),
+                dtype: DataType::Float,
+                dims: vec![],
+                values: None,
+                producer: Some((id, i)),
+                is_input: false,
+                is_output: false,
+                declared_dims: vec![],
+                dynamic_range: None,
+                allowed_formats: 0,
+            });
+            self.consumers.push(vec![]);
+        }
+        for &t in inputs {
+            self.consumers[t].push(id);
+        }
+        let n = outputs.len();
+        self.layers.push(Layer {
+            name: Name::new(&name),
+            op,
+            inputs: inputs.iter().map(|&t| Some(t)).collect(),
+            outputs,
+            precision: None,
+            output_types: vec![None; n],
+            error: None,
         });
-        self.layers.push(Layer { name: Name::new(&name), op, inputs: inputs.to_vec(), outputs: vec![out], precision: None });
-        self.shapes_stale = true;
         Ok(id)
     }
 
-    /// Checks the newest layer's parameters by inferring shapes; removes it if they are bad.
-    /// An error in another layer is returned but leaves the new layer in place.
+    /// Completes the newest layer: fills parameter defaults that depend on the inputs and
+    /// infers it. If its own parameters are bad it is removed and the error returned.
     pub fn finish_last_layer(&mut self) -> Result<()> {
-        self.shapes_stale = true;
-        let last = self.layers.len().checked_sub(1);
-        match self.infer_shapes_at() {
-            Ok(()) => Ok(()),
-            Err((layer, e)) => {
-                if layer == last {
-                    self.remove_last_layer();
-                }
+        let Some(id) = self.layers.len().checked_sub(1) else { return Ok(()) };
+        self.ensure_inferred();
+        {
+            let Network { layers, tensors, .. } = self;
+            let l = &mut layers[id];
+            let ins: Vec<Option<InferIn>> = l.inputs.iter().map(|t| t.map(|t| infer_in(&tensors[t]))).collect();
+            l.op.fill_defaults(&ins);
+        }
+        self.dirty.remove(&id);
+        match self.infer_layer(id) {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                self.remove_last_layer();
                 Err(e)
             }
         }
@@ -157,27 +272,179 @@ impl Network {
 
     fn remove_last_layer(&mut self) {
         if let Some(l) = self.layers.pop() {
+            let id = self.layers.len();
+            for t in l.present_inputs() {
+                self.consumers[t].retain(|&c| c != id);
+            }
             self.tensors.truncate(l.outputs[0]);
-            self.shapes_stale = true;
+            self.consumers.truncate(l.outputs[0]);
+            self.dirty.remove(&id);
+        }
+    }
+
+    /// Infers one layer from its inputs' current state; returns whether its outputs changed.
+    fn infer_layer(&mut self, id: LayerId) -> Result<bool> {
+        let Network { layers, tensors, shapes, .. } = self;
+        let l = &mut layers[id];
+        let ins: Vec<Option<InferIn>> = l.inputs.iter().map(|t| t.map(|t| infer_in(&tensors[t]))).collect();
+        let result = l.op.infer(&mut InferCx { g: shapes, layer: id as u32 }, &ins).and_then(|outs| {
+            if outs.len() != l.outputs.len() {
+                return Err(Error::internal(format!("{} inference gave {} outputs, not {}", l.op.kind().name(), outs.len(), l.outputs.len())));
+            }
+            Ok(outs)
+        });
+        let outs = match result {
+            Ok(o) => o,
+            Err(e) => {
+                let e = e.context(format!("layer '{}'", l.name.as_str()));
+                l.error = Some(e.clone());
+                return Err(e);
+            }
+        };
+        l.error = None;
+        let mut changed = false;
+        for (i, (o, &t)) in outs.into_iter().zip(&l.outputs).enumerate() {
+            let mut dtype = o.dtype;
+            let mut values = o.values;
+            if let Some(forced) = l.output_types[i] {
+                if forced != dtype {
+                    dtype = forced;
+                    values = values.filter(|_| forced == DataType::Int32);
+                }
+            }
+            let t = &mut tensors[t];
+            if t.dims != o.dims || t.dtype != dtype || t.values != values {
+                changed = true;
+                t.dims = o.dims;
+                t.dtype = dtype;
+                t.values = values;
+            }
+        }
+        Ok(changed)
+    }
+
+    /// Re-infers what changed since shapes were last read. Errors stay with their layers.
+    pub fn ensure_inferred(&mut self) {
+        if self.dirty.is_empty() {
+            return;
+        }
+        if !self.ordered {
+            match self.topological_order() {
+                Ok(order) => {
+                    self.dirty.clear();
+                    for id in order {
+                        let _ = self.infer_layer(id);
+                    }
+                }
+                Err(e) => {
+                    for id in std::mem::take(&mut self.dirty) {
+                        self.layers[id].error = Some(e.clone());
+                    }
+                }
+            }
+            return;
+        }
+        while let Some(id) = self.dirty.pop_first() {
+            // A layer reading an output of a failed layer fails too, naming the cause.
+            let cause = self.layers[id].present_inputs().find_map(|t| {
+                let (p, _) = self.tensors[t].producer?;
+                self.layers[p].error.as_ref().map(|_| self.layers[p].name.as_str().to_string())
+            });
+            if let Some(cause) = cause {
+                let l = &mut self.layers[id];
+                l.error = Some(Error::invalid_argument(format!("layer '{}': its input comes from layer '{cause}', which is invalid", l.name.as_str())));
+                for o in l.outputs.clone() {
+                    self.mark_consumers_dirty(o);
+                }
+                continue;
+            }
+            let before = self.layers[id].error.is_some();
+            if self.infer_layer(id).unwrap_or(true) || before {
+                for o in self.layers[id].outputs.clone() {
+                    self.mark_consumers_dirty(o);
+                }
+            }
+        }
+    }
+
+    /// Infers everything pending and returns the first layer error, if any.
+    pub fn infer_shapes(&mut self) -> Result<()> {
+        self.ensure_inferred();
+        match self.layers.iter().find_map(|l| l.error.clone()) {
+            Some(e) => Err(e),
+            None => Ok(()),
         }
     }
 
     pub fn set_layer_input(&mut self, layer: LayerId, index: usize, tensor: TensorId) -> Result<()> {
         self.tensor(tensor)?;
-        let l = self.layer_mut(layer)?;
-        let slot = l.inputs.get_mut(index).ok_or_else(|| Error::invalid_argument(format!("layer has no input {index}")))?;
-        *slot = tensor;
+        let kind = self.layer(layer)?.kind();
+        let (_, hi) = kind.inputs();
+        if index >= hi {
+            return Err(Error::invalid_argument(format!("{} layers have at most {hi} inputs; index {index} is out of range", kind.name())));
+        }
+        if self.tensors[tensor].producer.is_some_and(|(p, _)| p == layer) {
+            return Err(Error::invalid_argument("a layer cannot read its own output"));
+        }
+        let l = &mut self.layers[layer];
+        if l.inputs.len() <= index {
+            l.inputs.resize(index + 1, None);
+        }
+        if let Some(old) = l.inputs[index].replace(tensor) {
+            let still = l.inputs.iter().any(|&t| t == Some(old));
+            if !still {
+                self.consumers[old].retain(|&c| c != layer);
+            }
+        }
+        if !self.consumers[tensor].contains(&layer) {
+            self.consumers[tensor].push(layer);
+        }
+        if self.tensors[tensor].producer.is_some_and(|(p, _)| p > layer) {
+            self.ordered = false;
+        }
+        self.dirty.insert(layer);
         Ok(())
     }
 
-    pub fn set_tensor_dims(&mut self, id: TensorId, dims: &[i64]) -> Result<()> {
+    pub fn set_input_dims(&mut self, id: TensorId, dims: &[i64]) -> Result<()> {
         check_dims(dims)?;
         let t = self.tensors.get_mut(id).ok_or_else(|| Error::invalid_argument("no such tensor"))?;
         if !t.is_input {
             return Err(Error::invalid_argument("only network inputs have settable dimensions"));
         }
-        t.dims = dims.to_vec();
-        self.shapes_stale = true;
+        t.declared_dims = dims.to_vec();
+        self.input_shape(id);
+        self.mark_consumers_dirty(id);
+        Ok(())
+    }
+
+    /// ITensor::setType: an input's type, or the type an output is delivered in. TensorRT
+    /// leaves other tensors' types unchanged.
+    pub fn set_tensor_type(&mut self, id: TensorId, dtype: DataType) -> Result<bool> {
+        DataType::parse(dtype as i32, "ITensor::setType")?;
+        let t = self.tensors.get(id).ok_or_else(|| Error::invalid_argument("no such tensor"))?;
+        if t.is_input {
+            self.tensors[id].dtype = dtype;
+            self.input_shape(id);
+            self.mark_consumers_dirty(id);
+            return Ok(true);
+        }
+        if let (true, Some((layer, out))) = (t.is_output, t.producer) {
+            self.layers[layer].output_types[out] = Some(dtype);
+            self.dirty.insert(layer);
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// ILayer::setOutputType (None: reset).
+    pub fn set_output_type(&mut self, layer: LayerId, index: usize, dtype: Option<DataType>) -> Result<()> {
+        if let Some(t) = dtype {
+            DataType::parse(t as i32, "ILayer::setOutputType")?;
+        }
+        let l = self.layer_mut(layer)?;
+        let slot = l.output_types.get_mut(index).ok_or_else(|| Error::invalid_argument(format!("the layer has no output {index}")))?;
+        *slot = dtype;
         Ok(())
     }
 
@@ -205,50 +472,127 @@ impl Network {
 
     /// Layer ids in an order where producers come before consumers.
     pub fn topological_order(&self) -> Result<Vec<LayerId>> {
-        let mut ready: Vec<bool> = self.tensors.iter().map(|t| t.producer.is_none()).collect();
-        let mut done = vec![false; self.layers.len()];
+        if self.ordered {
+            return Ok((0..self.layers.len()).collect());
+        }
+        // Kahn's algorithm over the consumer lists: linear in layers and edges.
+        let mut missing: Vec<usize> =
+            self.layers.iter().map(|l| l.present_inputs().filter(|&t| self.tensors[t].producer.is_some()).count()).collect();
+        let mut ready: Vec<LayerId> = (0..self.layers.len()).filter(|&i| missing[i] == 0).rev().collect();
         let mut order = Vec::with_capacity(self.layers.len());
-        loop {
-            let before = order.len();
-            for (id, l) in self.layers.iter().enumerate() {
-                if !done[id] && l.inputs.iter().all(|&t| ready[t]) {
-                    done[id] = true;
-                    order.push(id);
-                    for &o in &l.outputs {
-                        ready[o] = true;
+        while let Some(id) = ready.pop() {
+            order.push(id);
+            for &o in &self.layers[id].outputs {
+                for &c in &self.consumers[o] {
+                    let reads = self.layers[c].present_inputs().filter(|&t| t == o).count();
+                    missing[c] -= reads;
+                    if missing[c] == 0 {
+                        ready.push(c);
                     }
                 }
             }
-            if order.len() == self.layers.len() {
-                return Ok(order);
-            }
-            if order.len() == before {
-                let stuck = self.layers.iter().enumerate().find(|(i, _)| !done[*i]).map(|(_, l)| l.name.as_str()).unwrap_or("?");
-                return Err(Error::invalid_argument(format!("the network has a cycle through layer '{stuck}'")));
-            }
         }
+        if order.len() != self.layers.len() {
+            let stuck = (0..self.layers.len()).find(|i| !order.contains(i)).map(|i| self.layers[i].name.as_str()).unwrap_or("?");
+            return Err(Error::invalid_argument(format!("the network has a cycle through layer '{stuck}'")));
+        }
+        Ok(order)
     }
 
-    /// Recomputes every layer output's shape and type from the inputs.
-    pub fn infer_shapes(&mut self) -> Result<()> {
-        self.infer_shapes_at().map_err(|(_, e)| e)
-    }
-
-    /// Like `infer_shapes`, also naming the layer that failed (None: the graph itself).
-    fn infer_shapes_at(&mut self) -> std::result::Result<(), (Option<LayerId>, Error)> {
-        if !self.shapes_stale {
-            return Ok(());
-        }
-        for id in self.topological_order().map_err(|e| (None, e))? {
-            let layer = &self.layers[id];
-            let in_dims: Vec<&[i64]> = layer.inputs.iter().map(|&t| self.tensors[t].dims.as_slice()).collect();
-            let out = layer.op.infer(&in_dims).map_err(|e| (Some(id), e.context(format!("layer '{}'", layer.name.as_str()))))?;
-            let outputs = layer.outputs.clone();
-            for (t, dims) in outputs.into_iter().zip(out) {
-                self.tensors[t].dims = dims;
+    /// Rebuilds the derived state after a pass changed layers or tensors directly: consumer
+    /// lists, a fresh shape graph, and full inference in execution order.
+    pub fn rebuild(&mut self) -> Result<()> {
+        self.consumers = vec![vec![]; self.tensors.len()];
+        for (id, l) in self.layers.iter().enumerate() {
+            for t in l.present_inputs() {
+                if !self.consumers[t].contains(&id) {
+                    self.consumers[t].push(id);
+                }
             }
         }
-        self.shapes_stale = false;
-        Ok(())
+        self.ordered = self.layers.iter().enumerate().all(|(id, l)| l.present_inputs().all(|t| self.tensors[t].producer.is_none_or(|(p, _)| p < id)));
+        self.shapes = ShapeGraph::new();
+        for i in 0..self.inputs.len() {
+            self.input_shape(self.inputs[i]);
+        }
+        self.dirty = (0..self.layers.len()).collect();
+        self.infer_shapes()
+    }
+
+    /// Whether tensor `t` is a shape tensor: read (directly, or through layers that compute
+    /// on shape values) by a layer's shape input.
+    pub fn shape_tensors(&mut self) -> Vec<bool> {
+        self.ensure_inferred();
+        let mut is_shape = vec![false; self.tensors.len()];
+        let mut stack: Vec<TensorId> = vec![];
+        for l in &self.layers {
+            for &i in l.kind().shape_inputs() {
+                if let Some(Some(t)) = l.inputs.get(i) {
+                    stack.push(*t);
+                }
+            }
+        }
+        while let Some(t) = stack.pop() {
+            if std::mem::replace(&mut is_shape[t], true) || self.tensors[t].values.is_none() {
+                continue;
+            }
+            if let Some((p, _)) = self.tensors[t].producer {
+                stack.extend(self.layers[p].present_inputs().filter(|&i| self.tensors[i].values.is_some()));
+            }
+        }
+        is_shape
+    }
+
+    /// Network inputs by name, for lookups by the parsers and profiles.
+    pub fn input_names(&self) -> HashMap<&str, TensorId> {
+        self.inputs.iter().map(|&t| (self.tensors[t].name.as_str(), t)).collect()
+    }
+}
+
+fn infer_in(t: &Tensor) -> InferIn<'_> {
+    InferIn { dtype: t.dtype, dims: &t.dims, values: t.values.as_deref() }
+}
+
+impl Network {
+    /// Keeps the layers marked in `keep` (and the tensors they or the network use), renumbers
+    /// layers and tensors in order, and rebuilds the derived state.
+    pub fn retain_layers(&mut self, keep: &[bool]) -> Result<()> {
+        let mut live = vec![false; self.tensors.len()];
+        for &t in self.inputs.iter().chain(&self.outputs) {
+            live[t] = true;
+        }
+        for (id, l) in self.layers.iter().enumerate() {
+            if keep[id] {
+                for t in l.present_inputs().chain(l.outputs.iter().copied()) {
+                    live[t] = true;
+                }
+            }
+        }
+        let renumber = |flags: &[bool]| -> Vec<Option<usize>> {
+            let mut next = 0;
+            flags.iter().map(|&k| k.then(|| (next, next += 1).0)).collect()
+        };
+        let (tmap, lmap) = (renumber(&live), renumber(keep));
+        let remap = |t: usize| tmap[t].ok_or_else(|| Error::internal("a kept layer uses a removed tensor"));
+        let old_tensors = std::mem::take(&mut self.tensors);
+        for (id, mut t) in old_tensors.into_iter().enumerate() {
+            if tmap[id].is_some() {
+                if let Some((p, i)) = t.producer {
+                    t.producer = Some((lmap[p].ok_or_else(|| Error::internal("a live tensor's producer was removed"))?, i));
+                }
+                self.tensors.push(t);
+            }
+        }
+        let old_layers = std::mem::take(&mut self.layers);
+        for (id, mut l) in old_layers.into_iter().enumerate() {
+            if keep[id] {
+                l.inputs = l.inputs.iter().map(|i| i.map(remap).transpose()).collect::<Result<_>>()?;
+                l.outputs = l.outputs.iter().map(|&o| remap(o)).collect::<Result<_>>()?;
+                self.layers.push(l);
+            }
+        }
+        self.inputs = self.inputs.iter().map(|&t| remap(t)).collect::<Result<_>>()?;
+        self.outputs = self.outputs.iter().map(|&t| remap(t)).collect::<Result<_>>()?;
+        self.rebuild()
     }
 }

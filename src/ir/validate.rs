@@ -1,15 +1,15 @@
-//! The IR validity check run after every builder pass.
+//! The IR validity check run before building and after every builder pass.
 
 use super::Network;
 use crate::error::{Error, Result};
-use crate::types::dims_str;
 
 /// Checks that every tensor reference is in range, each non-input tensor has exactly the
-/// producer that lists it, outputs exist, and the graph has no cycle.
+/// producer that lists it, inputs are not produced, the graph has no cycle, and every layer
+/// inferred without error.
 pub fn validate(net: &Network) -> Result<()> {
     let n = net.tensors.len();
     for (id, l) in net.layers.iter().enumerate() {
-        for &t in l.inputs.iter().chain(&l.outputs) {
+        for t in l.present_inputs().chain(l.outputs.iter().copied()) {
             if t >= n {
                 return Err(Error::internal(format!("layer '{}' refers to tensor {t}, which does not exist", l.name.as_str())));
             }
@@ -23,31 +23,25 @@ pub fn validate(net: &Network) -> Result<()> {
                 )));
             }
         }
+        let (lo, hi) = l.kind().inputs();
+        let present = l.present_inputs().count();
+        if present < lo || l.inputs.len() > hi {
+            return Err(Error::invalid_argument(format!("layer '{}' has {present} inputs; {} layers take {lo} to {hi}", l.name.as_str(), l.kind().name())));
+        }
+        if let Some(e) = &l.error {
+            return Err(e.clone());
+        }
     }
-    for &t in &net.outputs {
+    for &t in net.outputs.iter().chain(&net.inputs) {
         if t >= n {
-            return Err(Error::internal(format!("network output {t} does not exist")));
+            return Err(Error::internal(format!("network input or output {t} does not exist")));
         }
     }
     for &t in &net.inputs {
-        if net.tensors.get(t).map(|x| x.producer.is_some()).unwrap_or(true) {
-            return Err(Error::internal(format!("network input {t} is missing or produced by a layer")));
+        if net.tensors[t].producer.is_some() {
+            return Err(Error::internal(format!("network input '{}' is produced by a layer", net.tensors[t].name.as_str())));
         }
     }
     net.topological_order()?;
-    Ok(())
-}
-
-/// Checks that every tensor the engine will hold has a fully known shape.
-pub fn require_static_shapes(net: &Network) -> Result<()> {
-    for t in &net.tensors {
-        if t.dims.iter().any(|&d| d < 0) {
-            return Err(Error::unsupported(format!(
-                "tensor '{}' has dynamic shape {}; dynamic shapes need optimization profiles, which are not implemented yet",
-                t.name.as_str(),
-                dims_str(&t.dims)
-            )));
-        }
-    }
     Ok(())
 }

@@ -1,183 +1,322 @@
-//! An execution context (IExecutionContext): per-run state of one engine. One context is
-//! used by one thread at a time; many contexts of one engine may run concurrently.
+//! An execution context (IExecutionContext): per-run state of one engine: the optimization
+//! profile, input shapes, tensor addresses, output allocators, the resolved shapes and the
+//! backend's memory. One context is used by one thread at a time; many contexts of one
+//! engine may run concurrently.
 
+use super::allocator::NvtOutputAllocator;
 use super::engine::{Engine, EngineBackend};
-use crate::backend::cpu;
-use crate::backend::cuda::memory::AddressKind;
-use crate::backend::cuda::{self, DeviceBuffer, RawStream, Scratch, Stream};
+use super::resolve::Resolution;
+use crate::backend::cpu::{self, CpuState, IoBinding};
+use crate::backend::cuda::executor::CudaState;
+use crate::backend::cuda::memory::{address_kind, AddressKind};
+use crate::backend::cuda::{self, RawStream};
+use crate::engine::Storage;
 use crate::error::{Error, Result};
-use crate::types::{dims_str, volume, TensorIOMode};
+use crate::types::{byte_size, dims_str, TensorIOMode};
 use std::sync::Arc;
 
 enum State {
-    Cpu {
-        buffers: Vec<Vec<f32>>,
-    },
-    /// `addrs` holds each tensor's device address, refilled by every enqueue.
-    Cuda {
-        arena: DeviceBuffer,
-        workspace: DeviceBuffer,
-        own_stream: Stream,
-        addrs: Vec<u64>,
-    },
+    Cpu(CpuState),
+    Cuda(CudaState),
 }
 
 pub struct ExecutionContext {
     pub engine: Arc<Engine>,
-    /// Application addresses of the I/O tensors, by I/O index; 0 = not set.
-    addresses: Vec<u64>,
+    profile: usize,
+    /// Shapes of the inputs (I/O order); -1 where not specified yet.
+    shapes: Vec<Vec<i64>>,
+    /// Values of shape-tensor inputs, read from their host memory when shapes resolve.
+    values: Vec<Vec<i64>>,
+    io: Vec<IoBinding>,
+    resolution: Option<Resolution>,
     state: State,
 }
 
+fn unknown(name: &str) -> Error {
+    Error::invalid_argument(format!("the engine has no input or output tensor named '{name}'"))
+}
+
 impl ExecutionContext {
-    /// Allocates everything a run needs, so enqueue never allocates.
+    /// Allocates everything a run needs, so enqueue never allocates (for unchanged shapes).
     pub fn new(engine: Arc<Engine>) -> Result<ExecutionContext> {
         let state = match &engine.backend {
-            EngineBackend::Cpu => State::Cpu { buffers: cpu::allocate(&engine.desc)? },
-            EngineBackend::Cuda(ce) => {
-                cuda::device()?.bind()?;
-                State::Cuda {
-                    arena: DeviceBuffer::alloc(engine.desc.arena_bytes as usize)?,
-                    workspace: DeviceBuffer::alloc(ce.workspace_bytes)?,
-                    own_stream: Stream::new()?,
-                    addrs: vec![0; engine.desc.tensors.len()],
-                }
-            }
+            EngineBackend::Cpu(_) => State::Cpu(CpuState::new(&engine)?),
+            EngineBackend::Cuda(ce) => State::Cuda(CudaState::new(&engine, ce)?),
         };
-        let n = engine.nb_io();
-        Ok(ExecutionContext { engine, addresses: vec![0; n], state })
+        let nb_in = engine.nb_inputs();
+        let mut ctx = ExecutionContext {
+            shapes: vec![vec![]; nb_in],
+            values: vec![vec![]; nb_in],
+            io: vec![IoBinding::default(); engine.nb_io()],
+            engine,
+            profile: 0,
+            resolution: None,
+            state,
+        };
+        ctx.reset_shapes();
+        Ok(ctx)
+    }
+
+    /// Inputs take their static dims; dynamic dims are unspecified (-1).
+    fn reset_shapes(&mut self) {
+        for k in 0..self.shapes.len() {
+            self.shapes[k] = self.engine.io_tensor(k).map(|t| t.dims.clone()).unwrap_or_default();
+        }
+        self.resolution = None;
     }
 
     fn index_of(&self, name: &str) -> Result<usize> {
-        self.engine
-            .io_index(name)
-            .ok_or_else(|| Error::invalid_argument(format!("the engine has no input or output tensor named '{name}'")))
+        self.engine.io_index(name).ok_or_else(|| unknown(name))
     }
 
-    pub fn set_tensor_address(&mut self, name: &str, address: u64) -> Result<()> {
-        let i = self.index_of(name)?;
-        if address == 0 && volume(&self.engine.io_tensor(i).map(|t| t.dims.clone()).unwrap_or_default()).unwrap_or(0) > 0 {
-            return Err(Error::invalid_argument(format!("null address for tensor '{name}'")));
+    pub fn optimization_profile(&self) -> usize {
+        self.profile
+    }
+
+    /// Selects a profile; input shapes must be specified again afterwards.
+    pub fn set_optimization_profile(&mut self, profile: i32) -> Result<()> {
+        let n = self.engine.nb_profiles();
+        if profile < 0 || profile as usize >= n {
+            return Err(Error::invalid_argument(format!("profile {profile} does not exist; the engine has {n}")));
         }
-        self.check_address_kind(name, address)?;
-        self.addresses[i] = address;
+        if profile as usize != self.profile {
+            self.profile = profile as usize;
+            self.reset_shapes();
+        }
         Ok(())
     }
 
-    /// Refuses memory the engine's backend cannot reach, instead of crashing later: host
-    /// memory for a GPU engine, device memory for a CPU engine.
-    fn check_address_kind(&self, name: &str, address: u64) -> Result<()> {
-        if address == 0 {
-            return Ok(());
-        }
-        let gpu = cuda::device().and_then(|d| d.bind()).is_ok();
-        match (&self.engine.backend, gpu.then(|| cuda::memory::address_kind(address))) {
-            (EngineBackend::Cuda(_), Some(AddressKind::Unknown)) => Err(Error::invalid_argument(format!(
-                "tensor '{name}': {address:#x} is not GPU memory; this engine runs on the GPU (getTensorLocation is kDEVICE), use cudaMalloc"
-            ))),
-            (EngineBackend::Cpu, Some(AddressKind::Device)) => Err(Error::invalid_argument(format!(
-                "tensor '{name}': {address:#x} is GPU memory; this engine runs on the CPU (getTensorLocation is kHOST), use host memory"
-            ))),
-            _ => Ok(()),
-        }
-    }
-
-    pub fn tensor_address(&self, name: &str) -> Result<u64> {
-        Ok(self.addresses[self.index_of(name)?])
-    }
-
-    /// Shapes are static today: the shape given must be the engine's.
+    /// Sets an input's shape; shapes outside the current profile are refused and leave the
+    /// context as it was.
     pub fn set_input_shape(&mut self, name: &str, dims: &[i64]) -> Result<()> {
-        let i = self.index_of(name)?;
-        let t = self.engine.io_tensor(i).ok_or_else(|| Error::internal("I/O index out of range"))?;
+        let k = self.index_of(name)?;
+        let t = self.engine.io_tensor(k).ok_or_else(|| unknown(name))?;
         if t.io_mode != TensorIOMode::Input {
             return Err(Error::invalid_argument(format!("'{name}' is not an input tensor")));
         }
-        if t.dims != dims {
+        let r = self.engine.profile_range(k, self.profile).ok_or_else(|| Error::internal("profile range missing"))?;
+        let fits = dims.len() == t.dims.len() && (0..dims.len()).all(|i| r.min[i] <= dims[i] && dims[i] <= r.max[i]);
+        if !fits {
             return Err(Error::invalid_argument(format!(
-                "input '{name}' was built with the static shape {}; {} is not accepted (dynamic shapes are not implemented yet)",
-                dims_str(&t.dims),
-                dims_str(dims)
+                "input '{name}': shape {} is outside optimization profile {} (min {}, max {})",
+                dims_str(dims),
+                self.profile,
+                dims_str(&r.min),
+                dims_str(&r.max)
             )));
         }
+        if self.shapes[k] != dims {
+            self.shapes[k] = dims.to_vec();
+            self.resolution = None;
+        }
         Ok(())
+    }
+
+    /// Names of inputs whose shape (or, for shape tensors, address) is still missing.
+    pub fn missing_inputs(&self) -> Vec<String> {
+        (0..self.shapes.len())
+            .filter(|&k| {
+                let t = &self.engine.desc.tensors[self.engine.desc.io[k]];
+                self.shapes[k].iter().any(|&d| d < 0) || (t.shape_tensor && self.io[k].address == 0)
+            })
+            .map(|k| self.engine.desc.tensors[self.engine.desc.io[k]].name.clone())
+            .collect()
+    }
+
+    pub fn all_input_dims_specified(&self) -> bool {
+        self.shapes.iter().all(|s| s.iter().all(|&d| d >= 0))
+    }
+
+    /// Reads the values of shape-tensor inputs from their host memory, checked against the
+    /// profile.
+    fn read_shape_values(&mut self) -> Result<()> {
+        for k in 0..self.shapes.len() {
+            let t = &self.engine.desc.tensors[self.engine.desc.io[k]];
+            if !t.shape_tensor {
+                continue;
+            }
+            let n = crate::types::volume(&self.shapes[k]).unwrap_or(0);
+            let addr = self.io[k].address;
+            if addr == 0 && n > 0 {
+                return Err(Error::invalid_argument(format!("shape input '{}' has no address: set its host memory first", t.name)));
+            }
+            // SAFETY: the application gave host memory holding the shape tensor's n values
+            // (its address was checked to be host memory and aligned for i32).
+            let src = unsafe { std::slice::from_raw_parts(addr as *const i32, n) };
+            let r = self.engine.profile_range(k, self.profile).ok_or_else(|| Error::internal("profile range missing"))?;
+            let [lo, _, hi] = r.values.as_ref().ok_or_else(|| Error::internal("shape input without a value range"))?;
+            for (i, &v) in src.iter().enumerate() {
+                if lo.get(i).is_none_or(|&l| v < l) || hi.get(i).is_none_or(|&h| v > h) {
+                    return Err(Error::invalid_argument(format!(
+                        "shape input '{}': value {v} at index {i} is outside optimization profile {}",
+                        t.name, self.profile
+                    )));
+                }
+            }
+            if self.values[k].len() != n || self.values[k].iter().zip(src).any(|(&a, &b)| a != b as i64) {
+                self.values[k].clear();
+                self.values[k].extend(src.iter().map(|&v| v as i64));
+                self.resolution = None;
+            }
+        }
+        Ok(())
+    }
+
+    /// Resolves every tensor's shape for the current inputs (cached until they change).
+    fn resolve(&mut self) -> Result<&Resolution> {
+        if let Some(missing) = self.missing_inputs().first() {
+            return Err(Error::invalid_argument(format!(
+                "input '{missing}' has no shape (or, for a shape tensor, no address): call setInputShape / setTensorAddress first"
+            )));
+        }
+        self.read_shape_values()?;
+        let fresh = self.resolution.as_ref().is_some_and(|r| r.matches(self.profile, &self.shapes, &self.values));
+        if !fresh {
+            let r = Resolution::new(&self.engine.desc, &self.engine.analysis, self.profile, &self.shapes, &self.values, &[])?;
+            self.resolution = Some(r);
+            if let State::Cuda(st) = &mut self.state {
+                st.invalidate();
+            }
+        }
+        Ok(self.resolution.as_ref().expect("just resolved"))
+    }
+
+    /// IExecutionContext::inferShapes: resolves and returns the inputs still missing.
+    pub fn infer_shapes(&mut self) -> Result<Vec<String>> {
+        let missing = self.missing_inputs();
+        if missing.is_empty() {
+            self.resolve()?;
+        }
+        Ok(missing)
+    }
+
+    /// The tensor's shape in this context: inputs as set, outputs as resolved (-1 where not
+    /// known yet, e.g. before the inputs are specified or for data-dependent outputs).
+    pub fn tensor_shape(&mut self, name: &str) -> Result<Vec<i64>> {
+        let k = self.index_of(name)?;
+        if k < self.shapes.len() {
+            return Ok(self.shapes[k].clone());
+        }
+        let t = self.engine.desc.io[k];
+        let declared = self.engine.desc.tensors[t].dims.clone();
+        if !self.missing_inputs().is_empty() {
+            return Ok(declared);
+        }
+        Ok(self.resolve()?.dims[t].clone().unwrap_or(declared))
+    }
+
+    pub fn set_tensor_address(&mut self, name: &str, address: u64) -> Result<()> {
+        let k = self.index_of(name)?;
+        let t = &self.engine.desc.tensors[self.engine.desc.io[k]];
+        let size = t.dtype.size_bytes() as u64;
+        if address % size != 0 {
+            return Err(Error::invalid_argument(format!("tensor '{name}': address {address:#x} is not aligned to its {size}-byte elements")));
+        }
+        let kind = if address == 0 || cuda::device().and_then(|d| d.bind()).is_err() { AddressKind::Unknown } else { address_kind(address) };
+        let on_device = kind == AddressKind::Device;
+        match (&self.engine.backend, t.shape_tensor, kind) {
+            (_, true, AddressKind::Device) => {
+                return Err(Error::invalid_argument(format!("tensor '{name}' is a shape tensor (getTensorLocation is kHOST): give host memory")))
+            }
+            (EngineBackend::Cuda(_), false, AddressKind::Unknown) if address != 0 => {
+                return Err(Error::invalid_argument(format!(
+                    "tensor '{name}': {address:#x} is not GPU memory; this engine runs on the GPU, use cudaMalloc"
+                )))
+            }
+            _ => {}
+        }
+        if t.shape_tensor && self.io[k].address != address {
+            self.resolution = None;
+        }
+        self.io[k].address = address;
+        self.io[k].on_device = on_device;
+        Ok(())
+    }
+
+    pub fn tensor_address(&self, name: &str) -> Result<u64> {
+        Ok(self.io[self.index_of(name)?].address)
+    }
+
+    pub fn set_output_allocator(&mut self, name: &str, allocator: Option<NvtOutputAllocator>) -> Result<()> {
+        let k = self.index_of(name)?;
+        if self.engine.io_mode(k) != TensorIOMode::Output {
+            return Err(Error::invalid_argument(format!("'{name}' is not an output tensor")));
+        }
+        self.io[k].allocator = allocator.filter(|a| a.reallocate.is_some());
+        Ok(())
+    }
+
+    pub fn output_allocator(&self, name: &str) -> Result<Option<NvtOutputAllocator>> {
+        Ok(self.io[self.index_of(name)?].allocator)
+    }
+
+    /// The most bytes the output can need under any profile (getMaxOutputSize).
+    pub fn max_output_size(&self, name: &str) -> Result<u64> {
+        let k = self.index_of(name)?;
+        Ok(self.engine.analysis.tensors[self.engine.desc.io[k]].max_bytes)
     }
 
     /// Sets all I/O addresses from a legacy bindings array (inputs, then outputs).
     pub fn set_bindings(&mut self, bindings: &[u64]) -> Result<()> {
-        for (i, &b) in bindings.iter().enumerate().take(self.addresses.len()) {
-            let name = self.engine.io_name(i).map(|n| n.as_str().to_string()).unwrap_or_default();
+        for (k, &b) in bindings.iter().enumerate().take(self.io.len()) {
+            let name = self.engine.io_name(k).map(|n| n.as_str().to_string()).unwrap_or_default();
             self.set_tensor_address(&name, b)?;
         }
         Ok(())
     }
 
-    /// Runs the engine on `stream`. On the GPU this only enqueues work; on the CPU it runs
-    /// to completion before returning (the stream is ignored and may be null).
-    pub fn enqueue(&mut self, stream: RawStream) -> Result<()> {
-        if let Some(i) = self.addresses.iter().position(|&a| a == 0) {
-            let t = self.engine.io_tensor(i).map(|t| (t.name.clone(), volume(&t.dims).unwrap_or(0)));
-            if let Some((name, n)) = t {
-                if n > 0 {
-                    return Err(Error::invalid_argument(format!("tensor '{name}' has no address: call setTensorAddress first")));
+    /// Checks every tensor the run reads or writes has memory, and that host buffers do not
+    /// overlap (the CPU backend reads and writes them as separate slices).
+    fn check_io(&self, res: &Resolution) -> Result<()> {
+        let desc = &self.engine.desc;
+        let mut ranges: Vec<(u64, u64)> = vec![];
+        for (k, b) in self.io.iter().enumerate() {
+            let t = desc.io[k];
+            let info = &self.engine.analysis.tensors[t];
+            let bytes = res.dims[t].as_deref().and_then(|d| byte_size(d, desc.tensors[t].dtype)).unwrap_or(info.max_bytes as usize) as u64;
+            let allocated_later = info.deferred && b.allocator.is_some();
+            if b.address == 0 && bytes > 0 && !allocated_later {
+                return Err(Error::invalid_argument(format!("tensor '{}' has no address: call setTensorAddress first", desc.tensors[t].name)));
+            }
+            if b.address != 0 && !b.on_device && bytes > 0 && info.storage == Storage::Io(k) {
+                let end = b.address.checked_add(bytes).ok_or_else(|| Error::invalid_argument("address range overflows"))?;
+                if let Some(other) = ranges.iter().position(|&(s, e)| b.address < e && s < end) {
+                    let _ = other;
+                    return Err(Error::invalid_argument(format!("the memory of tensor '{}' overlaps another input or output", desc.tensors[t].name)));
                 }
+                ranges.push((b.address, end));
             }
         }
+        Ok(())
+    }
+
+    /// Runs the engine on `stream`. On the GPU this only enqueues work (except around
+    /// data-dependent shapes, which need the count on the host); on the CPU it runs to
+    /// completion before returning (the stream is ignored and may be null).
+    pub fn enqueue(&mut self, stream: RawStream) -> Result<()> {
+        self.resolve()?;
+        let res = self.resolution.as_ref().expect("resolved");
+        self.check_io(res)?;
         let engine = self.engine.clone();
-        match (&mut self.state, &engine.backend) {
-            (State::Cpu { buffers }, EngineBackend::Cpu) => run_cpu(&engine, &self.addresses, buffers),
-            (State::Cuda { arena, workspace, addrs, .. }, EngineBackend::Cuda(ce)) => {
-                cuda::device()?.bind()?;
-                ce.tensor_addresses(&engine.desc, &self.addresses, arena.ptr, addrs);
-                let scratch = Scratch { workspace: workspace.ptr, workspace_bytes: workspace.bytes };
-                ce.enqueue(&engine.desc, addrs, &scratch, stream)
-            }
-            _ => Err(Error::internal("execution context and engine disagree on the backend")),
+        let (desc, a) = (&engine.desc, &engine.analysis);
+        let (profile, shapes, values) = (self.profile, &self.shapes, &self.values);
+        let reresolve = |counts: &[(u32, u32, i64)]| Resolution::new(desc, a, profile, shapes, values, counts);
+        match &mut self.state {
+            State::Cpu(st) => cpu::run(&engine, st, &self.io, res, &reresolve),
+            State::Cuda(st) => st.enqueue(&engine, &self.io, res, &reresolve, stream),
         }
     }
 
     /// Runs and waits (executeV2): on the GPU, on the context's own stream.
     pub fn execute(&mut self) -> Result<()> {
         let stream = match &self.state {
-            State::Cuda { own_stream, .. } => own_stream.0,
-            State::Cpu { .. } => std::ptr::null_mut(),
+            State::Cuda(st) => st.own_stream(),
+            State::Cpu(_) => std::ptr::null_mut(),
         };
         self.enqueue(stream)?;
-        if let State::Cuda { own_stream, .. } = &self.state {
-            own_stream.synchronize()?;
+        if let State::Cuda(_) = &self.state {
+            cuda::device::synchronize_raw(stream)?;
         }
         Ok(())
     }
-}
-
-/// Copies inputs from the application's host memory, runs, and copies outputs back. Every
-/// copy is sized in bytes from the tensor's declared type and shape, the size the
-/// application was told to allocate.
-fn run_cpu(engine: &Engine, addresses: &[u64], buffers: &mut [Vec<f32>]) -> Result<()> {
-    let desc = &engine.desc;
-    let io_bytes = |t: usize, buffer_len: usize| -> Result<usize> {
-        let tensor = &desc.tensors[t];
-        volume(&tensor.dims)
-            .and_then(|n| n.checked_mul(tensor.dtype.size_bytes()))
-            .filter(|&bytes| bytes == buffer_len * std::mem::size_of::<f32>())
-            .ok_or_else(|| Error::internal(format!("tensor '{}': its host buffer does not match its type and shape", tensor.name)))
-    };
-    for (&t, &addr) in desc.io_tensors.iter().zip(addresses) {
-        if desc.tensors[t].io_mode == TensorIOMode::Input && !buffers[t].is_empty() {
-            let bytes = io_bytes(t, buffers[t].len())?;
-            // SAFETY: the application promised `bytes` bytes of host memory at this address
-            // (volume × element size of the type getTensorDataType reports); the buffer holds
-            // exactly as many (checked above). Byte copies need no alignment.
-            unsafe { std::ptr::copy_nonoverlapping(addr as *const u8, buffers[t].as_mut_ptr() as *mut u8, bytes) };
-        }
-    }
-    cpu::execute(desc, buffers)?;
-    for (&t, &addr) in desc.io_tensors.iter().zip(addresses) {
-        if desc.tensors[t].io_mode == TensorIOMode::Output && !buffers[t].is_empty() {
-            let bytes = io_bytes(t, buffers[t].len())?;
-            // SAFETY: as above, for the output's size.
-            unsafe { std::ptr::copy_nonoverlapping(buffers[t].as_ptr() as *const u8, addr as *mut u8, bytes) };
-        }
-    }
-    Ok(())
 }

@@ -1,23 +1,24 @@
 //! A deserialized engine (ICudaEngine). Immutable after creation and shared by its
 //! execution contexts, which may run on many threads at once.
 
+use crate::backend::cpu::CpuEngine;
 use crate::backend::cuda::engine::CudaEngine;
-use crate::backend::{cuda, Target, BACKEND_ENV};
+use crate::backend::{check_tactics, cuda, Target, BACKEND_ENV};
+use crate::engine::{analysis, Analysis, EngineDesc, EngineTensor, InputRange};
 use crate::error::{Error, Result};
 use crate::ir::Name;
-use crate::plan::{self, EngineDesc};
-use crate::types::{volume, TensorIOMode, TensorLocation};
+use crate::plan;
+use crate::types::{TensorIOMode, TensorLocation};
 
 pub enum EngineBackend {
-    Cpu,
+    Cpu(CpuEngine),
     Cuda(CudaEngine),
 }
 
 pub struct Engine {
     pub desc: EngineDesc,
+    pub analysis: Analysis,
     pub backend: EngineBackend,
-    /// The plan it came from, returned by serialize().
-    plan: Vec<u8>,
     /// I/O tensor names as C strings, in I/O order.
     io_names: Vec<Name>,
 }
@@ -46,28 +47,42 @@ fn can_run(target: &Target) -> Result<()> {
 impl Engine {
     pub fn deserialize(bytes: &[u8]) -> Result<Engine> {
         let desc = plan::deserialize(bytes, can_run)?;
-        check_arena(&desc)?;
+        Engine::load(desc).map_err(|e| Error::new(e.code, format!("cannot deserialize the engine plan: {}", e.message)))
+    }
+
+    /// Checks a description as the loader does (without preparing a device): what the
+    /// builder runs on its own plan before returning it.
+    pub fn verify(desc: &EngineDesc) -> Result<Analysis> {
+        let a = analysis::analyze(desc)?;
+        check_tactics(desc, &a)?;
+        Ok(a)
+    }
+
+    pub fn load(desc: EngineDesc) -> Result<Engine> {
+        let analysis = Engine::verify(&desc)?;
         let backend = match desc.target {
-            Target::Cpu => EngineBackend::Cpu,
-            Target::Cuda(..) => EngineBackend::Cuda(CudaEngine::new(&desc).map_err(|e| e.context("cannot load the engine on the GPU"))?),
+            Target::Cpu => EngineBackend::Cpu(CpuEngine::new(&desc)?),
+            Target::Cuda(..) => EngineBackend::Cuda(CudaEngine::new(&desc, &analysis).map_err(|e| e.context("cannot load the engine on the GPU"))?),
         };
-        let io_names = desc.io_tensors.iter().map(|&t| Name::new(&desc.tensors[t].name)).collect();
-        Ok(Engine { desc, backend, plan: bytes.to_vec(), io_names })
+        let io_names = desc.io.iter().map(|&t| Name::new(&desc.tensors[t].name)).collect();
+        Ok(Engine { desc, analysis, backend, io_names })
     }
 
-    pub fn serialize(&self) -> &[u8] {
-        &self.plan
+    /// The plan, encoded again from the description (the engine keeps no copy of it).
+    pub fn serialize(&self) -> Vec<u8> {
+        plan::serialize(&self.desc)
     }
 
-    pub fn location(&self) -> TensorLocation {
-        match self.backend {
-            EngineBackend::Cpu => TensorLocation::Host,
-            EngineBackend::Cuda(_) => TensorLocation::Device,
-        }
+    pub fn is_cpu(&self) -> bool {
+        matches!(self.backend, EngineBackend::Cpu(_))
     }
 
     pub fn nb_io(&self) -> usize {
-        self.desc.io_tensors.len()
+        self.desc.io.len()
+    }
+
+    pub fn nb_inputs(&self) -> usize {
+        self.desc.nb_inputs()
     }
 
     pub fn io_name(&self, index: usize) -> Option<&Name> {
@@ -76,38 +91,45 @@ impl Engine {
 
     /// The I/O index of a tensor name.
     pub fn io_index(&self, name: &str) -> Option<usize> {
-        self.io_names.iter().position(|n| n.as_str() == name)
+        self.analysis.io_index.get(name).copied()
     }
 
-    pub fn io_tensor(&self, index: usize) -> Option<&plan::EngineTensor> {
-        self.desc.io_tensors.get(index).map(|&t| &self.desc.tensors[t])
+    pub fn io_tensor(&self, index: usize) -> Option<&EngineTensor> {
+        self.desc.io.get(index).map(|&t| &self.desc.tensors[t])
     }
 
     pub fn io_mode(&self, index: usize) -> TensorIOMode {
         self.io_tensor(index).map(|t| t.io_mode).unwrap_or(TensorIOMode::None)
     }
 
+    /// TensorRT's meaning: shape tensors are in host memory, everything else on the device
+    /// (CPU engines accept host memory for those too).
+    pub fn location(&self, index: usize) -> TensorLocation {
+        match self.io_tensor(index) {
+            Some(t) if t.shape_tensor => TensorLocation::Host,
+            _ => TensorLocation::Device,
+        }
+    }
+
     pub fn nb_layers(&self) -> usize {
         self.desc.layers.len()
     }
-}
 
-/// Refuses plans whose intermediate tensors would fall outside the activation arena.
-fn check_arena(desc: &EngineDesc) -> Result<()> {
-    let mut constant = vec![false; desc.tensors.len()];
-    for l in desc.layers.iter().filter(|l| l.op.constant_value().is_some()) {
-        for &o in &l.outputs {
-            constant[o] = true;
-        }
+    pub fn nb_profiles(&self) -> usize {
+        self.desc.profiles.len()
     }
-    for (t, is_constant) in desc.tensors.iter().zip(constant) {
-        let bytes = volume(&t.dims).unwrap_or(0) as u64 * t.dtype.size_bytes() as u64;
-        if t.io_mode == TensorIOMode::None && !is_constant && t.arena_offset.saturating_add(bytes) > desc.arena_bytes {
-            return Err(Error::invalid_argument(format!(
-                "cannot deserialize the engine plan: tensor '{}' lies outside the activation memory",
-                t.name
-            )));
-        }
+
+    /// The range of input `index` in `profile` (None for outputs or bad indices).
+    pub fn profile_range(&self, index: usize, profile: usize) -> Option<&InputRange> {
+        self.desc.profiles.get(profile)?.inputs.get(index)
     }
-    Ok(())
+
+    /// Device (or host, on the CPU) memory a context needs: activations and workspace.
+    pub fn device_memory_size(&self) -> u64 {
+        let workspace = match &self.backend {
+            EngineBackend::Cuda(c) => c.workspace_bytes as u64,
+            EngineBackend::Cpu(_) => 0,
+        };
+        self.analysis.arena_bytes + workspace
+    }
 }

@@ -1,8 +1,10 @@
 //! Matrix products through cuBLASLt. Our tensors are row-major; cuBLASLt is column-major,
-//! so C = op(A)·op(B) is computed as Cᵀ = op(B)ᵀ·op(A)ᵀ, which needs no data movement.
+//! so C = op(A)·op(B) is computed as Cᵀ = op(B)ᵀ·op(A)ᵀ, which needs no data movement. A
+//! bias per output column is the BIAS epilogue (a bias per row of Cᵀ).
 
 use super::device::device;
 use crate::error::{Error, Result};
+use crate::types::DataType;
 use cudarc::cublaslt::{result as lt, sys};
 use once_cell::sync::OnceCell;
 use std::ffi::c_void;
@@ -32,7 +34,7 @@ fn lt_err(what: &str) -> impl Fn(lt::CublasError) -> Error + '_ {
     move |e| Error::execution(format!("cuBLASLt {what}: {e:?}"))
 }
 
-/// Shape of a (batched) row-major product; batch strides of 0 broadcast an operand.
+/// One strided-batched product in row-major terms.
 #[derive(Clone, Copy, Debug)]
 pub struct GemmShape {
     pub m: u64,
@@ -58,14 +60,26 @@ pub struct LtGemm {
 unsafe impl Send for LtGemm {}
 unsafe impl Sync for LtGemm {}
 
+fn cuda_type(t: DataType) -> Result<sys::cudaDataType> {
+    match t {
+        DataType::Float => Ok(sys::cudaDataType::CUDA_R_32F),
+        DataType::Half => Ok(sys::cudaDataType::CUDA_R_16F),
+        other => Err(Error::unsupported(format!("cuBLASLt products of {other} are not implemented"))),
+    }
+}
+
 impl LtGemm {
-    /// `allow_tf32` picks TF32 tensor cores (BuilderFlag::kTF32) over strict FP32.
-    pub fn new(s: GemmShape, allow_tf32: bool) -> Result<LtGemm> {
+    /// `allow_tf32` lets FP32 use TF32 tensor cores (BuilderFlag::kTF32); FP16 accumulates in
+    /// FP32. `bias` (of `dtype`, one value per column of C) is added by the epilogue.
+    pub fn new(s: GemmShape, dtype: DataType, allow_tf32: bool, bias: Option<u64>) -> Result<LtGemm> {
         let handle = handle()?;
-        let compute =
-            if allow_tf32 { sys::cublasComputeType_t::CUBLAS_COMPUTE_32F_FAST_TF32 } else { sys::cublasComputeType_t::CUBLAS_COMPUTE_32F };
-        let f32t = sys::cudaDataType::CUDA_R_32F;
-        let desc = lt::create_matmul_desc(compute, f32t).map_err(lt_err("matmul desc"))?;
+        let compute = if dtype == DataType::Float && allow_tf32 {
+            sys::cublasComputeType_t::CUBLAS_COMPUTE_32F_FAST_TF32
+        } else {
+            sys::cublasComputeType_t::CUBLAS_COMPUTE_32F
+        };
+        let data = cuda_type(dtype)?;
+        let desc = lt::create_matmul_desc(compute, sys::cudaDataType::CUDA_R_32F).map_err(lt_err("matmul desc"))?;
         let mut gemm = LtGemm {
             handle,
             desc,
@@ -76,16 +90,25 @@ impl LtGemm {
         };
         let op = |t: bool| if t { 1i32 } else { 0i32 }; // CUBLAS_OP_T / CUBLAS_OP_N
         unsafe {
-            let ta = op(s.trans_b);
-            let tb = op(s.trans_a);
-            set_desc(desc, sys::cublasLtMatmulDescAttributes_t::CUBLASLT_MATMUL_DESC_TRANSA, &ta)?;
-            set_desc(desc, sys::cublasLtMatmulDescAttributes_t::CUBLASLT_MATMUL_DESC_TRANSB, &tb)?;
+            set_desc(desc, sys::cublasLtMatmulDescAttributes_t::CUBLASLT_MATMUL_DESC_TRANSA, &op(s.trans_b))?;
+            set_desc(desc, sys::cublasLtMatmulDescAttributes_t::CUBLASLT_MATMUL_DESC_TRANSB, &op(s.trans_a))?;
+            if let Some(ptr) = bias {
+                let epilogue = sys::cublasLtEpilogue_t::CUBLASLT_EPILOGUE_BIAS as i32;
+                set_desc(desc, sys::cublasLtMatmulDescAttributes_t::CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue)?;
+                lt::set_matmul_desc_attribute(
+                    desc,
+                    sys::cublasLtMatmulDescAttributes_t::CUBLASLT_MATMUL_DESC_BIAS_POINTER,
+                    &ptr as *const u64 as *const c_void,
+                    8,
+                )
+                .map_err(lt_err("bias pointer"))?;
+            }
         }
         let (ar, ac) = if s.trans_b { (s.k, s.n) } else { (s.n, s.k) };
         let (br, bc) = if s.trans_a { (s.m, s.k) } else { (s.k, s.m) };
-        gemm.layout_a = layout(ar, ac, s.batch, s.b_stride)?;
-        gemm.layout_b = layout(br, bc, s.batch, s.a_stride)?;
-        gemm.layout_c = layout(s.n, s.m, s.batch, s.c_stride)?;
+        gemm.layout_a = layout(data, ar, ac, s.batch, s.b_stride)?;
+        gemm.layout_b = layout(data, br, bc, s.batch, s.a_stride)?;
+        gemm.layout_c = layout(data, s.n, s.m, s.batch, s.c_stride)?;
         let pref = lt::create_matmul_pref().map_err(lt_err("preference"))?;
         let ws = WORKSPACE_BYTES;
         let heuristic = unsafe {
@@ -103,7 +126,7 @@ impl LtGemm {
         Ok(gemm)
     }
 
-    /// C = op(A)·op(B) on `stream`; no allocation or synchronization.
+    /// C = op(A)·op(B) (+ bias) on `stream`; no allocation or synchronization.
     pub fn enqueue(&self, a: u64, b: u64, c: u64, workspace: u64, workspace_bytes: usize, stream: super::RawStream) -> Result<()> {
         let (alpha, beta) = (1.0f32, 0.0f32);
         unsafe {
@@ -147,8 +170,8 @@ unsafe fn set_desc(desc: sys::cublasLtMatmulDesc_t, attr: sys::cublasLtMatmulDes
     lt::set_matmul_desc_attribute(desc, attr, v as *const i32 as *const c_void, 4).map_err(lt_err("matmul desc attribute"))
 }
 
-fn layout(rows: u64, cols: u64, batch: i32, stride: i64) -> Result<sys::cublasLtMatrixLayout_t> {
-    let l = lt::create_matrix_layout(sys::cudaDataType::CUDA_R_32F, rows, cols, rows as i64).map_err(lt_err("layout"))?;
+fn layout(data: sys::cudaDataType, rows: u64, cols: u64, batch: i32, stride: i64) -> Result<sys::cublasLtMatrixLayout_t> {
+    let l = lt::create_matrix_layout(data, rows, cols, rows as i64).map_err(lt_err("layout"))?;
     if batch > 1 {
         unsafe {
             lt::set_matrix_layout_attribute(

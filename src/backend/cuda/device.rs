@@ -162,11 +162,13 @@ unsafe impl Send for Kernels {}
 unsafe impl Sync for Kernels {}
 
 impl Kernels {
-    /// Loads each (kernel file name, cubin) pair.
-    pub fn load(images: &[(String, Vec<u8>)]) -> Result<Kernels> {
+    /// Loads each (kernel file name, cubin) pair. Images are copied to aligned memory first:
+    /// a plan's bytes may place them anywhere.
+    pub fn load(images: &[(String, bytes::Bytes)]) -> Result<Kernels> {
         let mut modules = HashMap::new();
         for (name, image) in images {
-            let m = check(unsafe { cu::module::load_data(image.as_ptr() as *const c_void) }, &format!("cuModuleLoadData({name})"))?;
+            let aligned = crate::host::HostBuffer::from_bytes(image)?;
+            let m = check(unsafe { cu::module::load_data(aligned.as_ptr() as *const c_void) }, &format!("cuModuleLoadData({name})"))?;
             modules.insert(name.clone(), m);
         }
         Ok(Kernels { modules })

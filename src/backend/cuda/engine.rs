@@ -1,94 +1,83 @@
-//! An engine prepared on the CUDA device: kernels loaded from the plan's cubins, each
-//! layer's chosen tactic prepared, constants uploaded once.
+//! An engine prepared on the CUDA device: kernels loaded from the plan's cubins, each running
+//! layer's chosen implementation prepared, constants uploaded once.
 
-use super::memory::copy_async;
-use super::{CudaLayer, DeviceBuffer, Kernels, RawStream, Scratch};
+use super::layers::{self, PrepareCx, Prepared, Shapes};
+use super::{DeviceBuffer, Kernel, Kernels};
+use crate::backend::LayerTypes;
+use crate::engine::analysis::Step;
+use crate::engine::{Analysis, EngineDesc};
 use crate::error::{Error, Result};
 
-/// The most inputs or outputs one layer may have.
-const MAX_LAYER_IO: usize = 8;
-use crate::ops::{CudaPrep, LayerShapes};
-use crate::plan::EngineDesc;
-use crate::types::TensorIOMode;
+/// The most inputs or outputs one layer may have (enqueue uses fixed arrays).
+pub const MAX_LAYER_IO: usize = 8;
 
 pub struct CudaEngine {
     _kernels: Kernels,
-    /// None for constant layers, which are bound rather than run.
-    layers: Vec<Option<Box<dyn CudaLayer>>>,
-    /// Device copies of constant tensors, indexed by tensor.
-    constants: Vec<Option<DeviceBuffer>>,
+    /// The prepared implementation of each running layer.
+    pub layers: Vec<Option<Box<dyn Prepared>>>,
+    /// Device copies of constant layers' values, by layer.
+    pub constants: Vec<Option<DeviceBuffer>>,
+    /// Writes shape values into device memory.
+    pub fill: Option<Kernel>,
     /// The largest workspace any layer needs.
     pub workspace_bytes: usize,
 }
 
+/// Each tensor's largest dims over every profile.
+pub fn max_dims(desc: &EngineDesc, a: &Analysis) -> Vec<Vec<i64>> {
+    let mut out: Vec<Vec<i64>> = a.tensors.iter().map(|t| vec![0; t.dims.len()]).collect();
+    for p in &desc.profiles {
+        let bounds = a.graph.bounds(|s| match s {
+            crate::shape::Symbol::InputDim { input, axis } => {
+                let r = p.inputs.get(input as usize)?;
+                Some(crate::shape::Interval { lo: *r.min.get(axis as usize)?, hi: *r.max.get(axis as usize)? })
+            }
+            crate::shape::Symbol::InputValue { input, index } => {
+                let [lo, _, hi] = p.inputs.get(input as usize)?.values.as_ref()?;
+                Some(crate::shape::Interval { lo: *lo.get(index as usize)? as i64, hi: *hi.get(index as usize)? as i64 })
+            }
+            crate::shape::Symbol::DataDependent { .. } => None,
+        });
+        for (t, info) in a.tensors.iter().enumerate() {
+            for (d, &e) in out[t].iter_mut().zip(&info.dims) {
+                *d = (*d).max(bounds[e as usize].hi.max(0));
+            }
+        }
+    }
+    out
+}
+
 impl CudaEngine {
-    pub fn new(desc: &EngineDesc) -> Result<CudaEngine> {
+    pub fn new(desc: &EngineDesc, a: &Analysis) -> Result<CudaEngine> {
         super::device()?.bind()?;
         let kernels = Kernels::load(&desc.kernels)?;
-        let mut constants: Vec<Option<DeviceBuffer>> = desc.tensors.iter().map(|_| None).collect();
-        let mut layers = Vec::with_capacity(desc.layers.len());
-        for l in &desc.layers {
+        let cx = PrepareCx { kernels: &kernels, allow_tf32: desc.allow_tf32 };
+        let maxes = max_dims(desc, a);
+        let mut prepared = Vec::with_capacity(desc.layers.len());
+        let mut constants = Vec::with_capacity(desc.layers.len());
+        let mut workspace_bytes = 0;
+        for (l, step) in desc.layers.iter().zip(&a.steps) {
             if l.inputs.len() > MAX_LAYER_IO || l.outputs.len() > MAX_LAYER_IO {
                 return Err(Error::unsupported(format!("layer '{}' has more than {MAX_LAYER_IO} inputs or outputs", l.name)));
             }
-            if let Some(values) = l.op.constant_value() {
-                constants[l.outputs[0]] = Some(DeviceBuffer::upload_f32(values)?);
-                layers.push(None);
+            constants.push(match l.op.constant() {
+                Some((_, w)) => Some(DeviceBuffer::from_bytes(&w.values)?),
+                None => None,
+            });
+            if *step != Step::Run {
+                prepared.push(None);
                 continue;
             }
-            let shapes = LayerShapes {
-                inputs: l.inputs.iter().map(|&t| desc.tensors[t].dims.clone()).collect(),
-                outputs: l.outputs.iter().map(|&t| desc.tensors[t].dims.clone()).collect(),
+            let imp = layers::find(l.op.kind(), &l.tactic).ok_or_else(|| Error::internal(format!("no implementation '{}'", l.tactic)))?;
+            let p = imp.prepare(l.op.as_ref(), &LayerTypes::of(desc, l), &cx).map_err(|e| e.context(format!("layer '{}'", l.name)))?;
+            let max = Shapes {
+                inputs: l.inputs.iter().map(|i| i.map(|i| maxes[i].clone())).collect(),
+                outputs: l.outputs.iter().map(|&o| maxes[o].clone()).collect(),
             };
-            let prep = CudaPrep { kernels: &kernels, shapes: &shapes, allow_tf32: desc.allow_tf32 };
-            let prepared = l.op.prepare_cuda(&l.tactic, &prep).map_err(|e| e.context(format!("layer '{}'", l.name)))?;
-            layers.push(Some(prepared));
+            workspace_bytes = workspace_bytes.max(p.workspace_bytes(&max));
+            prepared.push(Some(p));
         }
-        let workspace_bytes = layers.iter().flatten().map(|l| l.workspace_bytes()).max().unwrap_or(0);
-        Ok(CudaEngine { _kernels: kernels, layers, constants, workspace_bytes })
-    }
-
-    /// Writes the device address of every tensor for one run into `addrs` (one slot per
-    /// tensor): I/O from the application, constants from the engine, intermediates from the
-    /// context's arena. Writes in place so enqueue allocates nothing, not even on the host.
-    pub fn tensor_addresses(&self, desc: &EngineDesc, io: &[u64], arena: u64, addrs: &mut [u64]) {
-        for (i, (t, slot)) in desc.tensors.iter().zip(addrs.iter_mut()).enumerate() {
-            *slot = match &self.constants[i] {
-                Some(c) if t.io_mode == TensorIOMode::None => c.ptr,
-                _ => arena + t.arena_offset,
-            };
-        }
-        for (&t, &a) in desc.io_tensors.iter().zip(io) {
-            addrs[t] = a;
-        }
-    }
-
-    /// Enqueues the whole network on `stream`; never allocates or synchronizes.
-    pub fn enqueue(&self, desc: &EngineDesc, addrs: &[u64], scratch: &Scratch, stream: RawStream) -> Result<()> {
-        let (mut ins, mut outs) = ([0u64; MAX_LAYER_IO], [0u64; MAX_LAYER_IO]);
-        for (l, prepared) in desc.layers.iter().zip(&self.layers) {
-            match prepared {
-                Some(p) => {
-                    let (ins, outs) = (&mut ins[..l.inputs.len()], &mut outs[..l.outputs.len()]);
-                    for (slot, &t) in ins.iter_mut().zip(&l.inputs) {
-                        *slot = addrs[t];
-                    }
-                    for (slot, &t) in outs.iter_mut().zip(&l.outputs) {
-                        *slot = addrs[t];
-                    }
-                    p.enqueue(stream, ins, outs, scratch).map_err(|e| e.context(format!("layer '{}'", l.name)))?;
-                }
-                // A constant that is also a network output is copied to the application.
-                None => {
-                    let out = l.outputs[0];
-                    if let Some(c) = &self.constants[out] {
-                        if desc.tensors[out].io_mode == TensorIOMode::Output {
-                            copy_async(addrs[out], c.ptr, c.bytes, stream)?;
-                        }
-                    }
-                }
-            }
-        }
-        Ok(())
+        let fill = if a.tensors.iter().any(|t| t.materialize) { Some(kernels.function("cast", "fill_i32")?) } else { None };
+        Ok(CudaEngine { _kernels: kernels, layers: prepared, constants, fill, workspace_bytes })
     }
 }

@@ -1,7 +1,8 @@
-//! Owned device memory.
+//! Device memory: owned buffers, copies, and what kind of memory an address is.
 
 use super::device::{check, device};
 use crate::error::{Error, Result};
+use crate::types::ErrorCode;
 use cudarc::driver::{result as cu, sys};
 
 /// A device allocation freed on drop.
@@ -16,23 +17,26 @@ impl DeviceBuffer {
             return Ok(DeviceBuffer { ptr: 0, bytes: 0 });
         }
         let ptr = unsafe { cu::malloc_sync(bytes) }
-            .map_err(|e| Error::new(crate::types::ErrorCode::FailedAllocation, format!("cuMemAlloc of {bytes} bytes failed: {e:?}")))?;
+            .map_err(|e| Error::new(ErrorCode::FailedAllocation, format!("cannot allocate {bytes} bytes of GPU memory: {e:?}")))?;
         Ok(DeviceBuffer { ptr, bytes })
     }
 
-    pub fn upload_f32(data: &[f32]) -> Result<DeviceBuffer> {
-        let buf = DeviceBuffer::alloc(std::mem::size_of_val(data))?;
-        if !data.is_empty() {
-            check(unsafe { cu::memcpy_htod_sync(buf.ptr, data) }, "cuMemcpyHtoD")?;
-        }
+    /// A device copy of `data`.
+    pub fn from_bytes(data: &[u8]) -> Result<DeviceBuffer> {
+        let buf = DeviceBuffer::alloc(data.len())?;
+        upload(buf.ptr, data)?;
         Ok(buf)
     }
 
-    pub fn download_f32(&self, out: &mut [f32]) -> Result<()> {
-        if std::mem::size_of_val(out) > self.bytes {
+    pub fn from_f32(data: &[f32]) -> Result<DeviceBuffer> {
+        DeviceBuffer::from_bytes(bytemuck::cast_slice(data))
+    }
+
+    pub fn download(&self, out: &mut [u8]) -> Result<()> {
+        if out.len() > self.bytes {
             return Err(Error::internal("download larger than the device buffer"));
         }
-        check(unsafe { cu::memcpy_dtoh_sync(out, self.ptr) }, "cuMemcpyDtoH")
+        download(self.ptr, out)
     }
 }
 
@@ -42,6 +46,24 @@ impl Drop for DeviceBuffer {
             let _ = unsafe { cu::free_sync(self.ptr as sys::CUdeviceptr) };
         }
     }
+}
+
+/// Synchronous host-to-device copy.
+pub fn upload(dst: u64, src: &[u8]) -> Result<()> {
+    if src.is_empty() {
+        return Ok(());
+    }
+    device()?.bind()?;
+    check(unsafe { cu::memcpy_htod_sync(dst, src) }, "cuMemcpyHtoD")
+}
+
+/// Synchronous device-to-host copy.
+pub fn download(src: u64, dst: &mut [u8]) -> Result<()> {
+    if dst.is_empty() {
+        return Ok(());
+    }
+    device()?.bind()?;
+    check(unsafe { cu::memcpy_dtoh_sync(dst, src) }, "cuMemcpyDtoH")
 }
 
 /// Asynchronous device-to-device copy on a stream.
@@ -78,4 +100,17 @@ pub fn address_kind(address: u64) -> AddressKind {
         (sys::CUresult::CUDA_SUCCESS, _) => AddressKind::Device,
         _ => AddressKind::Unknown,
     }
+}
+
+/// Whether `address` is device memory (false on machines without a GPU).
+pub fn is_device_pointer(address: u64) -> bool {
+    address != 0 && device().and_then(|d| d.bind()).is_ok() && address_kind(address) == AddressKind::Device
+}
+
+/// Asynchronous zero fill on a stream.
+pub fn memset_async(dst: u64, bytes: usize, stream: sys::CUstream) -> Result<()> {
+    if bytes == 0 {
+        return Ok(());
+    }
+    check(unsafe { cu::memset_d8_async(dst, 0, bytes, stream) }, "cuMemsetD8Async")
 }

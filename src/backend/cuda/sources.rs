@@ -1,14 +1,29 @@
 //! The CUDA sources in `kernels/`, embedded so a build needs no files beside the library.
+//! Each file is compiled with the generated descriptors and the shared helpers in front.
 //! Adding a kernel file means adding one line here.
 
+macro_rules! kernel {
+    ($name:literal) => {
+        (
+            $name,
+            concat!(
+                include_str!("../../../kernels/generated/descriptors.cuh"),
+                include_str!("../../../kernels/common.cuh"),
+                include_str!(concat!("../../../kernels/", $name, ".cu"))
+            ),
+        )
+    };
+}
+
 pub const KERNEL_SOURCES: &[(&str, &str)] = &[
-    ("activation", include_str!("../../../kernels/activation.cu")),
-    ("convolution", include_str!("../../../kernels/convolution.cu")),
-    ("elementwise", include_str!("../../../kernels/elementwise.cu")),
-    ("matmul", include_str!("../../../kernels/matmul.cu")),
-    ("pooling", include_str!("../../../kernels/pooling.cu")),
-    ("shuffle", include_str!("../../../kernels/shuffle.cu")),
-    ("softmax", include_str!("../../../kernels/softmax.cu")),
+    kernel!("activation"),
+    kernel!("cast"),
+    kernel!("convolution"),
+    kernel!("elementwise"),
+    kernel!("matmul"),
+    kernel!("pooling"),
+    kernel!("shuffle"),
+    kernel!("softmax"),
 ];
 
 pub fn source(name: &str) -> Option<&'static str> {

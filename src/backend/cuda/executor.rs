@@ -1,0 +1,146 @@
+//! Running a CUDA engine in one context: the arena and workspace, each layer bound to the
+//! resolved shapes (redone only when shapes change), and the enqueue loop, which allocates
+//! nothing and never synchronizes (except to learn a data-dependent size).
+
+use super::descriptors::FillDesc;
+use super::engine::{CudaEngine, MAX_LAYER_IO};
+use super::layers::{launch, Bound, Shapes};
+use super::memory::copy_async;
+use super::{device, DeviceBuffer, RawStream, Scratch, Stream};
+use crate::backend::cpu::IoBinding;
+use crate::engine::analysis::Step;
+use crate::engine::Storage;
+use crate::error::{Error, Result};
+use crate::host::encode_i64;
+use crate::runtime::engine::{Engine, EngineBackend};
+use crate::runtime::resolve::Resolution;
+use crate::types::byte_size;
+
+pub struct CudaState {
+    arena: DeviceBuffer,
+    workspace: DeviceBuffer,
+    own_stream: Stream,
+    /// Each tensor's device address for the current run (refilled, never reallocated).
+    addrs: Vec<u64>,
+    /// Each running layer bound to the current shapes; None until bound.
+    bound: Vec<Option<Box<dyn Bound>>>,
+    bound_valid: bool,
+}
+
+impl CudaState {
+    pub fn new(engine: &Engine, ce: &CudaEngine) -> Result<CudaState> {
+        device()?.bind()?;
+        Ok(CudaState {
+            arena: DeviceBuffer::alloc(engine.analysis.arena_bytes as usize)?,
+            workspace: DeviceBuffer::alloc(ce.workspace_bytes)?,
+            own_stream: Stream::new()?,
+            addrs: vec![0; engine.desc.tensors.len()],
+            bound: (0..engine.desc.layers.len()).map(|_| None).collect(),
+            bound_valid: false,
+        })
+    }
+
+    /// Shapes changed: layers bind again before the next run.
+    pub fn invalidate(&mut self) {
+        self.bound_valid = false;
+    }
+
+    pub fn own_stream(&self) -> RawStream {
+        self.own_stream.0
+    }
+
+    fn bind_all(&mut self, engine: &Engine, ce: &CudaEngine, res: &Resolution) -> Result<()> {
+        for (li, l) in engine.desc.layers.iter().enumerate() {
+            let Some(p) = &ce.layers[li] else { continue };
+            let inputs: Option<Vec<Option<Vec<i64>>>> = l.inputs.iter().map(|i| i.map_or(Some(None), |i| res.dims[i].clone().map(Some))).collect();
+            let outputs: Option<Vec<Vec<i64>>> = l.outputs.iter().map(|&o| res.dims[o].clone()).collect();
+            self.bound[li] = match (inputs, outputs) {
+                (Some(inputs), Some(outputs)) => Some(p.bind(&Shapes { inputs, outputs }).map_err(|e| e.context(format!("layer '{}'", l.name)))?),
+                _ => None, // after a data-dependent layer: bound once its count is known
+            };
+        }
+        self.bound_valid = true;
+        Ok(())
+    }
+
+    pub fn enqueue(
+        &mut self,
+        engine: &Engine,
+        io: &[IoBinding],
+        first: &Resolution,
+        _reresolve: &dyn Fn(&[(u32, u32, i64)]) -> Result<Resolution>,
+        stream: RawStream,
+    ) -> Result<()> {
+        let EngineBackend::Cuda(ce) = &engine.backend else { return Err(Error::internal("a CUDA run of a non-CUDA engine")) };
+        device()?.bind()?;
+        let res = first;
+        if !self.bound_valid {
+            self.bind_all(engine, ce, res)?;
+        }
+        let (desc, a) = (&engine.desc, &engine.analysis);
+        for (t, info) in a.tensors.iter().enumerate() {
+            self.addrs[t] = match info.storage {
+                Storage::Io(k) => io[k].address,
+                Storage::Constant(l) => ce.constants[l].as_ref().map(|b| b.ptr).unwrap_or(0),
+                Storage::Arena(off) => self.arena.ptr + off,
+                Storage::None => 0,
+            };
+        }
+        // Shape values read as data: written by a tiny kernel (arguments are copied at
+        // launch, so nothing on the host must outlive the call).
+        for (t, info) in a.tensors.iter().enumerate() {
+            if !info.materialize {
+                continue;
+            }
+            let fill = ce.fill.as_ref().ok_or_else(|| Error::internal("no fill kernel"))?;
+            let values = info.values.as_deref().ok_or_else(|| Error::internal("materialized tensor without values"))?;
+            for (c, chunk) in values.chunks(8).enumerate() {
+                let mut d = FillDesc { offset: (c * 8) as i64, count: chunk.len() as i32, ..Default::default() };
+                for (slot, &e) in d.values.iter_mut().zip(chunk) {
+                    *slot = res.eval.get(e).ok_or_else(|| Error::internal("unknown shape value"))? as i32;
+                }
+                let mut args = [launch::arg(&self.addrs[t]), launch::arg(&d)];
+                fill.launch(1, 8, stream, &mut args)?;
+            }
+        }
+        let scratch = Scratch { workspace: self.workspace.ptr, workspace_bytes: self.workspace.bytes };
+        let (mut ins, mut outs) = ([0u64; MAX_LAYER_IO], [0u64; MAX_LAYER_IO]);
+        for (li, l) in desc.layers.iter().enumerate() {
+            match a.steps[li] {
+                Step::Host => {}
+                Step::Constant => {
+                    let o = l.outputs[0];
+                    if let (Storage::Io(_), Some(c)) = (a.tensors[o].storage, &ce.constants[li]) {
+                        copy_async(self.addrs[o], c.ptr, c.bytes, stream)?;
+                    }
+                }
+                Step::Run => {
+                    let b = self.bound[li].as_ref().ok_or_else(|| Error::internal(format!("layer '{}' is not bound", l.name)))?;
+                    for (slot, i) in ins.iter_mut().zip(&l.inputs) {
+                        *slot = i.map(|i| self.addrs[i]).unwrap_or(0);
+                    }
+                    for (slot, &o) in outs.iter_mut().zip(&l.outputs) {
+                        *slot = self.addrs[o];
+                    }
+                    b.enqueue(stream, &ins[..l.inputs.len()], &outs[..l.outputs.len()], &scratch)
+                        .map_err(|e| e.context(format!("layer '{}'", l.name)))?;
+                }
+            }
+        }
+        // Shape outputs live in host memory: written now from their values.
+        for (k, b) in io.iter().enumerate().skip(desc.nb_inputs()) {
+            let t = desc.io[k];
+            if !desc.tensors[t].shape_tensor {
+                continue;
+            }
+            let values = a.tensors[t].values.as_deref().and_then(|v| res.eval.all(v)).ok_or_else(|| Error::internal("shape output values"))?;
+            let dims = res.dims[t].as_deref().unwrap_or(&[]);
+            let bytes = byte_size(dims, desc.tensors[t].dtype).unwrap_or(0);
+            // SAFETY: the application gave host memory for the output's size (checked to be
+            // set by the context).
+            let dst = unsafe { std::slice::from_raw_parts_mut(b.address as *mut u8, bytes) };
+            encode_i64(desc.tensors[t].dtype, &values, dst);
+        }
+        Ok(())
+    }
+}

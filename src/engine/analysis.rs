@@ -1,0 +1,415 @@
+//! What the runtime derives from an engine description: the shape program (every tensor's
+//! dims and shape values as expressions of the inputs), which layers run, which are bound
+//! constants and which are computed on the host from shapes, where each tensor is stored,
+//! the largest size each may reach under the profiles, and the memory plan. The builder and
+//! the plan loader run the same analysis; a plan whose records disagree with what its
+//! layers imply is refused here.
+
+use super::memory::{self, Block};
+use super::{EngineDesc, Profile};
+use crate::error::{Error, Result};
+use crate::layers::{InferCx, InferIn, MAX_SHAPE_VALUES};
+use crate::shape::{ExprId, Interval, Node, ShapeGraph, Symbol};
+use crate::types::{dims_str, DataType, TensorIOMode, MAX_DIMS};
+use std::collections::HashMap;
+
+/// Where a tensor's data lives during a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Storage {
+    /// The application's memory for I/O tensor `index`.
+    Io(usize),
+    /// The engine's copy of constant layer `layer`'s values.
+    Constant(usize),
+    /// The context's arena, at this offset.
+    Arena(u64),
+    /// Nowhere: a shape value only the host uses.
+    None,
+}
+
+/// What happens to a layer at run time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// An implementation runs it.
+    Run,
+    /// A constant: its values are bound, it never runs.
+    Constant,
+    /// Its outputs are shape values computed on the host; they are written where a running
+    /// layer or the application reads them.
+    Host,
+}
+
+#[derive(Clone, Debug)]
+pub struct TensorInfo {
+    pub dims: Vec<ExprId>,
+    pub values: Option<Vec<ExprId>>,
+    pub storage: Storage,
+    /// Written from its shape values before the layers run (on the host, or by a fill
+    /// kernel) because something reads its data.
+    pub materialize: bool,
+    /// The most bytes it can need under any profile.
+    pub max_bytes: u64,
+    /// An output whose size is only known after a layer ran: computed in the arena, then
+    /// copied to memory the application provides (IOutputAllocator).
+    pub deferred: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    pub graph: ShapeGraph,
+    pub tensors: Vec<TensorInfo>,
+    pub steps: Vec<Step>,
+    pub arena_bytes: u64,
+    /// Some layer's output size is only known after it ran (NonZero).
+    pub data_dependent: bool,
+    /// I/O index by tensor name.
+    pub io_index: HashMap<String, usize>,
+}
+
+fn bad(msg: impl Into<String>) -> Error {
+    Error::invalid_argument(msg)
+}
+
+/// Checks what does not need inference: indices, I/O modes, execution order, profiles.
+fn check_structure(d: &EngineDesc) -> Result<()> {
+    let n = d.tensors.len();
+    for t in &d.tensors {
+        if t.dims.len() > MAX_DIMS || t.dims.iter().any(|&x| x < -1) {
+            return Err(bad(format!("tensor '{}' has invalid dims {}", t.name, dims_str(&t.dims))));
+        }
+        DataType::parse(t.dtype as i32, &format!("tensor '{}'", t.name))?;
+    }
+    let nb_in = d.nb_inputs();
+    let mut is_io = vec![false; n];
+    for (k, &t) in d.io.iter().enumerate() {
+        let tensor = d.tensors.get(t).ok_or_else(|| bad(format!("I/O tensor index {t} is out of range")))?;
+        let want = if k < nb_in { TensorIOMode::Input } else { TensorIOMode::Output };
+        if tensor.io_mode != want || std::mem::replace(&mut is_io[t], true) {
+            return Err(bad(format!("I/O tensor '{}' is listed inconsistently", tensor.name)));
+        }
+    }
+    for (t, tensor) in d.tensors.iter().enumerate() {
+        if tensor.io_mode != TensorIOMode::None && !is_io[t] {
+            return Err(bad(format!("tensor '{}' is marked as I/O but is not in the I/O list", tensor.name)));
+        }
+        if tensor.shape_tensor && tensor.io_mode == TensorIOMode::None {
+            return Err(bad(format!("tensor '{}' is marked as a shape tensor but is not I/O", tensor.name)));
+        }
+    }
+    let mut names = std::collections::HashSet::new();
+    for &t in &d.io {
+        if d.tensors[t].name.is_empty() || !names.insert(d.tensors[t].name.as_str()) {
+            return Err(bad(format!("I/O tensor name '{}' is empty or used twice", d.tensors[t].name)));
+        }
+    }
+    let mut written: Vec<bool> = d.tensors.iter().map(|t| t.io_mode == TensorIOMode::Input).collect();
+    for l in &d.layers {
+        let kind = l.op.kind();
+        let (lo, hi) = kind.inputs();
+        let present = l.inputs.iter().flatten().count();
+        if present < lo || l.inputs.len() > hi || l.outputs.len() != kind.outputs() {
+            return Err(bad(format!("layer '{}' has the wrong number of inputs or outputs for a {} layer", l.name, kind.name())));
+        }
+        for &i in l.inputs.iter().flatten() {
+            if i >= n || !written[i] {
+                return Err(bad(format!("layer '{}' reads tensor {i} before any layer writes it", l.name)));
+            }
+        }
+        for &o in &l.outputs {
+            if o >= n || std::mem::replace(&mut written[o], true) {
+                return Err(bad(format!("layer '{}' writes tensor {o}, which is out of range, an input, or already written", l.name)));
+            }
+        }
+    }
+    if let Some(t) = d.io[nb_in..].iter().find(|&&t| !written[t]) {
+        return Err(bad(format!("output tensor '{}' is never written", d.tensors[*t].name)));
+    }
+    if d.profiles.is_empty() {
+        return Err(bad("the engine has no optimization profile"));
+    }
+    for (p, prof) in d.profiles.iter().enumerate() {
+        if prof.inputs.len() != nb_in {
+            return Err(bad(format!("profile {p} has {} input ranges for {nb_in} inputs", prof.inputs.len())));
+        }
+        for (k, r) in prof.inputs.iter().enumerate() {
+            let t = &d.tensors[d.io[k]];
+            let ok_rank = [&r.min, &r.opt, &r.max].iter().all(|v| v.len() == t.dims.len());
+            let ok = ok_rank
+                && (0..t.dims.len()).all(|i| {
+                    let (a, b, c, fixed) = (r.min[i], r.opt[i], r.max[i], t.dims[i]);
+                    0 <= a && a <= b && b <= c && (fixed < 0 || (a == fixed && c == fixed))
+                });
+            if !ok {
+                return Err(bad(format!("profile {p}: the range of input '{}' does not fit its dims {}", t.name, dims_str(&t.dims))));
+            }
+            match (&r.values, t.shape_tensor) {
+                (None, false) => {}
+                (Some([a, b, c]), true) if a.len() == b.len() && b.len() == c.len() => {
+                    if a.iter().zip(b).zip(c).any(|((x, y), z)| x > y || y > z) {
+                        return Err(bad(format!("profile {p}: the value range of shape input '{}' is not min <= opt <= max", t.name)));
+                    }
+                }
+                _ => return Err(bad(format!("profile {p}: shape input '{}' has no (or a malformed) value range", t.name))),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether `id` depends on a data-dependent count (memoized in `memo`).
+fn data_dependent(g: &ShapeGraph, id: ExprId, memo: &mut Vec<Option<bool>>) -> bool {
+    memo.resize(g.len(), None);
+    if let Some(v) = memo[id as usize] {
+        return v;
+    }
+    let v = match g.node(id) {
+        Node::Const(_) => false,
+        Node::Sym(s) => matches!(s, Symbol::DataDependent { .. }),
+        Node::Bin(_, a, b) => data_dependent(g, a, memo) || data_dependent(g, b, memo),
+        Node::Select(c, a, b) => data_dependent(g, c, memo) || data_dependent(g, a, memo) || data_dependent(g, b, memo),
+    };
+    memo[id as usize] = Some(v);
+    v
+}
+
+/// Symbol ranges under one profile.
+fn profile_ranges(profile: &Profile) -> impl Fn(Symbol) -> Option<Interval> + '_ {
+    move |s| match s {
+        Symbol::InputDim { input, axis } => {
+            let r = profile.inputs.get(input as usize)?;
+            Some(Interval { lo: *r.min.get(axis as usize)?, hi: *r.max.get(axis as usize)? })
+        }
+        Symbol::InputValue { input, index } => {
+            let [lo, _, hi] = profile.inputs.get(input as usize)?.values.as_ref()?;
+            Some(Interval { lo: *lo.get(index as usize)? as i64, hi: *hi.get(index as usize)? as i64 })
+        }
+        Symbol::DataDependent { .. } => None,
+    }
+}
+
+/// Incremental inference over an engine's layers in execution order: symbolic dims and
+/// shape values of every tensor in one shape graph with engine-level symbols (input dims by
+/// I/O index, data-dependent counts by layer index). The analysis runs it over a whole
+/// engine; the builder's precision pass runs it as it inserts casts.
+pub struct Tracker {
+    pub g: ShapeGraph,
+    pub dims: Vec<Vec<ExprId>>,
+    pub values: Vec<Option<Vec<ExprId>>>,
+    memo: Vec<Option<bool>>,
+    /// Some output so far has a data-dependent size.
+    pub data_dependent: bool,
+}
+
+impl Tracker {
+    /// Symbols for the inputs' dynamic dims and shape-tensor values.
+    pub fn new(d: &EngineDesc) -> Result<Tracker> {
+        let n = d.tensors.len();
+        let mut g = ShapeGraph::new();
+        let mut dims: Vec<Vec<ExprId>> = vec![vec![]; n];
+        let mut values: Vec<Option<Vec<ExprId>>> = vec![None; n];
+        for (k, &t) in d.io[..d.nb_inputs()].iter().enumerate() {
+            let tensor = &d.tensors[t];
+            dims[t] = tensor
+                .dims
+                .iter()
+                .enumerate()
+                .map(|(axis, &x)| if x >= 0 { g.constant(x) } else { g.symbol(Symbol::InputDim { input: k as u32, axis: axis as u32 }) })
+                .collect();
+            if tensor.shape_tensor {
+                let len = match tensor.dims.as_slice() {
+                    [] => 1,
+                    [l] if *l >= 0 && *l as usize <= MAX_SHAPE_VALUES => *l as usize,
+                    _ => return Err(bad(format!("shape input '{}' must be a short 0-D or 1-D tensor", tensor.name))),
+                };
+                if tensor.dtype != DataType::Int32 {
+                    return Err(bad(format!("shape input '{}' must be kINT32", tensor.name)));
+                }
+                values[t] = Some((0..len).map(|i| g.symbol(Symbol::InputValue { input: k as u32, index: i as u32 })).collect());
+            }
+        }
+        Ok(Tracker { g, dims, values, memo: vec![], data_dependent: false })
+    }
+
+    /// Infers layer `li` reading `inputs` of types `dtype(t)`.
+    pub fn infer(&mut self, op: &dyn crate::layers::Layer, li: usize, inputs: &[Option<usize>], dtype: impl Fn(usize) -> DataType) -> Result<Vec<crate::layers::InferOut>> {
+        let (dims, values) = (&self.dims, &self.values);
+        let ins: Vec<Option<InferIn>> = inputs.iter().map(|i| i.map(|i| InferIn { dtype: dtype(i), dims: &dims[i], values: values[i].as_deref() })).collect();
+        op.infer(&mut InferCx { g: &mut self.g, layer: li as u32 }, &ins)
+    }
+
+    /// Records an inferred output as tensor `t`'s shape. Values that depend on a
+    /// data-dependent count are dropped: they are not known before the run.
+    pub fn record(&mut self, t: usize, dims: Vec<ExprId>, values: Option<Vec<ExprId>>) {
+        if self.dims.len() <= t {
+            self.dims.resize(t + 1, vec![]);
+            self.values.resize(t + 1, None);
+        }
+        let g = &self.g;
+        let memo = &mut self.memo;
+        self.data_dependent |= dims.iter().any(|&e| data_dependent(g, e, memo));
+        self.values[t] = values.filter(|v| !v.iter().any(|&e| data_dependent(g, e, memo)));
+        self.dims[t] = dims;
+    }
+
+    pub fn depends_on_count(&mut self, e: ExprId) -> bool {
+        data_dependent(&self.g, e, &mut self.memo)
+    }
+}
+
+/// What happens to a layer given its outputs' values: constants are bound, layers whose
+/// outputs are all shape values are computed on the host, the rest run.
+pub fn step_of(l: &super::EngineLayer, values: &[Option<Vec<ExprId>>]) -> Step {
+    if l.op.constant().is_some() {
+        Step::Constant
+    } else if l.outputs.iter().all(|&o| values[o].is_some()) {
+        Step::Host
+    } else {
+        Step::Run
+    }
+}
+
+pub fn analyze(d: &EngineDesc) -> Result<Analysis> {
+    check_structure(d)?;
+    let n = d.tensors.len();
+    let nb_in = d.nb_inputs();
+    let mut tr = Tracker::new(d)?;
+    let mut steps = Vec::with_capacity(d.layers.len());
+    for (li, l) in d.layers.iter().enumerate() {
+        let outs = tr.infer(l.op.as_ref(), li, &l.inputs, |t| d.tensors[t].dtype).map_err(|e| e.context(format!("layer '{}'", l.name)))?;
+        for (o, &t) in outs.into_iter().zip(&l.outputs) {
+            let stored = &d.tensors[t];
+            if o.dtype != stored.dtype || tr.g.known(&o.dims) != stored.dims {
+                return Err(bad(format!(
+                    "layer '{}' produces {} {} but its output '{}' is recorded as {} {}",
+                    l.name,
+                    o.dtype,
+                    dims_str(&tr.g.known(&o.dims)),
+                    stored.name,
+                    stored.dtype,
+                    dims_str(&stored.dims)
+                )));
+            }
+            tr.record(t, o.dims, o.values);
+        }
+        steps.push(step_of(l, &tr.values));
+    }
+    let data_dependent_any = tr.data_dependent;
+    let Tracker { g, mut dims, mut values, mut memo, .. } = tr;
+    for &t in &d.io[nb_in..] {
+        if d.tensors[t].shape_tensor && (values[t].is_none() || d.tensors[t].dtype != DataType::Int32) {
+            return Err(bad(format!("output '{}' is marked as a shape tensor but its values are not computable from shapes", d.tensors[t].name)));
+        }
+    }
+
+    // Who reads each tensor's data: running layers (not through shape inputs) and the
+    // application (device outputs).
+    let mut readers: Vec<Vec<usize>> = vec![vec![]; n];
+    for (li, l) in d.layers.iter().enumerate() {
+        if steps[li] != Step::Run {
+            continue;
+        }
+        let shape_inputs = l.op.kind().shape_inputs();
+        for (slot, &i) in l.inputs.iter().enumerate() {
+            if let Some(i) = i {
+                if !shape_inputs.contains(&slot) {
+                    readers[i].push(li);
+                }
+            }
+        }
+    }
+    let mut producer: Vec<Option<usize>> = vec![None; n];
+    for (li, l) in d.layers.iter().enumerate() {
+        for &o in &l.outputs {
+            producer[o] = Some(li);
+        }
+    }
+    let io_of: HashMap<usize, usize> = d.io.iter().enumerate().map(|(k, &t)| (t, k)).collect();
+    let mut storage = vec![Storage::None; n];
+    let mut materialize = vec![false; n];
+    let mut deferred = vec![false; n];
+    for t in 0..n {
+        let step = producer[t].map(|p| steps[p]);
+        let host_valued = step == Some(Step::Host) || (d.tensors[t].shape_tensor && d.tensors[t].io_mode == TensorIOMode::Input);
+        storage[t] = match (io_of.get(&t), step) {
+            // A host shape input that a running layer reads needs a device copy.
+            (Some(&k), _) if d.tensors[t].shape_tensor && d.tensors[t].io_mode == TensorIOMode::Input => {
+                if readers[t].is_empty() {
+                    Storage::Io(k)
+                } else {
+                    materialize[t] = true;
+                    Storage::Arena(0)
+                }
+            }
+            (Some(_), _) if dims[t].iter().any(|&e| data_dependent(&g, e, &mut memo)) => {
+                deferred[t] = true;
+                Storage::Arena(0)
+            }
+            (Some(&k), _) => {
+                materialize[t] = host_valued && !d.tensors[t].shape_tensor;
+                Storage::Io(k)
+            }
+            (None, Some(Step::Constant)) => Storage::Constant(producer[t].unwrap_or(0)),
+            (None, Some(Step::Host)) if readers[t].is_empty() => Storage::None,
+            (None, Some(Step::Host)) => {
+                materialize[t] = true;
+                Storage::Arena(0)
+            }
+            _ => Storage::Arena(0),
+        };
+    }
+
+    // The largest size of every stored tensor over all profiles.
+    let mut max_bytes = vec![0u64; n];
+    for (p, prof) in d.profiles.iter().enumerate() {
+        let bounds = g.bounds(profile_ranges(prof));
+        for t in 0..n {
+            if storage[t] == Storage::None {
+                continue;
+            }
+            let mut elems: u64 = 1;
+            for &e in &dims[t] {
+                let hi = bounds[e as usize].hi.max(0) as u64;
+                elems = elems.checked_mul(hi).filter(|&v| v < (1 << 62)).ok_or_else(|| {
+                    bad(format!("tensor '{}' may hold more elements than memory can address under profile {p}", d.tensors[t].name))
+                })?;
+            }
+            max_bytes[t] = max_bytes[t].max(elems * d.tensors[t].dtype.size_bytes() as u64);
+        }
+    }
+
+    // Live intervals of arena tensors in layer steps; materialized ones are written first.
+    let mut blocks = Vec::new();
+    let mut arena_tensors = Vec::new();
+    for t in 0..n {
+        if storage[t] != Storage::Arena(0) {
+            continue;
+        }
+        let first = if materialize[t] { 0 } else { producer[t].unwrap_or(0) };
+        // Deferred outputs are copied out after the last layer.
+        let end = if deferred[t] { d.layers.len() } else { first };
+        let last = readers[t].iter().copied().max().unwrap_or(end).max(end);
+        blocks.push(Block { bytes: max_bytes[t], first, last });
+        arena_tensors.push(t);
+    }
+    let (offsets, arena_bytes) = memory::plan(&blocks).ok_or_else(|| bad("the activation memory size overflows"))?;
+    for (&t, &off) in arena_tensors.iter().zip(&offsets) {
+        storage[t] = Storage::Arena(off);
+    }
+    let tensors = (0..n)
+        .map(|t| TensorInfo {
+            dims: std::mem::take(&mut dims[t]),
+            values: values[t].take(),
+            storage: storage[t],
+            materialize: materialize[t],
+            max_bytes: max_bytes[t],
+            deferred: deferred[t],
+        })
+        .collect();
+    Ok(Analysis {
+        graph: g,
+        tensors,
+        steps,
+        arena_bytes,
+        data_dependent: data_dependent_any,
+        io_index: d.io.iter().enumerate().map(|(k, &t)| (d.tensors[t].name.clone(), k)).collect(),
+    })
+}

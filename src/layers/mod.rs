@@ -1,0 +1,218 @@
+//! Layer specs: what each layer kind means. A spec is the layer's parameters (generated from
+//! the layer table into `generated.rs`), its type and shape inference over symbolic shapes,
+//! and its CPU reference. Implementations for devices live with their backend
+//! (`backend/cuda/layers/`); a spec never knows about them.
+//!
+//! Adding a layer kind: an entry in `api/layers.toml` (then `python3 scripts/gen_layers.py`),
+//! `src/layers/<name>.rs` with `impl Layer`, CUDA implementations in
+//! `src/backend/cuda/layers/<name>.rs` (+ a kernel file), and test cases in
+//! `tests/layer_cases.rs`.
+
+pub mod activation;
+pub mod cast;
+pub mod constant;
+pub mod convolution;
+pub mod elementwise;
+pub mod fully_connected;
+pub mod generated;
+pub mod identity;
+pub mod matmul;
+pub mod pooling;
+pub mod shuffle;
+pub mod softmax;
+pub mod window;
+
+pub use generated::Kind;
+
+use crate::error::{Error, Result};
+use crate::host::{TensorIn, TensorOut};
+use crate::shape::{ExprId, ShapeGraph, Symbol};
+use crate::types::DataType;
+use crate::weights::Weights;
+use std::any::Any;
+use std::fmt::Debug;
+
+/// Shape tensors longer than this are not tracked by value.
+pub const MAX_SHAPE_VALUES: usize = 64;
+
+/// A layer parameter as the C API sets and reads it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Param {
+    Ints(Vec<i64>),
+    Float(f64),
+    Weights(Weights),
+}
+
+impl Param {
+    pub fn ints(&self, key: &str) -> Result<&[i64]> {
+        match self {
+            Param::Ints(v) => Ok(v),
+            _ => Err(Error::invalid_argument(format!("parameter '{key}' takes integers"))),
+        }
+    }
+    pub fn int(&self, key: &str) -> Result<i64> {
+        match self.ints(key)? {
+            [v] => Ok(*v),
+            _ => Err(Error::invalid_argument(format!("parameter '{key}' takes one integer"))),
+        }
+    }
+    pub fn int32(&self, key: &str) -> Result<i32> {
+        let v = self.int(key)?;
+        i32::try_from(v).map_err(|_| Error::invalid_argument(format!("parameter '{key}': {v} does not fit in 32 bits")))
+    }
+    pub fn float(&self, key: &str) -> Result<f64> {
+        match self {
+            Param::Float(v) => Ok(*v),
+            _ => Err(Error::invalid_argument(format!("parameter '{key}' takes a number"))),
+        }
+    }
+    pub fn weights(self, key: &str) -> Result<Weights> {
+        match self {
+            Param::Weights(w) => {
+                w.count()?;
+                Ok(w)
+            }
+            _ => Err(Error::invalid_argument(format!("parameter '{key}' takes weights"))),
+        }
+    }
+}
+
+/// What the generated code provides for every layer kind.
+pub trait Params {
+    fn kind(&self) -> Kind;
+    /// Every key `set_param` accepts.
+    fn keys(&self) -> &'static [&'static str];
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()>;
+    fn param(&self, key: &str) -> Option<Param>;
+    /// The plan encoding.
+    fn encode(&self) -> Vec<u8>;
+    fn clone_layer(&self) -> Box<dyn Layer>;
+}
+
+/// An input as inference sees it: type, symbolic dims, and for shape tensors their values.
+#[derive(Clone, Copy, Debug)]
+pub struct InferIn<'a> {
+    pub dtype: DataType,
+    pub dims: &'a [ExprId],
+    pub values: Option<&'a [ExprId]>,
+}
+
+/// An inferred output.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InferOut {
+    pub dtype: DataType,
+    pub dims: Vec<ExprId>,
+    /// The values, when the output is a shape tensor computable on the host.
+    pub values: Option<Vec<ExprId>>,
+}
+
+impl InferOut {
+    pub fn new(dtype: DataType, dims: Vec<ExprId>) -> InferOut {
+        InferOut { dtype, dims, values: None }
+    }
+}
+
+/// What inference may use: the shape graph and the identity of the layer being inferred
+/// (data-dependent counts are symbols of their layer).
+pub struct InferCx<'a> {
+    pub g: &'a mut ShapeGraph,
+    pub layer: u32,
+}
+
+impl InferCx<'_> {
+    /// A count only known once this layer ran, at most `bound`.
+    pub fn data_dependent(&mut self, output: u32, bound: ExprId) -> ExprId {
+        self.g.symbol(Symbol::DataDependent { layer: self.layer, output, bound })
+    }
+}
+
+/// What a CPU reference run may report back: counts of data-dependent outputs.
+#[derive(Debug, Default)]
+pub struct CpuCx {
+    pub counts: Vec<(u32, i64)>,
+}
+
+pub trait Layer: Params + Debug + Send + Sync + 'static {
+    /// Fills parameters whose defaults depend on other parameters or on the inputs (a stride
+    /// of 1 per kernel dimension); called once when the layer is added.
+    fn fill_defaults(&mut self, _inputs: &[Option<InferIn>]) {}
+
+    /// Output types, shapes and shape-tensor values from the inputs'. Errors that can be
+    /// known now are returned now; the rest become checks in the shape graph.
+    fn infer(&self, cx: &mut InferCx, inputs: &[Option<InferIn>]) -> Result<Vec<InferOut>>;
+
+    /// Whether the builder may choose kFLOAT or kHALF for this layer; its float inputs and
+    /// outputs then all have the chosen type.
+    fn float_flexible(&self) -> bool {
+        false
+    }
+
+    /// CPU reference: computes every output (sized by its actual dims) from the inputs.
+    fn run_cpu(&self, cx: &mut CpuCx, inputs: &[Option<TensorIn>], outputs: &mut [TensorOut]) -> Result<()>;
+
+    /// Whether its outputs are shape tensors by nature (IShapeLayer), so that a network
+    /// output it produces is delivered in host memory as TensorRT does.
+    fn computes_shapes(&self) -> bool {
+        false
+    }
+
+    /// A constant layer's dims and values (bound by the runtime, never run).
+    fn constant(&self) -> Option<(&[i64], &Weights)> {
+        None
+    }
+
+    fn as_any(&self) -> &dyn Any;
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+impl Clone for Box<dyn Layer> {
+    fn clone(&self) -> Self {
+        self.clone_layer()
+    }
+}
+
+/// `as_any` and `as_any_mut` for a spec type.
+macro_rules! any_impls {
+    () => {
+        fn as_any(&self) -> &dyn std::any::Any {
+            self
+        }
+        fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+            self
+        }
+    };
+}
+pub(crate) use any_impls;
+
+/// Input `i`, which must be present.
+pub fn input<'a>(inputs: &'a [Option<InferIn<'a>>], i: usize) -> Result<&'a InferIn<'a>> {
+    inputs.get(i).and_then(|x| x.as_ref()).ok_or_else(|| Error::invalid_argument(format!("input {i} is missing")))
+}
+
+/// Host input `i`, which must be present.
+pub fn host_input<'a, 'b>(inputs: &'b [Option<TensorIn<'a>>], i: usize) -> Result<&'b TensorIn<'a>> {
+    inputs.get(i).and_then(|x| x.as_ref()).ok_or_else(|| Error::internal(format!("input {i} is missing")))
+}
+
+/// Refuses a type a layer does not support.
+pub fn check_type(what: &str, dtype: DataType, allowed: &[DataType]) -> Result<()> {
+    if allowed.contains(&dtype) {
+        return Ok(());
+    }
+    let names: Vec<&str> = allowed.iter().map(|t| t.name()).collect();
+    Err(Error::unsupported(format!("{what} has type {dtype}; supported: {}", names.join(", "))))
+}
+
+/// The floating-point types every float layer supports.
+pub const FLOATS: &[DataType] = &[DataType::Float, DataType::Half];
+
+/// The common type of a float-flexible layer's float inputs: kHALF if all are kHALF,
+/// otherwise kFLOAT (the builder casts mixed inputs).
+pub fn float_type(inputs: &[Option<InferIn>]) -> DataType {
+    let mut floats = inputs.iter().flatten().map(|i| i.dtype).filter(|t| t.is_float()).peekable();
+    if floats.peek().is_some() && floats.all(|t| t == DataType::Half) {
+        DataType::Half
+    } else {
+        DataType::Float
+    }
+}
