@@ -53,15 +53,16 @@ fn main() {
         let _ = std::fs::copy(&out_header, inc.join("nvinfer_c.h"));
     }
 
-    if std::env::var_os("NVTRT_DEV_SKIP_BRIDGE").is_some() {
-        return;
-    }
     let bridge = crate_dir.join("src/bridge");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&bridge)
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "cpp"))
-        .collect();
+    let cpp_files = |dir: PathBuf| -> Vec<PathBuf> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "cpp"))
+            .collect()
+    };
+    let mut files = cpp_files(bridge.clone());
+    files.extend(cpp_files(bridge.join("generated")));
     files.sort();
     cc::Build::new()
         .cpp(true)

@@ -48,7 +48,7 @@ sample() { # sample NAME ARGS... ; runs the sample, records pass/fail
   shift
   "$bin" --datadir=data/mnist "$@" >"$logs/$name.log" 2>&1
   local st=$?
-  local where=$(grep -oE 'Engine runs on the [A-Z]+' "$logs/$name.log" | head -1)
+  local where=$(grep -oE 'Engine I/O in [A-Za-z]+ memory' "$logs/$name.log" | head -1)
   if [ "$st" -eq 0 ] && grep -q '&&&& PASSED' "$logs/$name.log"; then row PASS "sample $name" "$where"; else
     row FAIL "sample $name" "exit $st"
     grep -vE '^    ' "$logs/$name.log" | tail -20

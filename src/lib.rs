@@ -14,12 +14,14 @@
 
 pub mod backend;
 pub mod builder;
+pub mod capi;
 pub mod engine;
 pub mod error;
 pub mod host;
 pub mod ir;
 pub mod layers;
 pub mod log;
+pub mod onnx;
 pub mod plan;
 pub mod runtime;
 pub mod shape;

@@ -17,7 +17,8 @@ pub enum DataType {
 
 impl DataType {
     /// Every type an engine of this library can hold (kFP8 is refused).
-    pub const SUPPORTED: [DataType; 6] = [DataType::Float, DataType::Half, DataType::Int8, DataType::Int32, DataType::Bool, DataType::Uint8];
+    pub const SUPPORTED: [DataType; 6] =
+        [DataType::Float, DataType::Half, DataType::Int8, DataType::Int32, DataType::Bool, DataType::Uint8];
 
     pub fn from_i32(v: i32) -> Option<DataType> {
         use DataType::*;

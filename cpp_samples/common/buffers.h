@@ -1,10 +1,10 @@
 // RAII host/device buffers for every I/O tensor of an engine.
 //
-// Where a tensor lives is the engine's choice: ICudaEngine::getTensorLocation says kDEVICE
-// (GPU engine: host copy + cudaMalloc'd copy, moved with cudaMemcpyAsync) or kHOST (CPU
-// reference backend: the host buffer is handed to TensorRT directly and copies are no-ops).
-// Nothing here calls CUDA unless some tensor is on the device, so the samples also run on
-// machines without a GPU or driver. Every CUDA failure is logged and turned into false.
+// Where a tensor lives follows ICudaEngine::getTensorLocation, as in TensorRT: kDEVICE
+// tensors get a host copy and a cudaMalloc'd copy, moved with cudaMemcpyAsync; kHOST (shape)
+// tensors use the host buffer. On a machine without a usable CUDA device, kDEVICE tensors
+// stay in host memory too: that is what this library's CPU reference backend runs on, and no
+// CUDA call is made. Every CUDA failure is logged and turned into false.
 #ifndef SAMPLES_COMMON_BUFFERS_H
 #define SAMPLES_COMMON_BUFFERS_H
 
@@ -22,6 +22,16 @@
 
 namespace samples
 {
+
+//! Whether a CUDA device can be used (asked once).
+inline bool cudaUsable()
+{
+    static bool const usable = [] {
+        int count = 0;
+        return cudaGetDeviceCount(&count) == cudaSuccess && count > 0;
+    }();
+    return usable;
+}
 
 class BufferManager
 {
@@ -149,7 +159,7 @@ private:
         SAMPLE_CHECK(mode == nvinfer1::TensorIOMode::kINPUT || mode == nvinfer1::TensorIOMode::kOUTPUT,
             "Tensor '" << name << "' is neither an input nor an output");
         t.isInput = mode == nvinfer1::TensorIOMode::kINPUT;
-        t.onDevice = engine.getTensorLocation(name) == nvinfer1::TensorLocation::kDEVICE;
+        t.onDevice = engine.getTensorLocation(name) == nvinfer1::TensorLocation::kDEVICE && cudaUsable();
         t.shape = engine.getTensorShape(name);
         t.type = engine.getTensorDataType(name);
 

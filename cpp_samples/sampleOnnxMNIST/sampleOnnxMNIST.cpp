@@ -3,8 +3,8 @@
 //
 // It exercises the path most TensorRT programs take: ONNX parser -> builder config ->
 // serialized plan -> runtime -> execution context -> enqueueV3 on a CUDA stream, plus the
-// legacy executeV2 bindings call. Works on GPU engines (I/O in device memory) and on the CPU
-// reference backend (I/O in host memory), choosing from ICudaEngine::getTensorLocation.
+// legacy executeV2 bindings call. I/O follows ICudaEngine::getTensorLocation (device memory);
+// on a machine without a CUDA device the CPU reference backend runs it on host memory.
 
 #include "NvInfer.h"
 #include "NvOnnxParser.h"
@@ -283,11 +283,11 @@ private:
             SAMPLE_CHECK(name != nullptr, "getIOTensorName(" << i << ") returned null");
             Dims const shape = mEngine->getTensorShape(name);
             DataType const type = mEngine->getTensorDataType(name);
-            bool const onDevice = mEngine->getTensorLocation(name) == TensorLocation::kDEVICE;
+            bool const onDevice = mEngine->getTensorLocation(name) == TensorLocation::kDEVICE && samples::cudaUsable();
             bool const isInput = mEngine->getTensorIOMode(name) == TensorIOMode::kINPUT;
             logInfo() << (isInput ? "Input  '" : "Output '") << name << "' " << samples::dimsToString(shape)
                       << (type == DataType::kFLOAT ? " float" : " (not float)") << ", in "
-                      << (onDevice ? "GPU memory (kDEVICE)" : "host memory (kHOST)");
+                      << (onDevice ? "GPU memory (kDEVICE)" : "host memory (no CUDA device: the CPU backend takes it)");
             SAMPLE_CHECK(type == DataType::kFLOAT, "Tensor '" << name << "' is not float32");
             if (isInput)
             {
@@ -309,7 +309,7 @@ private:
         }
         SAMPLE_CHECK(inputs == 1 && outputs == 1,
             "Expected 1 input and 1 output, got " << inputs << " and " << outputs);
-        logInfo() << "Engine runs on the " << (mOnDevice ? "GPU (I/O in kDEVICE memory)" : "CPU (I/O in kHOST memory)");
+        logInfo() << "Engine I/O in " << (mOnDevice ? "GPU memory" : "host memory (CPU backend, no CUDA device)");
         return true;
     }
 

@@ -71,7 +71,9 @@ fn place(engine: &Engine, cpu: &CpuEngine, st: &mut CpuState, io: &[IoBinding], 
             Some(s) if io[k].on_device => s.as_mut_ptr(),
             _ => io[k].address as *mut u8,
         },
-        Storage::Constant(l) => cpu.constants[l].as_ref().map(|b| b.as_ptr() as *mut u8).ok_or_else(|| Error::internal("missing constant"))?,
+        Storage::Constant(l) => {
+            cpu.constants[l].as_ref().map(|b| b.as_ptr() as *mut u8).ok_or_else(|| Error::internal("missing constant"))?
+        }
         Storage::Arena(off) => {
             if off as usize + len > st.arena.len() {
                 return Err(Error::internal(format!("tensor '{}' lies outside the arena", engine.desc.tensors[t].name)));
@@ -174,7 +176,8 @@ pub fn run(
         let bytes = byte_size(dims, tensor.dtype).ok_or_else(|| Error::internal("output size overflows"))?;
         if tensor.shape_tensor {
             // Shape outputs are host memory: written from their values.
-            let values = a.tensors[t].values.as_deref().and_then(|v| res.eval.all(v)).ok_or_else(|| Error::internal("shape output values"))?;
+            let values =
+                a.tensors[t].values.as_deref().and_then(|v| res.eval.all(v)).ok_or_else(|| Error::internal("shape output values"))?;
             // SAFETY: the application provides host memory for the output's size.
             let dst = unsafe { std::slice::from_raw_parts_mut(b.address as *mut u8, bytes) };
             encode_i64(tensor.dtype, &values, dst);
@@ -184,12 +187,18 @@ pub fn run(
         if a.tensors[t].deferred {
             if let Some(alloc) = &b.allocator {
                 dst = alloc.reallocate(&tensor.name, b.address, bytes as u64, 256).ok_or_else(|| {
-                    Error::new(crate::types::ErrorCode::FailedAllocation, format!("the output allocator gave no memory for '{}' ({bytes} bytes)", tensor.name))
+                    Error::new(
+                        crate::types::ErrorCode::FailedAllocation,
+                        format!("the output allocator gave no memory for '{}' ({bytes} bytes)", tensor.name),
+                    )
                 })?;
                 alloc.notify_shape(&tensor.name, dims);
             }
             if dst == 0 {
-                return Err(Error::invalid_argument(format!("output '{}' has no memory: set an output allocator or an address", tensor.name)));
+                return Err(Error::invalid_argument(format!(
+                    "output '{}' has no memory: set an output allocator or an address",
+                    tensor.name
+                )));
             }
             let p = place(engine, cpu, st, io, t, Some(dims))?;
             if crate::backend::cuda::memory::is_device_pointer(dst) {

@@ -36,8 +36,9 @@ pub fn check_tactics(desc: &EngineDesc, a: &Analysis) -> Result<()> {
     for (l, step) in desc.layers.iter().zip(&a.steps) {
         let ok = match (step, &desc.target) {
             (Step::Run, Target::Cpu) => l.tactic == cpu::TACTIC,
-            (Step::Run, Target::Cuda(..)) => cuda::layers::find(l.op.kind(), &l.tactic)
-                .is_some_and(|imp| imp.supports(l.op.as_ref(), &LayerTypes::of(desc, l))),
+            (Step::Run, Target::Cuda(..)) => {
+                cuda::layers::find(l.op.kind(), &l.tactic).is_some_and(|imp| imp.supports(l.op.as_ref(), &LayerTypes::of(desc, l)))
+            }
             _ => l.tactic.is_empty(),
         };
         if !ok {

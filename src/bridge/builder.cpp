@@ -94,6 +94,21 @@ int32_t ConfigObj::getAvgTimingIterations() const noexcept
     return nvt_config_get_avg_timing_iterations(mHandle);
 }
 
+int32_t ConfigObj::addOptimizationProfile(nvinfer1::IOptimizationProfile const* profile) noexcept
+{
+    if (!profile)
+    {
+        logError("IBuilderConfig::addOptimizationProfile: the profile is null");
+        return -1;
+    }
+    return nvt_config_add_profile(mHandle, static_cast<OptimizationProfileObj const*>(profile)->handle());
+}
+
+int32_t ConfigObj::getNbOptimizationProfiles() const noexcept
+{
+    return nvt_config_nb_profiles(mHandle);
+}
+
 void ConfigObj::setEngineCapability(nvinfer1::EngineCapability capability) noexcept
 {
     if (capability != nvinfer1::EngineCapability::kSTANDARD)
@@ -106,6 +121,67 @@ void ConfigObj::reset() noexcept
     nvt_config_set_memory_pool_limit(mHandle, static_cast<int32_t>(nvinfer1::MemoryPoolType::kWORKSPACE), UINT64_MAX);
     mMinTimingIterations = 1;
     mVerbosity = nvinfer1::ProfilingVerbosity::kLAYER_NAMES_ONLY;
+}
+
+// ---- OptimizationProfileObj ----
+
+OptimizationProfileObj::OptimizationProfileObj(NvtProfile* handle) noexcept
+    : mHandle(handle)
+{
+    mImpl = this;
+}
+
+OptimizationProfileObj::~OptimizationProfileObj()
+{
+    nvt_profile_destroy(mHandle);
+}
+
+bool OptimizationProfileObj::setDimensions(char const* inputName, nvinfer1::OptProfileSelector select, nvinfer1::Dims dims) noexcept
+{
+    int64_t buf[nvinfer1::Dims::MAX_DIMS];
+    int32_t n = fromDims(dims, buf);
+    if (n < 0)
+    {
+        logError("IOptimizationProfile::setDimensions: nbDims must be between 0 and 8");
+        return false;
+    }
+    return nvt_profile_set_dims(mHandle, inputName, static_cast<int32_t>(select), buf, n);
+}
+
+nvinfer1::Dims OptimizationProfileObj::getDimensions(char const* inputName, nvinfer1::OptProfileSelector select) const noexcept
+{
+    int64_t buf[nvinfer1::Dims::MAX_DIMS];
+    return toDims(buf, nvt_profile_get_dims(mHandle, inputName, static_cast<int32_t>(select), buf, nvinfer1::Dims::MAX_DIMS));
+}
+
+bool OptimizationProfileObj::setShapeValues(char const* inputName, nvinfer1::OptProfileSelector select, int32_t const* values, int32_t nbValues) noexcept
+{
+    return nvt_profile_set_values(mHandle, inputName, static_cast<int32_t>(select), values, nbValues);
+}
+
+int32_t OptimizationProfileObj::getNbShapeValues(char const* inputName) const noexcept
+{
+    return nvt_profile_nb_values(mHandle, inputName);
+}
+
+int32_t const* OptimizationProfileObj::getShapeValues(char const* inputName, nvinfer1::OptProfileSelector select) const noexcept
+{
+    return nvt_profile_get_values(mHandle, inputName, static_cast<int32_t>(select));
+}
+
+bool OptimizationProfileObj::setExtraMemoryTarget(float target) noexcept
+{
+    return nvt_profile_set_extra_memory_target(mHandle, target);
+}
+
+float OptimizationProfileObj::getExtraMemoryTarget() const noexcept
+{
+    return nvt_profile_extra_memory_target(mHandle);
+}
+
+bool OptimizationProfileObj::isValid() const noexcept
+{
+    return nvt_profile_is_valid(mHandle);
 }
 
 // ---- BuilderObj ----
@@ -176,6 +252,29 @@ void BuilderObj::setErrorRecorder(nvinfer1::IErrorRecorder* recorder) noexcept
 nvinfer1::IPluginRegistry& BuilderObj::getPluginRegistry() noexcept
 {
     return pluginRegistry();
+}
+
+nvinfer1::IOptimizationProfile* BuilderObj::createOptimizationProfile() noexcept
+{
+    NvtProfile* p = nvt_builder_create_profile(mHandle);
+    if (!p) return nullptr;
+    OptimizationProfileObj* obj = make<OptimizationProfileObj>(p);
+    if (!obj)
+    {
+        nvt_profile_destroy(p);
+        return nullptr;
+    }
+    try
+    {
+        mProfiles.emplace_back(obj);
+    }
+    catch (...)
+    {
+        logError("out of host memory in IBuilder::createOptimizationProfile");
+        delete obj;
+        return nullptr;
+    }
+    return obj;
 }
 
 } // namespace nvtrt

@@ -1,5 +1,7 @@
-// INetworkDefinition and ITensor over the C ABI.
-#include "layers.h"
+// INetworkDefinition, ITensor and ILayer's common methods over the C ABI.
+#include "generated/layers.h"
+
+#include <cstring>
 
 namespace nvtrt
 {
@@ -58,6 +60,56 @@ bool TensorObj::isNetworkInput() const noexcept
 bool TensorObj::isNetworkOutput() const noexcept
 {
     return nvt_tensor_is_output(mNet.handle(), mId);
+}
+
+bool TensorObj::isShapeTensor() const noexcept
+{
+    return nvt_tensor_is_shape(mNet.handle(), mId);
+}
+
+bool TensorObj::isExecutionTensor() const noexcept
+{
+    // Shape tensors that are also read as data are both; plain shape tensors are not.
+    return !isShapeTensor() || isNetworkOutput() || isNetworkInput();
+}
+
+bool TensorObj::setDynamicRange(float min, float max) noexcept
+{
+    return nvt_tensor_set_dynamic_range(mNet.handle(), mId, min, max, true);
+}
+
+bool TensorObj::dynamicRangeIsSet() const noexcept
+{
+    return nvt_tensor_dynamic_range(mNet.handle(), mId, nullptr);
+}
+
+void TensorObj::resetDynamicRange() noexcept
+{
+    nvt_tensor_set_dynamic_range(mNet.handle(), mId, 0.f, 0.f, false);
+}
+
+float TensorObj::getDynamicRangeMin() const noexcept
+{
+    float r[2] = {0.f, 0.f};
+    nvt_tensor_dynamic_range(mNet.handle(), mId, r);
+    return r[0];
+}
+
+float TensorObj::getDynamicRangeMax() const noexcept
+{
+    float r[2] = {0.f, 0.f};
+    nvt_tensor_dynamic_range(mNet.handle(), mId, r);
+    return r[1];
+}
+
+void TensorObj::setAllowedFormats(nvinfer1::TensorFormats formats) noexcept
+{
+    nvt_tensor_set_allowed_formats(mNet.handle(), mId, formats);
+}
+
+nvinfer1::TensorFormats TensorObj::getAllowedFormats() const noexcept
+{
+    return nvt_tensor_allowed_formats(mNet.handle(), mId);
 }
 
 // ---- LayerCore ----
@@ -121,6 +173,41 @@ bool LayerCore::precisionIsSet() const noexcept
 void LayerCore::resetPrecision() noexcept
 {
     nvt_layer_set_precision(handle(), id(), -1);
+}
+
+void LayerCore::setOutputType(int32_t index, nvinfer1::DataType dataType) noexcept
+{
+    nvt_layer_set_output_type(handle(), id(), index, static_cast<int32_t>(dataType));
+}
+
+nvinfer1::DataType LayerCore::getOutputType(int32_t index) const noexcept
+{
+    int32_t t = nvt_layer_output_type(handle(), id(), index);
+    if (t >= 0) return static_cast<nvinfer1::DataType>(t);
+    nvinfer1::ITensor* out = getOutput(index);
+    return out ? out->getType() : nvinfer1::DataType::kFLOAT;
+}
+
+bool LayerCore::outputTypeIsSet(int32_t index) const noexcept
+{
+    return nvt_layer_output_type(handle(), id(), index) >= 0;
+}
+
+void LayerCore::resetOutputType(int32_t index) noexcept
+{
+    nvt_layer_set_output_type(handle(), id(), index, -1);
+}
+
+void LayerCore::setMetadata(char const* docString) noexcept
+{
+    try
+    {
+        mMetadata = docString ? docString : "";
+    }
+    catch (...)
+    {
+        logError("out of host memory in ILayer::setMetadata");
+    }
 }
 
 // ---- NetworkObj ----
@@ -189,17 +276,6 @@ nvinfer1::ILayer* NetworkObj::layer(int32_t id) noexcept
     }
 }
 
-template <typename Configure>
-nvinfer1::ILayer* NetworkObj::addLayer(char const* kind, std::vector<int32_t> const& inputs, Configure configure) noexcept
-{
-    int32_t id = nvt_network_add_layer(mHandle, kind, inputs.data(), static_cast<int32_t>(inputs.size()));
-    if (id < 0) return nullptr;
-    LayerRef ref(*this, id);
-    configure(ref);
-    if (!nvt_network_finish_layer(mHandle)) return nullptr;
-    return layer(id);
-}
-
 int32_t NetworkObj::idOf(nvinfer1::ITensor& t) const noexcept
 {
     auto const& obj = static_cast<TensorObj const&>(t);
@@ -260,108 +336,13 @@ nvinfer1::ITensor* NetworkObj::getOutput(int32_t index) const noexcept
 
 void NetworkObj::setName(char const* name) noexcept
 {
-    try
-    {
-        mName = name ? name : "";
-    }
-    catch (...)
-    {
-        logError("out of host memory in INetworkDefinition::setName");
-    }
+    nvt_network_set_name(mHandle, name);
 }
 
 void NetworkObj::setErrorRecorder(nvinfer1::IErrorRecorder* recorder) noexcept
 {
     mRecorder.set(recorder);
     nvt_network_set_error_recorder(mHandle, cRecorder(recorder));
-}
-
-nvinfer1::IConvolutionLayer* NetworkObj::addConvolutionNd(nvinfer1::ITensor& input, int32_t nbOutputMaps, nvinfer1::Dims kernelSize,
-    nvinfer1::Weights kernelWeights, nvinfer1::Weights biasWeights) noexcept
-{
-    return static_cast<ConvolutionLayer*>(addLayer("Convolution", {idOf(input)}, [&](LayerRef& l) {
-        l.setInt("num_output_maps", nbOutputMaps);
-        l.setDims("kernel_size", kernelSize);
-        int32_t n = kernelSize.nbDims > 0 ? kernelSize.nbDims : 0;
-        l.setInts("stride", std::vector<int64_t>(n, 1));
-        l.setInts("dilation", std::vector<int64_t>(n, 1));
-        l.setInts("padding", std::vector<int64_t>(n, 0));
-        l.setInt("groups", 1);
-        l.setWeights("kernel_weights", kernelWeights);
-        l.setWeights("bias_weights", biasWeights);
-    }));
-}
-
-nvinfer1::IConvolutionLayer* NetworkObj::addConvolution(nvinfer1::ITensor& input, int32_t nbOutputMaps, nvinfer1::DimsHW kernelSize,
-    nvinfer1::Weights kernelWeights, nvinfer1::Weights biasWeights) noexcept
-{
-    return addConvolutionNd(input, nbOutputMaps, kernelSize, kernelWeights, biasWeights);
-}
-
-nvinfer1::IFullyConnectedLayer* NetworkObj::addFullyConnected(
-    nvinfer1::ITensor& input, int32_t nbOutputs, nvinfer1::Weights kernelWeights, nvinfer1::Weights biasWeights) noexcept
-{
-    return static_cast<FullyConnectedLayer*>(addLayer("FullyConnected", {idOf(input)}, [&](LayerRef& l) {
-        l.setInt("num_outputs", nbOutputs);
-        l.setWeights("kernel_weights", kernelWeights);
-        l.setWeights("bias_weights", biasWeights);
-    }));
-}
-
-nvinfer1::IActivationLayer* NetworkObj::addActivation(nvinfer1::ITensor& input, nvinfer1::ActivationType type) noexcept
-{
-    return static_cast<ActivationLayer*>(
-        addLayer("Activation", {idOf(input)}, [&](LayerRef& l) { l.setInt("type", static_cast<int64_t>(type)); }));
-}
-
-nvinfer1::IPoolingLayer* NetworkObj::addPoolingNd(nvinfer1::ITensor& input, nvinfer1::PoolingType type, nvinfer1::Dims windowSize) noexcept
-{
-    return static_cast<PoolingLayer*>(addLayer("Pooling", {idOf(input)}, [&](LayerRef& l) {
-        l.setInt("type", static_cast<int64_t>(type));
-        l.setDims("window", windowSize);
-        l.setDims("stride", windowSize); // TensorRT's default stride is the window
-        l.setInts("padding", std::vector<int64_t>(windowSize.nbDims > 0 ? windowSize.nbDims : 0, 0));
-        l.setInt("average_count_excludes_padding", 1);
-    }));
-}
-
-nvinfer1::IPoolingLayer* NetworkObj::addPooling(nvinfer1::ITensor& input, nvinfer1::PoolingType type, nvinfer1::DimsHW windowSize) noexcept
-{
-    return addPoolingNd(input, type, windowSize);
-}
-
-nvinfer1::ISoftMaxLayer* NetworkObj::addSoftMax(nvinfer1::ITensor& input) noexcept
-{
-    return static_cast<SoftMaxLayer*>(addLayer("SoftMax", {idOf(input)}, [](LayerRef&) {}));
-}
-
-nvinfer1::IElementWiseLayer* NetworkObj::addElementWise(
-    nvinfer1::ITensor& input1, nvinfer1::ITensor& input2, nvinfer1::ElementWiseOperation op) noexcept
-{
-    return static_cast<ElementWiseLayer*>(addLayer("ElementWise", {idOf(input1), idOf(input2)},
-        [&](LayerRef& l) { l.setInt("operation", static_cast<int64_t>(op)); }));
-}
-
-nvinfer1::IShuffleLayer* NetworkObj::addShuffle(nvinfer1::ITensor& input) noexcept
-{
-    return static_cast<ShuffleLayer*>(addLayer("Shuffle", {idOf(input)}, [](LayerRef& l) { l.setInt("zero_is_placeholder", 1); }));
-}
-
-nvinfer1::IMatrixMultiplyLayer* NetworkObj::addMatrixMultiply(
-    nvinfer1::ITensor& input0, nvinfer1::MatrixOperation op0, nvinfer1::ITensor& input1, nvinfer1::MatrixOperation op1) noexcept
-{
-    return static_cast<MatrixMultiplyLayer*>(addLayer("MatrixMultiply", {idOf(input0), idOf(input1)}, [&](LayerRef& l) {
-        l.setInt("op0", static_cast<int64_t>(op0));
-        l.setInt("op1", static_cast<int64_t>(op1));
-    }));
-}
-
-nvinfer1::IConstantLayer* NetworkObj::addConstant(nvinfer1::Dims dimensions, nvinfer1::Weights weights) noexcept
-{
-    return static_cast<ConstantLayer*>(addLayer("Constant", {}, [&](LayerRef& l) {
-        l.setDims("dims", dimensions);
-        l.setWeights("weights", weights);
-    }));
 }
 
 } // namespace nvtrt

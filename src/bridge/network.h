@@ -25,9 +25,22 @@ public:
     nvinfer1::DataType getType() const noexcept override;
     bool isNetworkInput() const noexcept override;
     bool isNetworkOutput() const noexcept override;
-    nvinfer1::TensorLocation getLocation() const noexcept override { return nvinfer1::TensorLocation::kDEVICE; }
-    bool isShapeTensor() const noexcept override { return false; }
-    bool isExecutionTensor() const noexcept override { return true; }
+    nvinfer1::TensorLocation getLocation() const noexcept override
+    {
+        return isShapeTensor() ? nvinfer1::TensorLocation::kHOST : nvinfer1::TensorLocation::kDEVICE;
+    }
+    void setLocation(nvinfer1::TensorLocation) noexcept override {}
+    bool isShapeTensor() const noexcept override;
+    bool isExecutionTensor() const noexcept override;
+    bool setDynamicRange(float min, float max) noexcept override;
+    bool dynamicRangeIsSet() const noexcept override;
+    void resetDynamicRange() noexcept override;
+    float getDynamicRangeMin() const noexcept override;
+    float getDynamicRangeMax() const noexcept override;
+    void setAllowedFormats(nvinfer1::TensorFormats formats) noexcept override;
+    nvinfer1::TensorFormats getAllowedFormats() const noexcept override;
+    void setBroadcastAcrossBatch(bool) noexcept override {}
+    bool getBroadcastAcrossBatch() const noexcept override { return false; }
 
 private:
     NetworkObj& mNet;
@@ -77,6 +90,15 @@ public:
     nvinfer1::DataType getPrecision() const noexcept override;
     bool precisionIsSet() const noexcept override;
     void resetPrecision() noexcept override;
+    void setOutputType(int32_t index, nvinfer1::DataType dataType) noexcept override;
+    nvinfer1::DataType getOutputType(int32_t index) const noexcept override;
+    bool outputTypeIsSet(int32_t index) const noexcept override;
+    void resetOutputType(int32_t index) noexcept override;
+    void setMetadata(char const* docString) noexcept override;
+    char const* getMetadata() const noexcept override { return mMetadata.c_str(); }
+
+private:
+    std::string mMetadata;
 };
 
 class NetworkObj final : public nvinfer1::INetworkDefinition, public VNetworkDefinitionDefaults
@@ -104,35 +126,30 @@ public:
     int32_t getNbOutputs() const noexcept override;
     nvinfer1::ITensor* getOutput(int32_t index) const noexcept override;
     void setName(char const* name) noexcept override;
-    char const* getName() const noexcept override { return mName.c_str(); }
+    char const* getName() const noexcept override { return nvt_network_name(mHandle); }
     bool hasImplicitBatchDimension() const noexcept override { return false; }
     void setErrorRecorder(nvinfer1::IErrorRecorder* recorder) noexcept override;
     nvinfer1::IErrorRecorder* getErrorRecorder() const noexcept override { return mRecorder.get(); }
 
-    nvinfer1::IConvolutionLayer* addConvolution(nvinfer1::ITensor& input, int32_t nbOutputMaps, nvinfer1::DimsHW kernelSize,
-        nvinfer1::Weights kernelWeights, nvinfer1::Weights biasWeights) noexcept override;
-    nvinfer1::IConvolutionLayer* addConvolutionNd(nvinfer1::ITensor& input, int32_t nbOutputMaps, nvinfer1::Dims kernelSize,
-        nvinfer1::Weights kernelWeights, nvinfer1::Weights biasWeights) noexcept override;
-    nvinfer1::IFullyConnectedLayer* addFullyConnected(nvinfer1::ITensor& input, int32_t nbOutputs,
-        nvinfer1::Weights kernelWeights, nvinfer1::Weights biasWeights) noexcept override;
-    nvinfer1::IActivationLayer* addActivation(nvinfer1::ITensor& input, nvinfer1::ActivationType type) noexcept override;
-    nvinfer1::IPoolingLayer* addPooling(nvinfer1::ITensor& input, nvinfer1::PoolingType type, nvinfer1::DimsHW windowSize) noexcept override;
-    nvinfer1::IPoolingLayer* addPoolingNd(nvinfer1::ITensor& input, nvinfer1::PoolingType type, nvinfer1::Dims windowSize) noexcept override;
-    nvinfer1::ISoftMaxLayer* addSoftMax(nvinfer1::ITensor& input) noexcept override;
-    nvinfer1::IElementWiseLayer* addElementWise(nvinfer1::ITensor& input1, nvinfer1::ITensor& input2, nvinfer1::ElementWiseOperation op) noexcept override;
-    nvinfer1::IShuffleLayer* addShuffle(nvinfer1::ITensor& input) noexcept override;
-    nvinfer1::IMatrixMultiplyLayer* addMatrixMultiply(nvinfer1::ITensor& input0, nvinfer1::MatrixOperation op0,
-        nvinfer1::ITensor& input1, nvinfer1::MatrixOperation op1) noexcept override;
-    nvinfer1::IConstantLayer* addConstant(nvinfer1::Dims dimensions, nvinfer1::Weights weights) noexcept override;
+
+    // The add* methods the layer table describes.
+#include "generated/network_adds.inc"
 
 private:
     // Adds a layer of `kind`, lets `configure` set its parameters, then checks it.
     template <typename Configure>
-    nvinfer1::ILayer* addLayer(char const* kind, std::vector<int32_t> const& inputs, Configure configure) noexcept;
+    nvinfer1::ILayer* addLayer(char const* kind, std::vector<int32_t> const& inputs, Configure configure) noexcept
+    {
+        int32_t id = nvt_network_add_layer(mHandle, kind, inputs.data(), static_cast<int32_t>(inputs.size()));
+        if (id < 0) return nullptr;
+        LayerRef ref(*this, id);
+        configure(ref);
+        if (!nvt_network_finish_layer(mHandle)) return nullptr;
+        return layer(id);
+    }
 
     NvtNetwork* mHandle;
     nvinfer1::IBuilder& mBuilder;
-    std::string mName;
     RecorderRef mRecorder;
     std::vector<std::unique_ptr<Owned>> mTensorObjs; // by tensor index
     std::vector<std::unique_ptr<Owned>> mLayerObjs;  // by layer index

@@ -50,13 +50,35 @@ public:
     nvinfer1::EngineCapability getEngineCapability() const noexcept override { return nvinfer1::EngineCapability::kSTANDARD; }
     void setProfilingVerbosity(nvinfer1::ProfilingVerbosity v) noexcept override { mVerbosity = v; }
     nvinfer1::ProfilingVerbosity getProfilingVerbosity() const noexcept override { return mVerbosity; }
-    int32_t getNbOptimizationProfiles() const noexcept override { return 0; }
+    int32_t addOptimizationProfile(nvinfer1::IOptimizationProfile const* profile) noexcept override;
+    int32_t getNbOptimizationProfiles() const noexcept override;
     void reset() noexcept override;
 
 private:
     NvtConfig* mHandle;
     int32_t mMinTimingIterations{1};
     nvinfer1::ProfilingVerbosity mVerbosity{nvinfer1::ProfilingVerbosity::kLAYER_NAMES_ONLY};
+};
+
+// IOptimizationProfile: created and owned by the builder.
+class OptimizationProfileObj final : public nvinfer1::IOptimizationProfile, public VOptimizationProfileDefaults, public Owned
+{
+public:
+    explicit OptimizationProfileObj(NvtProfile* handle) noexcept;
+    ~OptimizationProfileObj() override;
+    NvtProfile* handle() const noexcept { return mHandle; }
+
+    bool setDimensions(char const* inputName, nvinfer1::OptProfileSelector select, nvinfer1::Dims dims) noexcept override;
+    nvinfer1::Dims getDimensions(char const* inputName, nvinfer1::OptProfileSelector select) const noexcept override;
+    bool setShapeValues(char const* inputName, nvinfer1::OptProfileSelector select, int32_t const* values, int32_t nbValues) noexcept override;
+    int32_t getNbShapeValues(char const* inputName) const noexcept override;
+    int32_t const* getShapeValues(char const* inputName, nvinfer1::OptProfileSelector select) const noexcept override;
+    bool setExtraMemoryTarget(float target) noexcept override;
+    float getExtraMemoryTarget() const noexcept override;
+    bool isValid() const noexcept override;
+
+private:
+    NvtProfile* mHandle;
 };
 
 class BuilderObj final : public nvinfer1::IBuilder, public VBuilderDefaults
@@ -79,15 +101,18 @@ public:
     nvinfer1::IErrorRecorder* getErrorRecorder() const noexcept override { return mRecorder.get(); }
     nvinfer1::ILogger* getLogger() const noexcept override { return mLogger; }
     nvinfer1::IPluginRegistry& getPluginRegistry() noexcept override;
+    nvinfer1::IOptimizationProfile* createOptimizationProfile() noexcept override;
 
 private:
     NvtBuilder* mHandle;
     nvinfer1::ILogger* mLogger;
     RecorderRef mRecorder;
+    std::vector<std::unique_ptr<Owned>> mProfiles;
 };
 
 class EngineObj;
 
+// IOutputAllocator pointers by output name, forwarded through C callbacks.
 class ContextObj final : public nvinfer1::IExecutionContext, public VExecutionContextDefaults
 {
 public:
@@ -107,12 +132,17 @@ public:
     bool setBindingDimensions(int32_t bindingIndex, nvinfer1::Dims dims) noexcept override;
     nvinfer1::Dims getBindingDimensions(int32_t bindingIndex) const noexcept override;
     nvinfer1::Dims getStrides(int32_t bindingIndex) const noexcept override;
-    bool allInputDimensionsSpecified() const noexcept override { return true; }
-    bool allInputShapesSpecified() const noexcept override { return true; }
-    int32_t inferShapes(int32_t, char const**) noexcept override { return 0; }
+    bool setInputShapeBinding(int32_t bindingIndex, int32_t const* data) noexcept override;
+    bool getShapeBinding(int32_t bindingIndex, int32_t* data) const noexcept override;
+    bool allInputDimensionsSpecified() const noexcept override { return nvt_context_all_input_dims_specified(mHandle); }
+    bool allInputShapesSpecified() const noexcept override { return nvt_context_all_input_shapes_specified(mHandle); }
+    int32_t inferShapes(int32_t nbMaxNames, char const** tensorNames) noexcept override;
     bool setOptimizationProfileAsync(int32_t index, cudaStream_t) noexcept override;
     bool setOptimizationProfile(int32_t index) noexcept override { return setOptimizationProfileAsync(index, nullptr); }
-    int32_t getOptimizationProfile() const noexcept override { return 0; }
+    int32_t getOptimizationProfile() const noexcept override { return nvt_context_profile(mHandle); }
+    bool setOutputAllocator(char const* name, nvinfer1::IOutputAllocator* allocator) noexcept override;
+    nvinfer1::IOutputAllocator* getOutputAllocator(char const* name) noexcept override;
+    int64_t getMaxOutputSize(char const* name) const noexcept override { return nvt_context_max_output_size(mHandle, name); }
     bool executeV2(void* const* bindings) noexcept override;
     bool enqueueV2(void* const* bindings, cudaStream_t stream, cudaEvent_t* inputConsumed) noexcept override;
     bool enqueueV3(cudaStream_t stream) noexcept override;
@@ -120,12 +150,33 @@ public:
     nvinfer1::IErrorRecorder* getErrorRecorder() const noexcept override { return mRecorder.get(); }
     void setDebugSync(bool sync) noexcept override { mDebugSync = sync; }
     bool getDebugSync() const noexcept override { return mDebugSync; }
+    void setEnqueueEmitsProfile(bool) noexcept override {}
+    bool getEnqueueEmitsProfile() const noexcept override { return true; }
+    void setPersistentCacheLimit(size_t size) noexcept override { mPersistentCacheLimit = size; }
+    size_t getPersistentCacheLimit() const noexcept override { return mPersistentCacheLimit; }
+    bool setNvtxVerbosity(nvinfer1::ProfilingVerbosity v) noexcept override
+    {
+        mNvtx = v;
+        return true;
+    }
+    nvinfer1::ProfilingVerbosity getNvtxVerbosity() const noexcept override { return mNvtx; }
 
 private:
+    // The I/O name for a legacy binding index of this context's profile; null (reported)
+    // for another profile's binding.
+    char const* bindingName(int32_t bindingIndex, char const* what) const noexcept;
+    // The bindings array of this context's profile.
+    void* const* profileBindings(void* const* bindings) const noexcept;
+
     NvtContext* mHandle;
     EngineObj& mEngine;
     RecorderRef mRecorder;
     bool mDebugSync{false};
+    size_t mPersistentCacheLimit{0};
+    nvinfer1::ProfilingVerbosity mNvtx{nvinfer1::ProfilingVerbosity::kLAYER_NAMES_ONLY};
+    std::vector<std::pair<std::string, nvinfer1::IOutputAllocator*>> mAllocators;
+    // Host copies of shape-tensor values given through setInputShapeBinding, by I/O index.
+    std::vector<std::vector<int32_t>> mShapeValues;
 };
 
 class EngineObj final : public nvinfer1::ICudaEngine, public VCudaEngineDefaults
@@ -134,10 +185,12 @@ public:
     explicit EngineObj(NvtEngine* handle) noexcept;
     ~EngineObj() override;
     NvtEngine* handle() const noexcept { return mHandle; }
+    // Legacy binding index -> (profile, I/O index); false (reported) if out of range.
+    bool splitBinding(int32_t bindingIndex, int32_t& profile, int32_t& io) const noexcept;
 
-    int32_t getNbBindings() const noexcept override { return getNbIOTensors(); }
+    int32_t getNbBindings() const noexcept override;
     int32_t getBindingIndex(char const* name) const noexcept override;
-    char const* getBindingName(int32_t index) const noexcept override { return getIOTensorName(index); }
+    char const* getBindingName(int32_t index) const noexcept override;
     bool bindingIsInput(int32_t index) const noexcept override;
     nvinfer1::Dims getBindingDimensions(int32_t index) const noexcept override;
     nvinfer1::DataType getBindingDataType(int32_t index) const noexcept override;
@@ -148,8 +201,17 @@ public:
     nvinfer1::TensorLocation getLocation(int32_t index) const noexcept override;
     std::size_t getDeviceMemorySize() const noexcept override;
     bool isRefittable() const noexcept override { return false; }
+    int32_t getBindingBytesPerComponent(int32_t index) const noexcept override;
+    int32_t getBindingComponentsPerElement(int32_t) const noexcept override { return 1; }
+    nvinfer1::TensorFormat getBindingFormat(int32_t) const noexcept override { return nvinfer1::TensorFormat::kLINEAR; }
+    char const* getBindingFormatDesc(int32_t) const noexcept override { return "Row major linear format"; }
+    int32_t getBindingVectorizedDim(int32_t) const noexcept override { return -1; }
     char const* getName() const noexcept override { return ""; }
-    int32_t getNbOptimizationProfiles() const noexcept override { return 1; }
+    int32_t getNbOptimizationProfiles() const noexcept override;
+    nvinfer1::Dims getProfileDimensions(int32_t bindingIndex, int32_t profileIndex, nvinfer1::OptProfileSelector select) const noexcept override;
+    int32_t const* getProfileShapeValues(int32_t profileIndex, int32_t inputIndex, nvinfer1::OptProfileSelector select) const noexcept override;
+    bool isShapeBinding(int32_t index) const noexcept override;
+    bool isExecutionBinding(int32_t index) const noexcept override;
     bool hasImplicitBatchDimension() const noexcept override { return false; }
     nvinfer1::EngineCapability getEngineCapability() const noexcept override { return nvinfer1::EngineCapability::kSTANDARD; }
     void setErrorRecorder(nvinfer1::IErrorRecorder* recorder) noexcept override;
@@ -159,19 +221,26 @@ public:
     nvinfer1::Dims getTensorShape(char const* name) const noexcept override;
     nvinfer1::DataType getTensorDataType(char const* name) const noexcept override;
     nvinfer1::TensorLocation getTensorLocation(char const* name) const noexcept override;
-    bool isShapeInferenceIO(char const*) const noexcept override { return false; }
+    bool isShapeInferenceIO(char const* name) const noexcept override;
     nvinfer1::TensorIOMode getTensorIOMode(char const* name) const noexcept override;
     int32_t getTensorBytesPerComponent(char const* name) const noexcept override;
     int32_t getTensorComponentsPerElement(char const*) const noexcept override { return 1; }
     nvinfer1::TensorFormat getTensorFormat(char const*) const noexcept override { return nvinfer1::TensorFormat::kLINEAR; }
     char const* getTensorFormatDesc(char const*) const noexcept override { return "Row major linear format"; }
     int32_t getTensorVectorizedDim(char const*) const noexcept override { return -1; }
-    nvinfer1::Dims getProfileShape(char const* name, int32_t profile, nvinfer1::OptProfileSelector) const noexcept override;
+    nvinfer1::Dims getProfileShape(char const* name, int32_t profile, nvinfer1::OptProfileSelector select) const noexcept override;
     int32_t getNbAuxStreams() const noexcept override { return 0; }
+    int32_t getTensorBytesPerComponentV2(char const* name, int32_t) const noexcept override { return getTensorBytesPerComponent(name); }
+    int32_t getTensorComponentsPerElementV2(char const*, int32_t) const noexcept override { return 1; }
+    nvinfer1::TensorFormat getTensorFormatV2(char const*, int32_t) const noexcept override { return nvinfer1::TensorFormat::kLINEAR; }
+    char const* getTensorFormatDescV2(char const*, int32_t) const noexcept override { return "Row major linear format"; }
+    int32_t getTensorVectorizedDimV2(char const*, int32_t) const noexcept override { return -1; }
 
 private:
     NvtEngine* mHandle;
     RecorderRef mRecorder;
+    // Binding names of profiles after the first ("name [profile k]"), made on first use.
+    mutable std::vector<std::string> mBindingNames;
 };
 
 class RuntimeObj final : public nvinfer1::IRuntime, public VRuntimeDefaults

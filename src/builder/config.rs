@@ -66,7 +66,11 @@ impl OptimizationProfile {
         let entry = self.inputs.entry(name.to_string()).or_default();
         if let Some(other) = entry.values.iter().flatten().next() {
             if other.len() != values.len() {
-                return Err(Error::invalid_argument(format!("input '{name}': {} shape values, but {} were set before", values.len(), other.len())));
+                return Err(Error::invalid_argument(format!(
+                    "input '{name}': {} shape values, but {} were set before",
+                    values.len(),
+                    other.len()
+                )));
             }
         }
         entry.values[sel as usize] = Some(values.to_vec());

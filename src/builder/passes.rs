@@ -13,11 +13,8 @@ use crate::weights::Weights;
 pub type Pass = fn(&mut Network, &Reporter) -> Result<()>;
 
 /// The graph passes, in order.
-pub const GRAPH_PASSES: &[(&str, Pass)] = &[
-    ("constant folding", fold_constants),
-    ("convolution bias fusion", fuse_convolution_bias),
-    ("dead layer removal", remove_dead_layers),
-];
+pub const GRAPH_PASSES: &[(&str, Pass)] =
+    &[("constant folding", fold_constants), ("convolution bias fusion", fuse_convolution_bias), ("dead layer removal", remove_dead_layers)];
 
 /// Results of folding larger than this stay computed at run time.
 const FOLD_LIMIT_BYTES: usize = 64 << 20;
@@ -40,7 +37,8 @@ fn fold_constants(net: &mut Network, reporter: &Reporter) -> Result<()> {
             continue;
         };
         let out = l.outputs[0];
-        let Some(dims) = net.shapes.known(&net.tensors[out].dims).into_iter().map(|d| (d >= 0).then_some(d)).collect::<Option<Vec<i64>>>() else {
+        let Some(dims) = net.shapes.known(&net.tensors[out].dims).into_iter().map(|d| (d >= 0).then_some(d)).collect::<Option<Vec<i64>>>()
+        else {
             continue;
         };
         let dtype = net.tensors[out].dtype;
@@ -87,7 +85,11 @@ fn fuse_convolution_bias(net: &mut Network, reporter: &Reporter) -> Result<()> {
             _ => continue,
         };
         let Some((conv, _)) = net.tensors[conv_out].producer else { continue };
-        if net.layers[conv].kind() != Kind::Convolution || net.consumers(conv_out).len() != 1 || net.tensors[conv_out].is_output || dead[conv] {
+        if net.layers[conv].kind() != Kind::Convolution
+            || net.consumers(conv_out).len() != 1
+            || net.tensors[conv_out].is_output
+            || dead[conv]
+        {
             continue;
         }
         let out_dims = net.shapes.known(&net.tensors[conv_out].dims);
@@ -115,7 +117,11 @@ fn fuse_convolution_bias(net: &mut Network, reporter: &Reporter) -> Result<()> {
         net.layers[add].outputs[0] = conv_out;
         net.tensors[conv_out].producer = Some((add, 0));
         net.layers[add].inputs = vec![Some(sum_out), Some(bias_t)];
-        reporter.verbose(&format!("fusion: '{}' folded into the bias of '{}'", net.layers[add].name.as_str(), net.layers[conv].name.as_str()));
+        reporter.verbose(&format!(
+            "fusion: '{}' folded into the bias of '{}'",
+            net.layers[add].name.as_str(),
+            net.layers[conv].name.as_str()
+        ));
         dead[add] = true;
     }
     if dead.iter().any(|&d| d) {

@@ -64,7 +64,9 @@ impl Assembly {
         let profile = &self.out.profiles[0];
         self.tr.g.extend_at_bounds(&mut self.opt, |s| match s {
             Symbol::InputDim { input, axis } => profile.inputs.get(input as usize)?.opt.get(axis as usize).copied(),
-            Symbol::InputValue { input, index } => profile.inputs.get(input as usize)?.values.as_ref()?[1].get(index as usize).map(|&v| v as i64),
+            Symbol::InputValue { input, index } => {
+                profile.inputs.get(input as usize)?.values.as_ref()?[1].get(index as usize).map(|&v| v as i64)
+            }
             Symbol::DataDependent { .. } => None,
         })?;
         self.opt.all(&self.tr.dims[t]).ok_or_else(|| Error::internal("a shape at kOPT is unknown"))
@@ -101,11 +103,16 @@ impl Assembly {
         let producer = self.out.layers.iter().find(|l| l.outputs.contains(&src));
         let constant = producer.and_then(|p| p.op.constant()).map(|(d, w)| (d.to_vec(), w.clone()));
         let layer = match constant {
-            Some((dims, w)) if self.out.tensors[src].io_mode == TensorIOMode::None => {
-                EngineLayer { name, op: Box::new(Constant::of(dims, w.convert(to)?)), inputs: vec![], outputs: vec![t], tactic: String::new() }
-            }
+            Some((dims, w)) if self.out.tensors[src].io_mode == TensorIOMode::None => EngineLayer {
+                name,
+                op: Box::new(Constant::of(dims, w.convert(to)?)),
+                inputs: vec![],
+                outputs: vec![t],
+                tactic: String::new(),
+            },
             _ => {
-                let mut l = EngineLayer { name, op: Box::new(Cast::to(to)), inputs: vec![Some(src)], outputs: vec![t], tactic: String::new() };
+                let mut l =
+                    EngineLayer { name, op: Box::new(Cast::to(to)), inputs: vec![Some(src)], outputs: vec![t], tactic: String::new() };
                 let types = LayerTypes { inputs: vec![Some(self.dtype(src))], outputs: vec![to] };
                 let cands = self.candidates(&l, &[(None, types)])?;
                 let shapes = self.shapes_for(&l, chooser)?;
@@ -180,7 +187,10 @@ pub fn assign(lowered: Lowered, config: &BuilderConfig, reporter: &Reporter, cho
     for (li, mut l) in src.layers.into_iter().enumerate() {
         // Constants are bound; layers whose outputs are all shape values run on the host.
         let types_now: Vec<DataType> = asm.out.tensors.iter().map(|t| t.dtype).collect();
-        let trial = asm.tr.infer(l.op.as_ref(), asm.out.layers.len(), &l.inputs, |t| types_now[t]).map_err(|e| e.context(format!("layer '{}'", l.name)))?;
+        let trial = asm
+            .tr
+            .infer(l.op.as_ref(), asm.out.layers.len(), &l.inputs, |t| types_now[t])
+            .map_err(|e| e.context(format!("layer '{}'", l.name)))?;
         let mut trial_values: Vec<Option<Vec<crate::shape::ExprId>>> = vec![None; asm.out.tensors.len()];
         for (o, &t) in trial.iter().zip(&l.outputs) {
             let dds = o.values.as_ref().is_some_and(|v| v.iter().any(|&e| asm.tr.depends_on_count(e)));
@@ -252,7 +262,9 @@ pub fn assign(lowered: Lowered, config: &BuilderConfig, reporter: &Reporter, cho
             .outputs
             .iter()
             .enumerate()
-            .map(|(i, &o)| output_types[li].get(i).copied().flatten().or((asm.out.tensors[o].io_mode == TensorIOMode::Output).then_some(declared[o])))
+            .map(|(i, &o)| {
+                output_types[li].get(i).copied().flatten().or((asm.out.tensors[o].io_mode == TensorIOMode::Output).then_some(declared[o]))
+            })
             .collect();
         let produced = pick.types.outputs.clone();
         let mut reroute = vec![];
@@ -269,7 +281,8 @@ pub fn assign(lowered: Lowered, config: &BuilderConfig, reporter: &Reporter, cho
         asm.push(l)?;
         for (inner, o, w) in reroute {
             let name = format!("{} [to {}]", asm.out.tensors[o].name, w.name());
-            let mut cast = EngineLayer { name, op: Box::new(Cast::to(w)), inputs: vec![Some(inner)], outputs: vec![o], tactic: String::new() };
+            let mut cast =
+                EngineLayer { name, op: Box::new(Cast::to(w)), inputs: vec![Some(inner)], outputs: vec![o], tactic: String::new() };
             let types = LayerTypes { inputs: vec![Some(asm.dtype(inner))], outputs: vec![w] };
             let cands = asm.candidates(&cast, &[(None, types)])?;
             let first = cands.first().ok_or_else(|| Error::unsupported(format!("no cast to {w} on {}", asm.out.target.name())))?;

@@ -76,7 +76,10 @@ impl<'a> Timing<'a> {
         let prepared = imp.prepare(l.op.as_ref(), &c.types, &PrepareCx { kernels: &self.kernels, allow_tf32: self.allow_tf32 })?;
         let ws_bytes = prepared.workspace_bytes(shapes);
         if ws_bytes as u64 > self.workspace_limit {
-            return Err(Error::invalid_config(format!("needs {ws_bytes} bytes of workspace, over the kWORKSPACE limit {}", self.workspace_limit)));
+            return Err(Error::invalid_config(format!(
+                "needs {ws_bytes} bytes of workspace, over the kWORKSPACE limit {}",
+                self.workspace_limit
+            )));
         }
         let bound = prepared.bind(shapes)?;
         let buffer = |dims: &[i64], t: DataType, fill: Option<u64>| -> Result<DeviceBuffer> {
@@ -122,7 +125,13 @@ impl Chooser for Timing<'_> {
         if cands.len() == 1 {
             return Ok(0);
         }
-        let key = format!("{}|{:?}|{:?}|{:?}", l.op.kind().name(), l.op.encode(), cands.iter().map(|c| (c.tactic, &c.types)).collect::<Vec<_>>(), shapes);
+        let key = format!(
+            "{}|{:?}|{:?}|{:?}",
+            l.op.kind().name(),
+            l.op.encode(),
+            cands.iter().map(|c| (c.tactic, &c.types)).collect::<Vec<_>>(),
+            shapes
+        );
         if let Some(&i) = self.cache.get(&key) {
             return Ok(i);
         }

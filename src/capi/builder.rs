@@ -1,11 +1,14 @@
 //! C ABI: builder and builder configuration.
 
 use super::network::NvtNetwork;
-use super::{destroy, run, with, NvtHostMemory, Reports};
+use super::{copy_out, cstr, destroy, run, slice, with, NvtHostMemory, Reports};
 use crate::backend::cuda;
-use crate::builder::{build_serialized, config::BuilderConfig};
+use crate::builder::build_serialized;
+use crate::builder::config::{BuilderConfig, OptimizationProfile};
 use crate::error::Error;
 use crate::log::{NvtErrorRecorder, NvtLogger, Reporter};
+use crate::types::ProfileSelector;
+use std::ffi::c_char;
 use std::ptr::null_mut;
 
 pub struct NvtBuilder {
@@ -154,4 +157,121 @@ pub unsafe extern "C" fn nvt_config_set_avg_timing_iterations(c: *mut NvtConfig,
 #[no_mangle]
 pub unsafe extern "C" fn nvt_config_get_avg_timing_iterations(c: *mut NvtConfig) -> i32 {
     with(c, "IBuilderConfig::getAvgTimingIterations", 0, |c| Ok(c.config.avg_timing_iterations))
+}
+
+// ---- optimization profiles ----
+
+/// IOptimizationProfile (owned by the builder that created it).
+pub struct NvtProfile {
+    reporter: Reporter,
+    pub profile: OptimizationProfile,
+}
+
+impl Reports for NvtProfile {
+    fn reporter(&self) -> &Reporter {
+        &self.reporter
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_builder_create_profile(b: *mut NvtBuilder) -> *mut NvtProfile {
+    with(b, "IBuilder::createOptimizationProfile", null_mut(), |b| {
+        Ok(Box::into_raw(Box::new(NvtProfile { reporter: b.reporter.child(), profile: OptimizationProfile::new() })))
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_profile_destroy(p: *mut NvtProfile) {
+    destroy(p)
+}
+
+/// Sets kMIN / kOPT / kMAX dims (`selector` is an OptProfileSelector) of input `name`.
+#[no_mangle]
+pub unsafe extern "C" fn nvt_profile_set_dims(
+    p: *mut NvtProfile,
+    name: *const c_char,
+    selector: i32,
+    dims: *const i64,
+    nb_dims: i32,
+) -> bool {
+    with(p, "IOptimizationProfile::setDimensions", false, |p| {
+        let sel = ProfileSelector::from_i32(selector)?;
+        p.profile.set_dimensions(cstr(name, "input name")?, sel, slice(dims, nb_dims as i64, "dims")?).map(|_| true)
+    })
+}
+
+/// Writes the dims set for `name` and `selector`; returns the rank, or -1 if none are set.
+#[no_mangle]
+pub unsafe extern "C" fn nvt_profile_get_dims(p: *mut NvtProfile, name: *const c_char, selector: i32, out: *mut i64, capacity: i32) -> i32 {
+    with(p, "IOptimizationProfile::getDimensions", -1, |p| {
+        let sel = ProfileSelector::from_i32(selector)?;
+        Ok(p.profile.dimensions(cstr(name, "input name")?, sel).map(|d| copy_out(d, out, capacity)).unwrap_or(-1))
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_profile_set_values(
+    p: *mut NvtProfile,
+    name: *const c_char,
+    selector: i32,
+    values: *const i32,
+    nb_values: i32,
+) -> bool {
+    with(p, "IOptimizationProfile::setShapeValues", false, |p| {
+        let sel = ProfileSelector::from_i32(selector)?;
+        p.profile.set_shape_values(cstr(name, "input name")?, sel, slice(values, nb_values as i64, "values")?).map(|_| true)
+    })
+}
+
+/// The number of shape values set for `name`, or -1 if none.
+#[no_mangle]
+pub unsafe extern "C" fn nvt_profile_nb_values(p: *mut NvtProfile, name: *const c_char) -> i32 {
+    with(p, "IOptimizationProfile::getNbShapeValues", -1, |p| {
+        let name = cstr(name, "input name")?;
+        Ok(p.profile.inputs.get(name).and_then(|e| e.values.iter().flatten().next()).map(|v| v.len() as i32).unwrap_or(-1))
+    })
+}
+
+/// The shape values for `name` and `selector` (valid while the profile is unchanged), or null.
+#[no_mangle]
+pub unsafe extern "C" fn nvt_profile_get_values(p: *mut NvtProfile, name: *const c_char, selector: i32) -> *const i32 {
+    with(p, "IOptimizationProfile::getShapeValues", std::ptr::null(), |p| {
+        let sel = ProfileSelector::from_i32(selector)?;
+        Ok(p.profile.shape_values(cstr(name, "input name")?, sel).map(|v| v.as_ptr()).unwrap_or(std::ptr::null()))
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_profile_set_extra_memory_target(p: *mut NvtProfile, target: f32) -> bool {
+    with(p, "IOptimizationProfile::setExtraMemoryTarget", false, |p| {
+        if !(target >= 0.0) {
+            return Err(Error::invalid_argument(format!("extra memory target {target} must not be negative")));
+        }
+        p.profile.extra_memory_target = target;
+        Ok(true)
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_profile_extra_memory_target(p: *mut NvtProfile) -> f32 {
+    with(p, "IOptimizationProfile::getExtraMemoryTarget", 0.0, |p| Ok(p.profile.extra_memory_target))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_profile_is_valid(p: *mut NvtProfile) -> bool {
+    with(p, "IOptimizationProfile::isValid", false, |p| Ok(p.profile.is_valid()))
+}
+
+/// Adds a copy of the profile to the config; returns its index or -1.
+#[no_mangle]
+pub unsafe extern "C" fn nvt_config_add_profile(c: *mut NvtConfig, p: *const NvtProfile) -> i32 {
+    with(c, "IBuilderConfig::addOptimizationProfile", -1, |c| {
+        let p = p.as_ref().ok_or_else(|| Error::invalid_argument("the profile is null"))?;
+        Ok(c.config.add_profile(&p.profile)? as i32)
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_config_nb_profiles(c: *mut NvtConfig) -> i32 {
+    with(c, "IBuilderConfig::getNbOptimizationProfiles", 0, |c| Ok(c.config.profiles.len() as i32))
 }

@@ -4,8 +4,9 @@ use super::{copy_out, cstr, destroy, run, slice, with, with_ref, NvtHostMemory, 
 use crate::backend::cuda::RawStream;
 use crate::error::{Error, Result};
 use crate::log::{NvtErrorRecorder, NvtLogger, Reporter};
+use crate::runtime::allocator::NvtOutputAllocator;
 use crate::runtime::{Engine, ExecutionContext};
-use crate::types::{TensorIOMode, TensorLocation};
+use crate::types::{ProfileSelector, TensorIOMode};
 use std::ffi::{c_char, c_void};
 use std::ptr::{null, null_mut};
 use std::sync::Arc;
@@ -24,6 +25,8 @@ pub struct NvtContext {
     reporter: Reporter,
     context: ExecutionContext,
     name: crate::ir::Name,
+    /// Names from the last inferShapes, handed to the caller.
+    missing: Vec<crate::ir::Name>,
 }
 
 impl Reports for NvtRuntime {
@@ -64,8 +67,8 @@ pub unsafe extern "C" fn nvt_runtime_deserialize(r: *mut NvtRuntime, data: *cons
     with(r, "IRuntime::deserializeCudaEngine", null_mut(), |r| {
         let bytes = slice(data as *const u8, size as i64, "plan")?;
         let engine = Engine::deserialize(bytes)?;
-        if engine.location() == TensorLocation::Host {
-            r.reporter.info("this engine runs on the CPU reference backend; its I/O tensors live in host memory (kHOST)");
+        if engine.is_cpu() {
+            r.reporter.info("this engine runs on the CPU reference backend; it takes host memory (or device memory, staged)");
         }
         Ok(Box::into_raw(Box::new(NvtEngine { reporter: r.reporter.child(), engine: Arc::new(engine) })))
     })
@@ -83,9 +86,7 @@ pub unsafe extern "C" fn nvt_engine_set_error_recorder(e: *mut NvtEngine, record
 
 #[no_mangle]
 pub unsafe extern "C" fn nvt_engine_serialize(e: *mut NvtEngine) -> *mut NvtHostMemory {
-    with_ref(e, "ICudaEngine::serialize", null_mut(), |e| {
-        Ok(Box::into_raw(Box::new(NvtHostMemory { bytes: e.engine.serialize().to_vec() })))
-    })
+    with_ref(e, "ICudaEngine::serialize", null_mut(), |e| Ok(Box::into_raw(Box::new(NvtHostMemory { bytes: e.engine.serialize() }))))
 }
 
 #[no_mangle]
@@ -117,7 +118,7 @@ fn io_index(e: &NvtEngine, name: *const c_char) -> Result<usize> {
 pub unsafe extern "C" fn nvt_engine_tensor_shape(e: *mut NvtEngine, name: *const c_char, out: *mut i64, capacity: i32) -> i32 {
     with_ref(e, "ICudaEngine::getTensorShape", -1, |e| {
         let i = io_index(e, name)?;
-        Ok(copy_out(&e.engine.io_tensor(i).map(|t| t.dims.clone()).unwrap_or_default(), out, capacity))
+        Ok(copy_out(e.engine.io_tensor(i).map(|t| t.dims.as_slice()).unwrap_or(&[]), out, capacity))
     })
 }
 
@@ -135,12 +136,76 @@ pub unsafe extern "C" fn nvt_engine_tensor_io_mode(e: *mut NvtEngine, name: *con
     })
 }
 
-/// TensorLocation: kDEVICE (0) on the GPU, kHOST (1) on the CPU backend.
+/// TensorLocation: kHOST (1) for shape tensors, kDEVICE (0) for the rest (on the CPU
+/// backend too, which also accepts host memory for them).
 #[no_mangle]
 pub unsafe extern "C" fn nvt_engine_tensor_location(e: *mut NvtEngine, name: *const c_char) -> i32 {
-    with_ref(e, "ICudaEngine::getTensorLocation", 0, |e| {
-        io_index(e, name)?;
-        Ok(e.engine.location() as i32)
+    with_ref(e, "ICudaEngine::getTensorLocation", 0, |e| Ok(e.engine.location(io_index(e, name)?) as i32))
+}
+
+/// Whether the tensor is a shape-tensor input or output (ICudaEngine::isShapeInferenceIO).
+#[no_mangle]
+pub unsafe extern "C" fn nvt_engine_is_shape_io(e: *mut NvtEngine, name: *const c_char) -> bool {
+    with_ref(e, "ICudaEngine::isShapeInferenceIO", false, |e| {
+        let name = cstr(name, "tensor name")?;
+        Ok(e.engine.io_index(name).and_then(|i| e.engine.io_tensor(i)).is_some_and(|t| t.shape_tensor))
+    })
+}
+
+/// Whether this engine runs on the CPU reference backend.
+#[no_mangle]
+pub unsafe extern "C" fn nvt_engine_is_cpu(e: *mut NvtEngine) -> bool {
+    with_ref(e, "ICudaEngine", false, |e| Ok(e.engine.is_cpu()))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_engine_nb_profiles(e: *mut NvtEngine) -> i32 {
+    with_ref(e, "ICudaEngine::getNbOptimizationProfiles", 0, |e| Ok(e.engine.nb_profiles() as i32))
+}
+
+/// Writes the kMIN/kOPT/kMAX dims of input `name` in `profile`; returns the rank or -1.
+#[no_mangle]
+pub unsafe extern "C" fn nvt_engine_profile_shape(
+    e: *mut NvtEngine,
+    name: *const c_char,
+    profile: i32,
+    selector: i32,
+    out: *mut i64,
+    capacity: i32,
+) -> i32 {
+    with_ref(e, "ICudaEngine::getProfileShape", -1, |e| {
+        let k = io_index(e, name)?;
+        let sel = ProfileSelector::from_i32(selector)?;
+        let r = e.engine.profile_range(k, usize::try_from(profile).unwrap_or(usize::MAX)).ok_or_else(|| {
+            Error::invalid_argument(format!("no profile {profile} for an input named so (the engine has {})", e.engine.nb_profiles()))
+        })?;
+        let d = match sel {
+            ProfileSelector::Min => &r.min,
+            ProfileSelector::Opt => &r.opt,
+            ProfileSelector::Max => &r.max,
+        };
+        Ok(copy_out(d, out, capacity))
+    })
+}
+
+/// The profile's kMIN/kOPT/kMAX values of shape input `name` (valid while the engine lives),
+/// or null; `count` receives their number.
+#[no_mangle]
+pub unsafe extern "C" fn nvt_engine_profile_values(
+    e: *mut NvtEngine,
+    name: *const c_char,
+    profile: i32,
+    selector: i32,
+    count: *mut i32,
+) -> *const i32 {
+    with_ref(e, "ICudaEngine::getProfileTensorValues", null(), |e| {
+        let k = io_index(e, name)?;
+        let sel = ProfileSelector::from_i32(selector)? as usize;
+        let v = e.engine.profile_range(k, usize::try_from(profile).unwrap_or(usize::MAX)).and_then(|r| r.values.as_ref()).map(|v| &v[sel]);
+        if let Some(c) = count.as_mut() {
+            *c = v.map(|v| v.len() as i32).unwrap_or(0);
+        }
+        Ok(v.map(|v| v.as_ptr()).unwrap_or(null()))
     })
 }
 
@@ -152,14 +217,14 @@ pub unsafe extern "C" fn nvt_engine_nb_layers(e: *mut NvtEngine) -> i32 {
 /// Activation memory a context needs, in bytes.
 #[no_mangle]
 pub unsafe extern "C" fn nvt_engine_device_memory_size(e: *mut NvtEngine) -> u64 {
-    with_ref(e, "ICudaEngine::getDeviceMemorySize", 0, |e| Ok(e.engine.desc.arena_bytes))
+    with_ref(e, "ICudaEngine::getDeviceMemorySize", 0, |e| Ok(e.engine.device_memory_size()))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn nvt_engine_create_context(e: *mut NvtEngine) -> *mut NvtContext {
     with_ref(e, "ICudaEngine::createExecutionContext", null_mut(), |e| {
         let context = ExecutionContext::new(e.engine.clone())?;
-        Ok(Box::into_raw(Box::new(NvtContext { reporter: e.reporter.child(), context, name: Default::default() })))
+        Ok(Box::into_raw(Box::new(NvtContext { reporter: e.reporter.child(), context, name: Default::default(), missing: vec![] })))
     })
 }
 
@@ -203,6 +268,63 @@ pub unsafe extern "C" fn nvt_context_set_input_shape(c: *mut NvtContext, name: *
     with(c, "IExecutionContext::setInputShape", false, |c| {
         c.context.set_input_shape(cstr(name, "tensor name")?, slice(dims, nb_dims as i64, "dims")?).map(|_| true)
     })
+}
+
+/// The tensor's shape in this context (-1 where not known yet); returns the rank or -1.
+#[no_mangle]
+pub unsafe extern "C" fn nvt_context_tensor_shape(c: *mut NvtContext, name: *const c_char, out: *mut i64, capacity: i32) -> i32 {
+    with(c, "IExecutionContext::getTensorShape", -1, |c| Ok(copy_out(&c.context.tensor_shape(cstr(name, "tensor name")?)?, out, capacity)))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_context_set_profile(c: *mut NvtContext, profile: i32) -> bool {
+    with(c, "IExecutionContext::setOptimizationProfileAsync", false, |c| c.context.set_optimization_profile(profile).map(|_| true))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_context_profile(c: *mut NvtContext) -> i32 {
+    with(c, "IExecutionContext::getOptimizationProfile", -1, |c| Ok(c.context.optimization_profile() as i32))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_context_all_input_dims_specified(c: *mut NvtContext) -> bool {
+    with(c, "IExecutionContext::allInputDimensionsSpecified", false, |c| Ok(c.context.all_input_dims_specified()))
+}
+
+/// Whether every shape-tensor input has its host memory set.
+#[no_mangle]
+pub unsafe extern "C" fn nvt_context_all_input_shapes_specified(c: *mut NvtContext) -> bool {
+    with(c, "IExecutionContext::allInputShapesSpecified", false, |c| Ok(c.context.missing_inputs().is_empty()))
+}
+
+/// IExecutionContext::inferShapes: 0 when every shape resolves; otherwise the number of
+/// inputs still missing, whose names (valid until the next call) go into `names`.
+#[no_mangle]
+pub unsafe extern "C" fn nvt_context_infer_shapes(c: *mut NvtContext, max_names: i32, names: *mut *const c_char) -> i32 {
+    with(c, "IExecutionContext::inferShapes", -1, |c| {
+        let missing = c.context.infer_shapes()?;
+        c.missing = missing.iter().map(|m| crate::ir::Name::new(m)).collect();
+        if !names.is_null() {
+            for (i, n) in c.missing.iter().enumerate().take(max_names.max(0) as usize) {
+                *names.add(i) = n.as_ptr();
+            }
+        }
+        Ok(missing.len() as i32)
+    })
+}
+
+/// Sets (or, with a null reallocate callback, clears) the output allocator of `name`.
+#[no_mangle]
+pub unsafe extern "C" fn nvt_context_set_output_allocator(c: *mut NvtContext, name: *const c_char, allocator: NvtOutputAllocator) -> bool {
+    with(c, "IExecutionContext::setOutputAllocator", false, |c| {
+        c.context.set_output_allocator(cstr(name, "tensor name")?, Some(allocator)).map(|_| true)
+    })
+}
+
+/// The most bytes output `name` can need (getMaxOutputSize); -1 for unknown names.
+#[no_mangle]
+pub unsafe extern "C" fn nvt_context_max_output_size(c: *mut NvtContext, name: *const c_char) -> i64 {
+    with(c, "IExecutionContext::getMaxOutputSize", -1, |c| Ok(c.context.max_output_size(cstr(name, "tensor name")?)? as i64))
 }
 
 /// Runs on `stream` (a cudaStream_t; may be null). Asynchronous on the GPU; synchronous on

@@ -4,9 +4,10 @@
 use super::{copy_out, cstr, destroy, slice, with, Reports};
 use crate::error::{Error, Result};
 use crate::ir::{LayerId, Network, TensorId};
+use crate::layers::{Kind, Param};
 use crate::log::{NvtErrorRecorder, Reporter};
-use crate::ops::{self, Param};
 use crate::types::DataType;
+use crate::weights::Weights;
 use std::collections::HashMap;
 use std::ffi::{c_char, c_void};
 use std::ptr::null;
@@ -15,12 +16,14 @@ pub struct NvtNetwork {
     reporter: Reporter,
     pub network: Network,
     /// Weights handed out by nvt_layer_get_weights stay valid while the network lives.
-    weights_out: HashMap<(LayerId, String), Vec<f32>>,
+    weights_out: HashMap<(LayerId, String), Weights>,
+    /// The network's name (INetworkDefinition::setName).
+    pub name: crate::ir::Name,
 }
 
 impl NvtNetwork {
     pub fn new(reporter: Reporter) -> NvtNetwork {
-        NvtNetwork { reporter, network: Network::new(), weights_out: HashMap::new() }
+        NvtNetwork { reporter, network: Network::new(), weights_out: HashMap::new(), name: Default::default() }
     }
 }
 
@@ -45,7 +48,7 @@ fn layer_id(net: &Network, l: i32) -> Result<LayerId> {
 }
 
 fn dtype(v: i32) -> Result<DataType> {
-    DataType::from_i32(v).ok_or_else(|| Error::invalid_argument(format!("unknown DataType {v}")))
+    DataType::parse(v, "DataType")
 }
 
 #[no_mangle]
@@ -126,16 +129,20 @@ pub unsafe extern "C" fn nvt_network_nb_tensors(n: *mut NvtNetwork) -> i32 {
 }
 
 /// Adds a layer of `kind` ("Convolution", "Activation", ...) with default parameters;
-/// returns its index or -1. Set parameters with nvt_layer_set_*.
+/// returns its index or -1. Set parameters with nvt_layer_set_*, then call
+/// nvt_network_finish_layer.
 #[no_mangle]
 pub unsafe extern "C" fn nvt_network_add_layer(n: *mut NvtNetwork, kind: *const c_char, inputs: *const i32, nb_inputs: i32) -> i32 {
     let what = "INetworkDefinition::add*";
     with(n, what, -1, |n| {
         let kind = cstr(kind, "kind")?;
+        let kind = Kind::from_name(kind)
+            .filter(|k| k.layer_type().is_some())
+            .ok_or_else(|| Error::unsupported(format!("unknown layer kind '{kind}'")))?;
         let ids = slice(inputs, nb_inputs as i64, "inputs")?.iter().map(|&t| tensor_id(&n.network, t)).collect::<Result<Vec<_>>>()?;
         // Defaults may not describe a valid layer yet (a convolution without weights), so
         // shapes are checked by nvt_network_finish_layer after the parameters are set.
-        Ok(n.network.add_layer_deferred(ops::create(kind)?, &ids)? as i32)
+        Ok(n.network.add_layer_deferred(kind.create(), &ids)? as i32)
     })
 }
 
@@ -161,14 +168,19 @@ pub unsafe extern "C" fn nvt_tensor_set_name(n: *mut NvtNetwork, t: i32, name: *
     })
 }
 
-/// Writes up to `capacity` dimensions into `out`; returns the rank, or -1 if the shape
-/// cannot be inferred (the reason is reported).
+/// Writes up to `capacity` dimensions into `out` (-1 where known only at run time); returns
+/// the rank, or -1 if the shape cannot be inferred (the reason is reported).
 #[no_mangle]
 pub unsafe extern "C" fn nvt_tensor_dims(n: *mut NvtNetwork, t: i32, out: *mut i64, capacity: i32) -> i32 {
     with(n, "ITensor::getDimensions", -1, |n| {
         let id = tensor_id(&n.network, t)?;
-        n.network.infer_shapes()?;
-        Ok(copy_out(&n.network.tensors[id].dims, out, capacity))
+        n.network.ensure_inferred();
+        if let Some((p, _)) = n.network.tensors[id].producer {
+            if let Some(e) = &n.network.layers[p].error {
+                return Err(e.clone());
+            }
+        }
+        Ok(copy_out(&n.network.known_dims(id), out, capacity))
     })
 }
 
@@ -176,21 +188,82 @@ pub unsafe extern "C" fn nvt_tensor_dims(n: *mut NvtNetwork, t: i32, out: *mut i
 pub unsafe extern "C" fn nvt_tensor_set_dims(n: *mut NvtNetwork, t: i32, dims: *const i64, nb_dims: i32) {
     with(n, "ITensor::setDimensions", (), |n| {
         let id = tensor_id(&n.network, t)?;
-        n.network.set_tensor_dims(id, slice(dims, nb_dims as i64, "dims")?)
+        n.network.set_input_dims(id, slice(dims, nb_dims as i64, "dims")?)
     })
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn nvt_tensor_type(n: *mut NvtNetwork, t: i32) -> i32 {
-    with(n, "ITensor::getType", 0, |n| Ok(n.network.tensor(tensor_id(&n.network, t)?)?.dtype as i32))
+    with(n, "ITensor::getType", 0, |n| {
+        let id = tensor_id(&n.network, t)?;
+        n.network.ensure_inferred();
+        Ok(n.network.tensors[id].dtype as i32)
+    })
+}
+
+/// ITensor::setType: an input's type or an output's delivered type; returns whether the
+/// tensor is one of those (TensorRT leaves other tensors' types unchanged).
+#[no_mangle]
+pub unsafe extern "C" fn nvt_tensor_set_type(n: *mut NvtNetwork, t: i32, data_type: i32) -> bool {
+    with(n, "ITensor::setType", false, |n| {
+        let id = tensor_id(&n.network, t)?;
+        n.network.set_tensor_type(id, dtype(data_type)?)
+    })
+}
+
+/// Whether the tensor is a shape tensor (read by a layer as shape information).
+#[no_mangle]
+pub unsafe extern "C" fn nvt_tensor_is_shape(n: *mut NvtNetwork, t: i32) -> bool {
+    with(n, "ITensor::isShapeTensor", false, |n| {
+        let id = tensor_id(&n.network, t)?;
+        Ok(n.network.shape_tensors()[id])
+    })
+}
+
+/// ITensor::setDynamicRange; returns false for an invalid range.
+#[no_mangle]
+pub unsafe extern "C" fn nvt_tensor_set_dynamic_range(n: *mut NvtNetwork, t: i32, min: f32, max: f32, set: bool) -> bool {
+    with(n, "ITensor::setDynamicRange", false, |n| {
+        let id = tensor_id(&n.network, t)?;
+        if set && !(min <= max && min.is_finite() && max.is_finite()) {
+            return Err(Error::invalid_argument(format!("dynamic range [{min}, {max}] is not a valid range")));
+        }
+        n.network.tensors[id].dynamic_range = set.then_some((min, max));
+        Ok(true)
+    })
+}
+
+/// The dynamic range into `out[0..2]`; false if none is set.
+#[no_mangle]
+pub unsafe extern "C" fn nvt_tensor_dynamic_range(n: *mut NvtNetwork, t: i32, out: *mut f32) -> bool {
+    with(n, "ITensor::getDynamicRange", false, |n| {
+        let id = tensor_id(&n.network, t)?;
+        match (n.network.tensors[id].dynamic_range, out.is_null()) {
+            (Some((a, b)), false) => {
+                *out = a;
+                *out.add(1) = b;
+                Ok(true)
+            }
+            (r, _) => Ok(r.is_some()),
+        }
+    })
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn nvt_tensor_set_type(n: *mut NvtNetwork, t: i32, data_type: i32) {
-    with(n, "ITensor::setType", (), |n| {
+pub unsafe extern "C" fn nvt_tensor_set_allowed_formats(n: *mut NvtNetwork, t: i32, formats: u32) {
+    with(n, "ITensor::setAllowedFormats", (), |n| {
         let id = tensor_id(&n.network, t)?;
-        n.network.tensors[id].dtype = dtype(data_type)?;
+        n.network.tensors[id].allowed_formats = formats;
         Ok(())
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_tensor_allowed_formats(n: *mut NvtNetwork, t: i32) -> u32 {
+    with(n, "ITensor::getAllowedFormats", 0, |n| {
+        let f = n.network.tensor(tensor_id(&n.network, t)?)?.allowed_formats;
+        // Every format is allowed until restricted (kLINEAR is the only one engines use).
+        Ok(if f == 0 { u32::MAX >> (32 - 13) } else { f })
     })
 }
 
@@ -209,7 +282,7 @@ pub unsafe extern "C" fn nvt_tensor_is_output(n: *mut NvtNetwork, t: i32) -> boo
 /// The layer's nvinfer1::LayerType.
 #[no_mangle]
 pub unsafe extern "C" fn nvt_layer_type(n: *mut NvtNetwork, l: i32) -> i32 {
-    with(n, "ILayer::getType", -1, |n| Ok(n.network.layer(layer_id(&n.network, l)?)?.op.layer_type() as i32))
+    with(n, "ILayer::getType", -1, |n| Ok(n.network.layer(layer_id(&n.network, l)?)?.kind().layer_type().unwrap_or(-1)))
 }
 
 #[no_mangle]
@@ -231,11 +304,14 @@ pub unsafe extern "C" fn nvt_layer_nb_inputs(n: *mut NvtNetwork, l: i32) -> i32 
     with(n, "ILayer::getNbInputs", 0, |n| Ok(n.network.layer(layer_id(&n.network, l)?)?.inputs.len() as i32))
 }
 
+/// Tensor index of input `i`; -1 for an optional input that is not set (or a bad index,
+/// which is reported).
 #[no_mangle]
 pub unsafe extern "C" fn nvt_layer_input(n: *mut NvtNetwork, l: i32, i: i32) -> i32 {
     with(n, "ILayer::getInput", -1, |n| {
         let layer = n.network.layer(layer_id(&n.network, l)?)?;
-        layer.inputs.get(i as usize).map(|&t| t as i32).ok_or_else(|| Error::invalid_argument(format!("the layer has no input {i}")))
+        let slot = layer.inputs.get(i as usize).ok_or_else(|| Error::invalid_argument(format!("the layer has no input {i}")))?;
+        Ok(slot.map(|t| t as i32).unwrap_or(-1))
     })
 }
 
@@ -256,6 +332,9 @@ pub unsafe extern "C" fn nvt_layer_output(n: *mut NvtNetwork, l: i32, i: i32) ->
 pub unsafe extern "C" fn nvt_layer_set_input(n: *mut NvtNetwork, l: i32, i: i32, t: i32) {
     with(n, "ILayer::setInput", (), |n| {
         let (l, t) = (layer_id(&n.network, l)?, tensor_id(&n.network, t)?);
+        if i < 0 {
+            return Err(Error::invalid_argument(format!("input index {i} is negative")));
+        }
         n.network.set_layer_input(l, i as usize, t)
     })
 }
@@ -276,6 +355,25 @@ pub unsafe extern "C" fn nvt_layer_precision(n: *mut NvtNetwork, l: i32) -> i32 
     with(n, "ILayer::getPrecision", -1, |n| Ok(n.network.layer(layer_id(&n.network, l)?)?.precision.map(|d| d as i32).unwrap_or(-1)))
 }
 
+/// ILayer::setOutputType (a DataType), or -1 to reset.
+#[no_mangle]
+pub unsafe extern "C" fn nvt_layer_set_output_type(n: *mut NvtNetwork, l: i32, index: i32, data_type: i32) {
+    with(n, "ILayer::setOutputType", (), |n| {
+        let id = layer_id(&n.network, l)?;
+        let t = if data_type < 0 { None } else { Some(dtype(data_type)?) };
+        n.network.set_output_type(id, usize::try_from(index).map_err(|_| Error::invalid_argument("negative output index"))?, t)
+    })
+}
+
+/// The requested type of output `index`, or -1 if none is set.
+#[no_mangle]
+pub unsafe extern "C" fn nvt_layer_output_type(n: *mut NvtNetwork, l: i32, index: i32) -> i32 {
+    with(n, "ILayer::getOutputType", -1, |n| {
+        let layer = n.network.layer(layer_id(&n.network, l)?)?;
+        Ok(layer.output_types.get(index as usize).copied().flatten().map(|d| d as i32).unwrap_or(-1))
+    })
+}
+
 fn set_param(n: &mut NvtNetwork, l: i32, key: *const c_char, value: Param) -> Result<()> {
     let id = layer_id(&n.network, l)?;
     let key = unsafe { cstr(key, "key")? };
@@ -286,7 +384,8 @@ fn get_param(n: &NvtNetwork, l: i32, key: *const c_char) -> Result<(String, Para
     let id = layer_id(&n.network, l)?;
     let key = unsafe { cstr(key, "key")? };
     let layer = n.network.layer(id)?;
-    let p = layer.op.param(key).ok_or_else(|| Error::invalid_argument(format!("{} layers have no parameter '{key}'", layer.op.kind())))?;
+    let p =
+        layer.op.param(key).ok_or_else(|| Error::invalid_argument(format!("{} layers have no parameter '{key}'", layer.kind().name())))?;
     Ok((key.to_string(), p))
 }
 
@@ -321,7 +420,7 @@ pub unsafe extern "C" fn nvt_layer_get_float(n: *mut NvtNetwork, l: i32, key: *c
     })
 }
 
-/// Sets a weights parameter from `count` values of `data_type` (kFLOAT, kHALF or kINT32).
+/// Sets a weights parameter from `count` values of `data_type` (copied; the type is kept).
 #[no_mangle]
 pub unsafe extern "C" fn nvt_layer_set_weights(
     n: *mut NvtNetwork,
@@ -332,29 +431,49 @@ pub unsafe extern "C" fn nvt_layer_set_weights(
     count: i64,
 ) -> bool {
     with(n, "ILayer weights", false, |n| {
-        let floats: Vec<f32> = match dtype(data_type)? {
-            DataType::Float => slice(values as *const f32, count, "weights")?.to_vec(),
-            DataType::Half => slice(values as *const u16, count, "weights")?.iter().map(|&b| half::f16::from_bits(b).to_f32()).collect(),
-            DataType::Int32 => slice(values as *const i32, count, "weights")?.iter().map(|&v| v as f32).collect(),
-            other => return Err(Error::unsupported(format!("{other:?} weights are not supported"))),
-        };
-        set_param(n, l, key, Param::Weights(floats)).map(|_| true)
+        let t = dtype(data_type)?;
+        let bytes = count.checked_mul(t.size_bytes() as i64).ok_or_else(|| Error::invalid_argument(format!("{count} weights overflow")))?;
+        let w = Weights::from_bytes(t, slice(values as *const u8, bytes, "weights")?)?;
+        set_param(n, l, key, Param::Weights(w)).map(|_| true)
     })
 }
 
-/// Reads a weights parameter as FP32: returns a pointer valid while the network lives and
-/// stores the count in `*count`.
+/// Reads a weights parameter: returns a pointer valid while the network lives (or until the
+/// same parameter is read again) and stores the type and count.
 #[no_mangle]
-pub unsafe extern "C" fn nvt_layer_get_weights(n: *mut NvtNetwork, l: i32, key: *const c_char, count: *mut i64) -> *const f32 {
+pub unsafe extern "C" fn nvt_layer_get_weights(
+    n: *mut NvtNetwork,
+    l: i32,
+    key: *const c_char,
+    data_type: *mut i32,
+    count: *mut i64,
+) -> *const c_void {
     with(n, "ILayer weights", null(), |n| match get_param(n, l, key)? {
-        (k, Param::Weights(v)) => {
-            if let Some(c) = count.as_mut() {
-                *c = v.len() as i64;
+        (k, Param::Weights(w)) => {
+            let c = w.count()? as i64;
+            if let Some(out) = count.as_mut() {
+                *out = c;
+            }
+            if let Some(out) = data_type.as_mut() {
+                *out = w.dtype;
             }
             let slot = n.weights_out.entry((l as usize, k)).or_default();
-            *slot = v;
-            Ok(slot.as_ptr())
+            *slot = w;
+            Ok(if c == 0 { null() } else { slot.values.as_ptr() as *const c_void })
         }
         (k, _) => Err(Error::invalid_argument(format!("parameter '{k}' is not weights"))),
     })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_network_set_name(n: *mut NvtNetwork, name: *const c_char) {
+    with(n, "INetworkDefinition::setName", (), |n| {
+        n.name = crate::ir::Name::new(cstr(name, "name")?);
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_network_name(n: *mut NvtNetwork) -> *const c_char {
+    with(n, "INetworkDefinition::getName", null(), |n| Ok(n.name.as_ptr()))
 }

@@ -230,9 +230,16 @@ impl Tracker {
     }
 
     /// Infers layer `li` reading `inputs` of types `dtype(t)`.
-    pub fn infer(&mut self, op: &dyn crate::layers::Layer, li: usize, inputs: &[Option<usize>], dtype: impl Fn(usize) -> DataType) -> Result<Vec<crate::layers::InferOut>> {
+    pub fn infer(
+        &mut self,
+        op: &dyn crate::layers::Layer,
+        li: usize,
+        inputs: &[Option<usize>],
+        dtype: impl Fn(usize) -> DataType,
+    ) -> Result<Vec<crate::layers::InferOut>> {
         let (dims, values) = (&self.dims, &self.values);
-        let ins: Vec<Option<InferIn>> = inputs.iter().map(|i| i.map(|i| InferIn { dtype: dtype(i), dims: &dims[i], values: values[i].as_deref() })).collect();
+        let ins: Vec<Option<InferIn>> =
+            inputs.iter().map(|i| i.map(|i| InferIn { dtype: dtype(i), dims: &dims[i], values: values[i].as_deref() })).collect();
         op.infer(&mut InferCx { g: &mut self.g, layer: li as u32 }, &ins)
     }
 
@@ -296,7 +303,10 @@ pub fn analyze(d: &EngineDesc) -> Result<Analysis> {
     let Tracker { g, mut dims, mut values, mut memo, .. } = tr;
     for &t in &d.io[nb_in..] {
         if d.tensors[t].shape_tensor && (values[t].is_none() || d.tensors[t].dtype != DataType::Int32) {
-            return Err(bad(format!("output '{}' is marked as a shape tensor but its values are not computable from shapes", d.tensors[t].name)));
+            return Err(bad(format!(
+                "output '{}' is marked as a shape tensor but its values are not computable from shapes",
+                d.tensors[t].name
+            )));
         }
     }
 

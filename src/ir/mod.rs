@@ -146,7 +146,13 @@ impl Network {
         let dims: Vec<ExprId> = declared
             .iter()
             .enumerate()
-            .map(|(axis, &d)| if d >= 0 { self.shapes.constant(d) } else { self.shapes.symbol(Symbol::InputDim { input: id as u32, axis: axis as u32 }) })
+            .map(|(axis, &d)| {
+                if d >= 0 {
+                    self.shapes.constant(d)
+                } else {
+                    self.shapes.symbol(Symbol::InputDim { input: id as u32, axis: axis as u32 })
+                }
+            })
             .collect();
         // A small INT32 vector may be a shape tensor; its values are symbols too.
         let values = match declared.as_slice() {
@@ -289,7 +295,12 @@ impl Network {
         let ins: Vec<Option<InferIn>> = l.inputs.iter().map(|t| t.map(|t| infer_in(&tensors[t]))).collect();
         let result = l.op.infer(&mut InferCx { g: shapes, layer: id as u32 }, &ins).and_then(|outs| {
             if outs.len() != l.outputs.len() {
-                return Err(Error::internal(format!("{} inference gave {} outputs, not {}", l.op.kind().name(), outs.len(), l.outputs.len())));
+                return Err(Error::internal(format!(
+                    "{} inference gave {} outputs, not {}",
+                    l.op.kind().name(),
+                    outs.len(),
+                    l.outputs.len()
+                )));
             }
             Ok(outs)
         });
@@ -352,7 +363,10 @@ impl Network {
             });
             if let Some(cause) = cause {
                 let l = &mut self.layers[id];
-                l.error = Some(Error::invalid_argument(format!("layer '{}': its input comes from layer '{cause}', which is invalid", l.name.as_str())));
+                l.error = Some(Error::invalid_argument(format!(
+                    "layer '{}': its input comes from layer '{cause}', which is invalid",
+                    l.name.as_str()
+                )));
                 for o in l.outputs.clone() {
                     self.mark_consumers_dirty(o);
                 }
@@ -510,7 +524,8 @@ impl Network {
                 }
             }
         }
-        self.ordered = self.layers.iter().enumerate().all(|(id, l)| l.present_inputs().all(|t| self.tensors[t].producer.is_none_or(|(p, _)| p < id)));
+        self.ordered =
+            self.layers.iter().enumerate().all(|(id, l)| l.present_inputs().all(|t| self.tensors[t].producer.is_none_or(|(p, _)| p < id)));
         self.shapes = ShapeGraph::new();
         for i in 0..self.inputs.len() {
             self.input_shape(self.inputs[i]);

@@ -26,7 +26,11 @@ pub fn validate(net: &Network) -> Result<()> {
         let (lo, hi) = l.kind().inputs();
         let present = l.present_inputs().count();
         if present < lo || l.inputs.len() > hi {
-            return Err(Error::invalid_argument(format!("layer '{}' has {present} inputs; {} layers take {lo} to {hi}", l.name.as_str(), l.kind().name())));
+            return Err(Error::invalid_argument(format!(
+                "layer '{}' has {present} inputs; {} layers take {lo} to {hi}",
+                l.name.as_str(),
+                l.kind().name()
+            )));
         }
         if let Some(e) = &l.error {
             return Err(e.clone());

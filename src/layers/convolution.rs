@@ -109,7 +109,9 @@ impl Layer for Convolution {
         if groups <= 0 || k <= 0 || k % groups != 0 {
             return Err(Error::invalid_argument(format!("{k} output maps cannot be split into {groups} groups")));
         }
-        let c = cx.g.as_const(x.dims[1]).ok_or_else(|| Error::invalid_argument("the convolution's input channel count must be known at build time"))?;
+        let c =
+            cx.g.as_const(x.dims[1])
+                .ok_or_else(|| Error::invalid_argument("the convolution's input channel count must be known at build time"))?;
         if c % groups != 0 {
             return Err(Error::invalid_argument(format!("{c} input channels cannot be split into {groups} groups")));
         }

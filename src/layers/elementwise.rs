@@ -90,7 +90,13 @@ pub fn apply_i64(op: i32, p: i64, q: i64) -> Result<i64> {
         FLOOR_DIV => BinOp::FloorDiv.apply(p, q).unwrap_or(0),
         POW if q < 0 => match p {
             1 => 1,
-            -1 => if q % 2 == 0 { 1 } else { -1 },
+            -1 => {
+                if q % 2 == 0 {
+                    1
+                } else {
+                    -1
+                }
+            }
             _ => 0,
         },
         POW => p.wrapping_pow(q.min(u32::MAX as i64) as u32),

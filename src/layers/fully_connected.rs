@@ -50,7 +50,8 @@ impl Layer for FullyConnected {
         let kernel = self.kernel().ok_or_else(|| Error::invalid_argument("the fully connected layer has no kernel weights"))?;
         check_type("the kernel weights", kernel.data_type()?, FLOATS)?;
         let k = cx.g.known(&x.dims[r - 3..]);
-        let k = volume(&k).ok_or_else(|| Error::invalid_argument("the fully connected layer's last three input dimensions must be known"))?;
+        let k =
+            volume(&k).ok_or_else(|| Error::invalid_argument("the fully connected layer's last three input dimensions must be known"))?;
         if k.checked_mul(n as usize) != Some(kernel.count()?) {
             return Err(Error::invalid_argument(format!(
                 "the kernel has {} values; {n} outputs of {k} inputs need {}",

@@ -27,7 +27,19 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: &'static [Kind] = &[Kind::Activation, Kind::Cast, Kind::Constant, Kind::Convolution, Kind::ElementWise, Kind::FullyConnected, Kind::Identity, Kind::MatrixMultiply, Kind::Pooling, Kind::Shuffle, Kind::SoftMax];
+    pub const ALL: &'static [Kind] = &[
+        Kind::Activation,
+        Kind::Cast,
+        Kind::Constant,
+        Kind::Convolution,
+        Kind::ElementWise,
+        Kind::FullyConnected,
+        Kind::Identity,
+        Kind::MatrixMultiply,
+        Kind::Pooling,
+        Kind::Shuffle,
+        Kind::SoftMax,
+    ];
 
     /// The registry key stored in plans.
     pub fn name(self) -> &'static str {
@@ -328,7 +340,19 @@ impl Params for Convolution {
         Kind::Convolution
     }
     fn keys(&self) -> &'static [&'static str] {
-        &["num_output_maps", "kernel_size", "stride", "pre_padding", "post_padding", "dilation", "groups", "kernel_weights", "bias_weights", "padding_mode", "padding"]
+        &[
+            "num_output_maps",
+            "kernel_size",
+            "stride",
+            "pre_padding",
+            "post_padding",
+            "dilation",
+            "groups",
+            "kernel_weights",
+            "bias_weights",
+            "padding_mode",
+            "padding",
+        ]
     }
     fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
         match key {
@@ -468,8 +492,7 @@ impl Params for FullyConnected {
 
 /// Parameters of a Identity layer.
 #[derive(Clone, PartialEq, prost::Message)]
-pub struct Identity {
-}
+pub struct Identity {}
 
 impl Identity {
     /// With the layer table's defaults.
@@ -581,7 +604,17 @@ impl Params for Pooling {
         Kind::Pooling
     }
     fn keys(&self) -> &'static [&'static str] {
-        &["pooling_type", "window", "stride", "pre_padding", "post_padding", "average_count_excludes_padding", "padding_mode", "blend_factor", "padding"]
+        &[
+            "pooling_type",
+            "window",
+            "stride",
+            "pre_padding",
+            "post_padding",
+            "average_count_excludes_padding",
+            "padding_mode",
+            "blend_factor",
+            "padding",
+        ]
     }
     fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
         match key {
@@ -725,4 +758,3 @@ impl Params for SoftMax {
         Box::new(self.clone())
     }
 }
-

@@ -148,7 +148,11 @@ impl MatrixMultiply {
             _ => (b[nb], b[nb + 1]),
         };
         if ka != kb {
-            return Err(Error::invalid_argument(format!("matrix multiply of {} by {}: inner sizes {ka} and {kb} differ", dims_str(a), dims_str(b))));
+            return Err(Error::invalid_argument(format!(
+                "matrix multiply of {} by {}: inner sizes {ka} and {kb} differ",
+                dims_str(a),
+                dims_str(b)
+            )));
         }
         let (sa, sb) = (strides(a), strides(b));
         let mut g = GemmGeometry { m, n, k: ka, trans_a: ta && ma == 2, trans_b: tb && mb == 2, ..Default::default() };
@@ -157,7 +161,13 @@ impl MatrixMultiply {
                 (x, y) if x == y => x,
                 (1, y) => y,
                 (x, 1) => x,
-                _ => return Err(Error::invalid_argument(format!("batch dimensions of {} and {} cannot be broadcast", dims_str(a), dims_str(b)))),
+                _ => {
+                    return Err(Error::invalid_argument(format!(
+                        "batch dimensions of {} and {} cannot be broadcast",
+                        dims_str(a),
+                        dims_str(b)
+                    )))
+                }
             };
             g.batch_dims.push(d);
             g.a_strides.push(if a[i] == 1 && d != 1 { 0 } else { sa[i] });

@@ -90,7 +90,16 @@ impl Layer for Shuffle {
                 if shape.dtype != DataType::Int32 || shape.dims.len() != 1 {
                     return Err(Error::invalid_argument("the reshape input (input 1) must be a 1-D kINT32 shape tensor"));
                 }
-                Some(shape.values.ok_or_else(|| Error::invalid_argument("the reshape input (input 1) must be a shape tensor, computable from shapes on the host"))?.to_vec())
+                Some(
+                    shape
+                        .values
+                        .ok_or_else(|| {
+                            Error::invalid_argument(
+                                "the reshape input (input 1) must be a shape tensor, computable from shapes on the host",
+                            )
+                        })?
+                        .to_vec(),
+                )
             }
             None if self.has_reshape => Some(cx.g.constants(&self.reshape)),
             None => None,
@@ -99,14 +108,20 @@ impl Layer for Shuffle {
             None => t1.clone(),
             Some(spec) => {
                 if spec.len() > MAX_DIMS {
-                    return Err(Error::invalid_argument(format!("a reshape to {} dimensions exceeds the maximum of {MAX_DIMS}", spec.len())));
+                    return Err(Error::invalid_argument(format!(
+                        "a reshape to {} dimensions exceeds the maximum of {MAX_DIMS}",
+                        spec.len()
+                    )));
                 }
                 let mut out = Vec::with_capacity(spec.len());
                 let mut infer_at = None;
                 for (i, &v) in spec.iter().enumerate() {
                     match cx.g.as_const(v) {
                         Some(0) if self.zero_is_placeholder => out.push(*t1.get(i).ok_or_else(|| {
-                            Error::invalid_argument(format!("reshape dimension {i} is 0 (copy the input's), but the input has rank {}", t1.len()))
+                            Error::invalid_argument(format!(
+                                "reshape dimension {i} is 0 (copy the input's), but the input has rank {}",
+                                t1.len()
+                            ))
                         })?),
                         Some(-1) if infer_at.is_none() => {
                             infer_at = Some(i);

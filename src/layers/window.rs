@@ -92,7 +92,8 @@ pub fn concrete(mode: i32, input: i64, a: &Axis) -> Result<(i64, i64)> {
         _ => {
             let room = input + a.pre + a.post - span;
             let up = matches!(mode, EXPLICIT_ROUND_UP | CAFFE_ROUND_UP);
-            let mut out = if up { room.div_euclid(a.stride) + (room.rem_euclid(a.stride) != 0) as i64 } else { room.div_euclid(a.stride) } + 1;
+            let mut out =
+                if up { room.div_euclid(a.stride) + (room.rem_euclid(a.stride) != 0) as i64 } else { room.div_euclid(a.stride) } + 1;
             // Caffe drops a last window that would start in the trailing padding.
             if mode == CAFFE_ROUND_UP && out > 1 && (out - 1) * a.stride >= input + a.pre {
                 out -= 1;

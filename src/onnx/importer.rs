@@ -8,7 +8,8 @@ use super::weights::{from_tensor_proto, ConstValue};
 use super::{ParserError, ParserErrorCode};
 use crate::error::{Error, Result};
 use crate::ir::{Network, TensorId};
-use crate::ops::{self, constant::Constant, Op};
+use crate::layers::generated::Constant;
+use crate::layers::Layer;
 use crate::types::DataType;
 use prost::Message;
 use std::collections::HashMap;
@@ -57,30 +58,21 @@ impl<'a> Importer<'a> {
     }
 
     pub fn constant_tensor(&mut self, c: &ConstValue) -> Result<TensorId> {
-        let id = self.add(Box::new(Constant::new(c.dims.clone(), c.floats())), &[])?;
-        Ok(id)
+        self.add(Box::new(Constant::of(c.dims.clone(), c.weights.clone())), &[])
     }
 
+    /// Known dims of a tensor (-1 where only known at run time).
     pub fn dims(&self, t: TensorId) -> Vec<i64> {
-        self.net.tensors[t].dims.clone()
+        self.net.known_dims(t)
     }
 
     /// Adds a layer named after the current node and returns its output tensor.
-    pub fn add(&mut self, op: Box<dyn Op>, inputs: &[TensorId]) -> Result<TensorId> {
+    pub fn add(&mut self, op: Box<dyn Layer>, inputs: &[TensorId]) -> Result<TensorId> {
         let layer = self.net.add_layer(op, inputs)?;
         let count = self.net.layers.len();
         let name = if self.node_name.is_empty() { format!("onnx_layer_{count}") } else { format!("{}_{count}", self.node_name) };
         self.net.layers[layer].name = crate::ir::Name::new(&name);
         Ok(self.net.layers[layer].outputs[0])
-    }
-
-    /// Adds a layer of `kind` with parameters.
-    pub fn add_kind(&mut self, kind: &str, params: &[(&str, ops::Param)], inputs: &[TensorId]) -> Result<TensorId> {
-        let mut op = ops::create(kind)?;
-        for (k, v) in params {
-            op.set_param(k, v.clone())?;
-        }
-        self.add(op, inputs)
     }
 }
 
@@ -111,14 +103,15 @@ impl<'n> Attrs<'n> {
     }
 }
 
+/// The engine type of an ONNX graph input (INT64 is carried as INT32, as onnx-tensorrt does).
 fn onnx_type(elem: i32) -> Option<DataType> {
     match elem {
         data_type::FLOAT => Some(DataType::Float),
         data_type::FLOAT16 => Some(DataType::Half),
-        data_type::INT32 => Some(DataType::Int32),
-        3 => Some(DataType::Int8),
-        9 => Some(DataType::Bool),
-        2 => Some(DataType::Uint8),
+        data_type::INT32 | data_type::INT64 => Some(DataType::Int32),
+        data_type::INT8 => Some(DataType::Int8),
+        data_type::BOOL => Some(DataType::Bool),
+        data_type::UINT8 => Some(DataType::Uint8),
         _ => None,
     }
 }
@@ -126,7 +119,8 @@ fn onnx_type(elem: i32) -> Option<DataType> {
 pub fn import_model(net: &mut Network, bytes: &[u8], _model_dir: Option<&Path>) -> Vec<ParserError> {
     use ParserErrorCode as C;
     let graph_err = |code, desc: String| vec![ParserError::graph(code, desc, "import_model")];
-    let model = match ModelProto::decode(bytes) {
+    // One copy of the model; initializers' raw data are slices of it.
+    let model = match ModelProto::decode(bytes::Bytes::copy_from_slice(bytes)) {
         Ok(m) => m,
         Err(e) => return graph_err(C::ModelDeserializeFailed, format!("the data is not a valid ONNX model ({} bytes): {e}", bytes.len())),
     };

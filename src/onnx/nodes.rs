@@ -3,10 +3,11 @@
 
 use super::importer::{Attrs, Importer, Value};
 use super::proto::NodeProto;
-use super::weights::{from_tensor_proto, ConstData, ConstValue};
+use super::weights::{from_tensor_proto, ConstValue};
 use crate::error::{Error, Result};
 use crate::ir::TensorId;
-use crate::ops::{activation, elementwise, matmul, pooling, softmax::SoftMax, Param};
+use crate::layers::generated::{Activation, Convolution, ElementWise, MatrixMultiply, Pooling, Shuffle, SoftMax};
+use crate::layers::{activation, elementwise, matmul, pooling};
 use crate::types::{dims_str, volume};
 
 type ImportFn = fn(&mut Importer, &NodeProto) -> Result<Vec<Value>>;
@@ -58,7 +59,7 @@ fn optional_input(node: &NodeProto, i: usize) -> Option<&str> {
 
 fn act(imp: &mut Importer, node: &NodeProto, kind: i32, alpha: f32, beta: f32) -> Result<Vec<Value>> {
     let x = imp.tensor(input(node, 0)?)?;
-    let t = imp.add(Box::new(activation::Activation::new(kind, alpha, beta)), &[x])?;
+    let t = imp.add(Box::new(Activation::of(kind, alpha, beta)), &[x])?;
     Ok(vec![Value::Tensor(t)])
 }
 
@@ -72,20 +73,20 @@ fn constant(_imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
         return Ok(vec![Value::Const(from_tensor_proto(t)?)]);
     }
     if a.has("value_float") {
-        return Ok(vec![Value::Const(ConstValue { dims: vec![], data: ConstData::F32(vec![a.float("value_float", 0.0)]) })]);
+        return Ok(vec![Value::Const(ConstValue::f32(vec![], &[a.float("value_float", 0.0)]))]);
     }
     if let Some(v) = a.ints("value_ints") {
-        return Ok(vec![Value::Const(ConstValue { dims: vec![v.len() as i64], data: ConstData::I64(v) })]);
+        return Ok(vec![Value::Const(ConstValue::from_i64("value_ints", vec![v.len() as i64], &v)?)]);
     }
     if a.has("value_int") {
-        return Ok(vec![Value::Const(ConstValue { dims: vec![], data: ConstData::I64(vec![a.int("value_int", 0)]) })]);
+        return Ok(vec![Value::Const(ConstValue::from_i64("value_int", vec![], &[a.int("value_int", 0)])?)]);
     }
     Err(Error::unsupported("Constant nodes are supported with value, value_float, value_int or value_ints"))
 }
 
-/// A tensor reshaped (without data movement) to `dims`.
+/// A tensor reshaped (without data movement) to `dims` (0 copies the input's dimension).
 fn reshape_tensor(imp: &mut Importer, t: TensorId, dims: Vec<i64>) -> Result<TensorId> {
-    imp.add_kind("Shuffle", &[("reshape", Param::Ints(dims)), ("zero_is_placeholder", Param::Ints(vec![0]))], &[t])
+    imp.add(Box::new(Shuffle::reshape_to(dims)), &[t])
 }
 
 /// ONNX broadcasting aligns shapes at the right; TensorRT needs equal ranks. Lower-rank
@@ -125,7 +126,7 @@ fn binary(imp: &mut Importer, node: &NodeProto, op: i32) -> Result<Vec<Value>> {
     let (a, b) = (input(node, 0)?, input(node, 1)?);
     let rank = rank_of(imp, a)?.max(rank_of(imp, b)?);
     let (ta, tb) = (aligned(imp, a, rank)?, aligned(imp, b, rank)?);
-    let t = imp.add(Box::new(elementwise::ElementWise::new(op)), &[ta, tb])?;
+    let t = imp.add(Box::new(ElementWise::of(op)), &[ta, tb])?;
     Ok(vec![Value::Tensor(t)])
 }
 
@@ -186,36 +187,33 @@ fn conv(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     let a = Attrs(node);
     let x = imp.tensor(input(node, 0)?)?;
     let w = imp.constant(input(node, 1)?).map_err(|e| e.context("Conv weights"))?;
-    if w.dims.len() != 4 {
-        return Err(Error::unsupported(format!("only 2-D convolutions are supported; weights have shape {}", dims_str(&w.dims))));
+    if !(3..=5).contains(&w.dims.len()) {
+        return Err(Error::unsupported(format!("Conv weights of shape {} (1-D to 3-D convolutions are supported)", dims_str(&w.dims))));
     }
+    let n = w.dims.len() - 2;
     let bias = match optional_input(node, 2) {
-        Some(b) => imp.constant(b).map_err(|e| e.context("Conv bias"))?.floats(),
-        None => vec![],
+        Some(b) => Some(imp.constant(b).map_err(|e| e.context("Conv bias"))?.weights),
+        None => None,
     };
     let kernel = a.ints("kernel_shape").unwrap_or_else(|| w.dims[2..].to_vec());
-    let strides = a.ints("strides").unwrap_or(vec![1, 1]);
-    let dilations = a.ints("dilations").unwrap_or(vec![1, 1]);
+    let strides = a.ints("strides").unwrap_or(vec![1; n]);
+    let dilations = a.ints("dilations").unwrap_or(vec![1; n]);
+    let group = a.int("group", 1);
+    if group <= 0 {
+        return Err(Error::invalid_argument(format!("group {group} must be positive")));
+    }
     let (pre, post) = resolve_pads(&a, &imp.dims(x), &kernel, &strides, &dilations)?;
-    let params = [
-        ("num_output_maps", Param::Ints(vec![w.dims[0]])),
-        ("kernel_size", Param::Ints(kernel)),
-        ("stride", Param::Ints(strides)),
-        ("dilation", Param::Ints(dilations)),
-        ("pre_padding", Param::Ints(pre)),
-        ("post_padding", Param::Ints(post)),
-        ("groups", Param::Ints(vec![a.int("group", 1)])),
-        ("kernel_weights", Param::Weights(w.floats())),
-        ("bias_weights", Param::Weights(bias)),
-    ];
-    Ok(vec![Value::Tensor(imp.add_kind("Convolution", &params, &[x])?)])
+    let mut c = Convolution::of(w.dims[0], kernel, w.weights, bias);
+    c.stride = strides;
+    c.dilation = dilations;
+    c.pre_padding = pre;
+    c.post_padding = post;
+    c.groups = group;
+    Ok(vec![Value::Tensor(imp.add(Box::new(c), &[x])?)])
 }
 
 fn pool(imp: &mut Importer, node: &NodeProto, kind: i32) -> Result<Vec<Value>> {
     let a = Attrs(node);
-    if a.int("ceil_mode", 0) != 0 {
-        return Err(Error::unsupported("ceil_mode=1 is not supported"));
-    }
     if a.ints("dilations").is_some_and(|d| d.iter().any(|&v| v != 1)) {
         return Err(Error::unsupported("dilated pooling is not supported"));
     }
@@ -226,20 +224,20 @@ fn pool(imp: &mut Importer, node: &NodeProto, kind: i32) -> Result<Vec<Value>> {
     let kernel = a.ints("kernel_shape").ok_or_else(|| Error::invalid_argument("kernel_shape is required"))?;
     let strides = a.ints("strides").unwrap_or(vec![1; kernel.len()]);
     let (pre, post) = resolve_pads(&a, &imp.dims(x), &kernel, &strides, &vec![1; kernel.len()])?;
-    let params = [
-        ("type", Param::Ints(vec![kind as i64])),
-        ("window", Param::Ints(kernel)),
-        ("stride", Param::Ints(strides)),
-        ("pre_padding", Param::Ints(pre)),
-        ("post_padding", Param::Ints(post)),
-        ("average_count_excludes_padding", Param::Ints(vec![(a.int("count_include_pad", 0) == 0) as i64])),
-    ];
-    Ok(vec![Value::Tensor(imp.add_kind("Pooling", &params, &[x])?)])
+    let mut p = Pooling::of(kind, kernel);
+    p.stride = strides;
+    p.pre_padding = pre;
+    p.post_padding = post;
+    p.average_count_excludes_padding = a.int("count_include_pad", 0) == 0;
+    if a.int("ceil_mode", 0) != 0 {
+        p.padding_mode = crate::layers::window::EXPLICIT_ROUND_UP;
+    }
+    Ok(vec![Value::Tensor(imp.add(Box::new(p), &[x])?)])
 }
 
 fn reshape(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     let shape = imp.constant(input(node, 1)?).map_err(|e| e.context("Reshape's shape"))?;
-    let mut dims = shape.ints()?.to_vec();
+    let mut dims = shape.ints()?;
     let allow_zero = Attrs(node).int("allowzero", 0) != 0;
     match imp.value(input(node, 0)?)? {
         // Reshaping a constant needs no layer.
@@ -254,7 +252,7 @@ fn reshape(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
                 let known: i64 = dims.iter().filter(|&&d| d != -1).product();
                 dims[p] = if known > 0 { n / known } else { 0 };
             }
-            if volume(&dims) != Some(c.len()) {
+            if dims.iter().any(|&d| d < 0) || volume(&dims) != Some(c.len()) {
                 return Err(Error::invalid_argument(format!(
                     "cannot reshape a constant of shape {} to {}",
                     dims_str(&c.dims),
@@ -265,8 +263,9 @@ fn reshape(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
             Ok(vec![Value::Const(c)])
         }
         Value::Tensor(t) => {
-            let params = [("reshape", Param::Ints(dims)), ("zero_is_placeholder", Param::Ints(vec![(!allow_zero) as i64]))];
-            Ok(vec![Value::Tensor(imp.add_kind("Shuffle", &params, &[t])?)])
+            let mut s = Shuffle::reshape_to(dims);
+            s.zero_is_placeholder = !allow_zero;
+            Ok(vec![Value::Tensor(imp.add(Box::new(s), &[t])?)])
         }
     }
 }
@@ -283,12 +282,13 @@ fn flatten(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
         return Err(Error::invalid_argument(format!("axis {axis} is out of range for rank {rank}")));
     }
     let (head, tail) = dims.split_at(axis as usize);
-    let size = |d: &[i64]| volume(d).map(|v| v as i64).unwrap_or(-1);
-    let (h, w) = (size(head), size(tail));
-    let target = if h < 0 && w < 0 {
-        return Err(Error::unsupported("Flatten of a tensor with unknown dimensions on both sides of the axis"));
-    } else {
-        vec![h, w]
+    let size = |d: &[i64]| volume(d).map(|v| v as i64);
+    // Unknown sizes are inferred (-1) or copied (0) by the reshape.
+    let target = match (size(head), size(tail)) {
+        (Some(h), _) => vec![h, -1],
+        (None, Some(w)) => vec![-1, w],
+        (None, None) if axis == 1 => vec![0, -1],
+        _ => return Err(Error::unsupported("Flatten of a tensor with unknown dimensions on both sides of the axis")),
     };
     Ok(vec![Value::Tensor(reshape_tensor(imp, t, target)?)])
 }
@@ -301,7 +301,7 @@ fn matmul_node(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     }
     let rank = ra.max(rb);
     let (ta, tb) = (aligned(imp, a, rank)?, aligned(imp, b, rank)?);
-    let t = imp.add(Box::new(matmul::MatrixMultiply::new(matmul::NONE, matmul::NONE)), &[ta, tb])?;
+    let t = imp.add(Box::new(MatrixMultiply::of(matmul::NONE, matmul::NONE)), &[ta, tb])?;
     Ok(vec![Value::Tensor(t)])
 }
 
@@ -310,22 +310,22 @@ fn gemm(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     let (alpha, beta) = (at.float("alpha", 1.0), at.float("beta", 1.0));
     let (a, b) = (imp.tensor(input(node, 0)?)?, imp.tensor(input(node, 1)?)?);
     let op = |t: i64| if t != 0 { matmul::TRANSPOSE } else { matmul::NONE };
-    let mm = matmul::MatrixMultiply::new(op(at.int("transA", 0)), op(at.int("transB", 0)));
+    let mm = MatrixMultiply::of(op(at.int("transA", 0)), op(at.int("transB", 0)));
     let mut y = imp.add(Box::new(mm), &[a, b])?;
     if alpha != 1.0 {
-        let s = imp.constant_tensor(&ConstValue { dims: vec![1, 1], data: ConstData::F32(vec![alpha]) })?;
-        y = imp.add(Box::new(elementwise::ElementWise::new(elementwise::PROD)), &[y, s])?;
+        let s = imp.constant_tensor(&ConstValue::f32(vec![1, 1], &[alpha]))?;
+        y = imp.add(Box::new(ElementWise::of(elementwise::PROD)), &[y, s])?;
     }
     if let Some(c) = optional_input(node, 2) {
         let mut cv = imp.constant(c).map_err(|e| e.context("Gemm's C"))?;
         if beta != 1.0 {
-            cv.data = ConstData::F32(cv.floats().iter().map(|v| v * beta).collect());
+            cv = ConstValue::f32(cv.dims.clone(), &cv.floats()?.iter().map(|v| v * beta).collect::<Vec<_>>());
         }
         while cv.dims.len() < 2 {
             cv.dims.insert(0, 1);
         }
         let ct = imp.constant_tensor(&cv)?;
-        y = imp.add(Box::new(elementwise::ElementWise::new(elementwise::SUM)), &[y, ct])?;
+        y = imp.add(Box::new(ElementWise::of(elementwise::SUM)), &[y, ct])?;
     }
     Ok(vec![Value::Tensor(y)])
 }
@@ -356,5 +356,5 @@ fn transpose(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     let t = imp.tensor(input(node, 0)?)?;
     let rank = imp.dims(t).len() as i64;
     let perm = Attrs(node).ints("perm").unwrap_or_else(|| (0..rank).rev().collect());
-    Ok(vec![Value::Tensor(imp.add_kind("Shuffle", &[("first_transpose", Param::Ints(perm))], &[t])?)])
+    Ok(vec![Value::Tensor(imp.add(Box::new(Shuffle::transpose(perm)), &[t])?)])
 }

@@ -1,48 +1,61 @@
-//! ONNX initializers and constants as host values.
+//! ONNX initializers and constants as typed host values. Types map as onnx-tensorrt maps
+//! them: FLOAT, FLOAT16, INT32, INT8, UINT8 and BOOL keep their type; DOUBLE becomes FLOAT
+//! and INT64 becomes INT32 (values out of range are an error naming the tensor).
 
 use super::proto::{data_type, TensorProto};
 use crate::error::{Error, Result};
-use crate::types::{dims_str, volume};
+use crate::types::{dims_str, volume, DataType};
+use crate::weights::Weights;
+use bytes::Bytes;
 
 /// A constant known at parse time.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConstValue {
     pub dims: Vec<i64>,
-    pub data: ConstData,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum ConstData {
-    F32(Vec<f32>),
-    /// INT64 and INT32 values (shapes, axes).
-    I64(Vec<i64>),
+    pub weights: Weights,
 }
 
 impl ConstValue {
     pub fn len(&self) -> usize {
-        match &self.data {
-            ConstData::F32(v) => v.len(),
-            ConstData::I64(v) => v.len(),
-        }
+        self.weights.count().unwrap_or(0)
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// Float values; integer constants are converted (they are small shape values).
-    pub fn floats(&self) -> Vec<f32> {
-        match &self.data {
-            ConstData::F32(v) => v.clone(),
-            ConstData::I64(v) => v.iter().map(|&x| x as f32).collect(),
-        }
+    pub fn dtype(&self) -> DataType {
+        self.weights.data_type().unwrap_or(DataType::Float)
     }
 
-    pub fn ints(&self) -> Result<&[i64]> {
-        match &self.data {
-            ConstData::I64(v) => Ok(v),
-            ConstData::F32(_) => Err(Error::invalid_argument("expected an integer constant, got floats")),
+    pub fn f32(dims: Vec<i64>, values: &[f32]) -> ConstValue {
+        ConstValue { dims, weights: Weights::from_f32(values) }
+    }
+
+    pub fn i32(dims: Vec<i64>, values: &[i32]) -> ConstValue {
+        ConstValue { dims, weights: Weights::from_i32(values) }
+    }
+
+    /// Integer constants (shapes, axes) from ONNX's INT64: narrowed to INT32.
+    pub fn from_i64(name: &str, dims: Vec<i64>, values: &[i64]) -> Result<ConstValue> {
+        let narrowed = values
+            .iter()
+            .map(|&v| i32::try_from(v))
+            .collect::<std::result::Result<Vec<i32>, _>>()
+            .map_err(|_| Error::invalid_argument(format!("'{name}' holds an INT64 value outside the INT32 range")))?;
+        Ok(ConstValue::i32(dims, &narrowed))
+    }
+
+    pub fn floats(&self) -> Result<Vec<f32>> {
+        self.weights.to_f32()
+    }
+
+    /// Integer values (shapes, axes); floats are refused.
+    pub fn ints(&self) -> Result<Vec<i64>> {
+        if self.dtype().is_float() {
+            return Err(Error::invalid_argument("expected an integer constant, got floats"));
         }
+        self.weights.to_i64()
     }
 }
 
@@ -53,29 +66,52 @@ fn le_chunks<'a, const N: usize>(raw: &'a [u8], name: &str) -> Result<impl Itera
     Ok(raw.chunks_exact(N).map(|c| c.try_into().expect("exact chunk")))
 }
 
-/// Decodes an initializer from raw_data or the typed field, checking its element count.
+/// Decodes an initializer from raw_data (shared, not copied, where the type is kept) or
+/// from the typed field, checking its element count.
 pub fn from_tensor_proto(t: &TensorProto) -> Result<ConstValue> {
     let name = t.name.as_str();
     if t.data_location == 1 {
         return Err(Error::unsupported(format!("initializer '{name}' uses external data, which is not implemented yet")));
     }
+    if t.dims.iter().any(|&d| d < 0) {
+        return Err(Error::invalid_argument(format!("initializer '{name}' has invalid dims {}", dims_str(&t.dims))));
+    }
     let raw = !t.raw_data.is_empty();
-    let data = match t.data_type {
-        data_type::FLOAT if raw => ConstData::F32(le_chunks::<4>(&t.raw_data, name)?.map(f32::from_le_bytes).collect()),
-        data_type::FLOAT => ConstData::F32(t.float_data.clone()),
-        data_type::FLOAT16 if raw => {
-            ConstData::F32(le_chunks::<2>(&t.raw_data, name)?.map(|b| half::f16::from_le_bytes(b).to_f32()).collect())
+    let dims = t.dims.clone();
+    let keep = |dtype: DataType| Weights::new(dtype, t.raw_data.clone());
+    let value = match t.data_type {
+        data_type::FLOAT if raw => ConstValue { dims, weights: keep(DataType::Float)? },
+        data_type::FLOAT => ConstValue::f32(dims, &t.float_data),
+        data_type::FLOAT16 if raw => ConstValue { dims, weights: keep(DataType::Half)? },
+        data_type::FLOAT16 => {
+            let h: Vec<half::f16> = t.int32_data.iter().map(|&b| half::f16::from_bits(b as u16)).collect();
+            ConstValue { dims, weights: Weights::from_f16(&h) }
         }
-        data_type::FLOAT16 => ConstData::F32(t.int32_data.iter().map(|&b| half::f16::from_bits(b as u16).to_f32()).collect()),
-        data_type::DOUBLE if raw => ConstData::F32(le_chunks::<8>(&t.raw_data, name)?.map(|b| f64::from_le_bytes(b) as f32).collect()),
-        data_type::DOUBLE => ConstData::F32(t.double_data.iter().map(|&d| d as f32).collect()),
-        data_type::INT64 if raw => ConstData::I64(le_chunks::<8>(&t.raw_data, name)?.map(i64::from_le_bytes).collect()),
-        data_type::INT64 => ConstData::I64(t.int64_data.clone()),
-        data_type::INT32 if raw => ConstData::I64(le_chunks::<4>(&t.raw_data, name)?.map(|b| i32::from_le_bytes(b) as i64).collect()),
-        data_type::INT32 => ConstData::I64(t.int32_data.iter().map(|&v| v as i64).collect()),
+        data_type::DOUBLE if raw => {
+            ConstValue::f32(dims, &le_chunks::<8>(&t.raw_data, name)?.map(|b| f64::from_le_bytes(b) as f32).collect::<Vec<_>>())
+        }
+        data_type::DOUBLE => ConstValue::f32(dims, &t.double_data.iter().map(|&d| d as f32).collect::<Vec<_>>()),
+        data_type::INT64 if raw => {
+            ConstValue::from_i64(name, dims, &le_chunks::<8>(&t.raw_data, name)?.map(i64::from_le_bytes).collect::<Vec<_>>())?
+        }
+        data_type::INT64 => ConstValue::from_i64(name, dims, &t.int64_data)?,
+        data_type::INT32 if raw => ConstValue { dims, weights: keep(DataType::Int32)? },
+        data_type::INT32 => ConstValue::i32(dims, &t.int32_data),
+        data_type::INT8 | data_type::UINT8 | data_type::BOOL => {
+            let dtype = match t.data_type {
+                data_type::INT8 => DataType::Int8,
+                data_type::UINT8 => DataType::Uint8,
+                _ => DataType::Bool,
+            };
+            if raw {
+                ConstValue { dims, weights: keep(dtype)? }
+            } else {
+                let bytes: Vec<u8> = t.int32_data.iter().map(|&v| if dtype == DataType::Bool { (v != 0) as u8 } else { v as u8 }).collect();
+                ConstValue { dims, weights: Weights::new(dtype, Bytes::from(bytes))? }
+            }
+        }
         other => return Err(Error::unsupported(format!("initializer '{name}' has ONNX data type {other}, which is not implemented"))),
     };
-    let value = ConstValue { dims: t.dims.clone(), data };
     let want =
         volume(&t.dims).ok_or_else(|| Error::invalid_argument(format!("initializer '{name}' has invalid dims {}", dims_str(&t.dims))))?;
     if value.len() != want {

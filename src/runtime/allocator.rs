@@ -9,7 +9,9 @@ use std::ffi::{c_char, c_void, CString};
 #[derive(Clone, Copy)]
 pub struct NvtOutputAllocator {
     pub user: *mut c_void,
-    pub reallocate: Option<unsafe extern "C" fn(user: *mut c_void, name: *const c_char, current: *mut c_void, size: u64, alignment: u64) -> *mut c_void>,
+    pub reallocate: Option<
+        unsafe extern "C" fn(user: *mut c_void, name: *const c_char, current: *mut c_void, size: u64, alignment: u64) -> *mut c_void,
+    >,
     pub notify_shape: Option<unsafe extern "C" fn(user: *mut c_void, name: *const c_char, dims: *const i64, nb_dims: i32)>,
 }
 

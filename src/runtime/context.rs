@@ -210,13 +210,18 @@ impl ExecutionContext {
         let t = &self.engine.desc.tensors[self.engine.desc.io[k]];
         let size = t.dtype.size_bytes() as u64;
         if address % size != 0 {
-            return Err(Error::invalid_argument(format!("tensor '{name}': address {address:#x} is not aligned to its {size}-byte elements")));
+            return Err(Error::invalid_argument(format!(
+                "tensor '{name}': address {address:#x} is not aligned to its {size}-byte elements"
+            )));
         }
-        let kind = if address == 0 || cuda::device().and_then(|d| d.bind()).is_err() { AddressKind::Unknown } else { address_kind(address) };
+        let kind =
+            if address == 0 || cuda::device().and_then(|d| d.bind()).is_err() { AddressKind::Unknown } else { address_kind(address) };
         let on_device = kind == AddressKind::Device;
         match (&self.engine.backend, t.shape_tensor, kind) {
             (_, true, AddressKind::Device) => {
-                return Err(Error::invalid_argument(format!("tensor '{name}' is a shape tensor (getTensorLocation is kHOST): give host memory")))
+                return Err(Error::invalid_argument(format!(
+                    "tensor '{name}' is a shape tensor (getTensorLocation is kHOST): give host memory"
+                )))
             }
             (EngineBackend::Cuda(_), false, AddressKind::Unknown) if address != 0 => {
                 return Err(Error::invalid_argument(format!(
@@ -276,13 +281,19 @@ impl ExecutionContext {
             let bytes = res.dims[t].as_deref().and_then(|d| byte_size(d, desc.tensors[t].dtype)).unwrap_or(info.max_bytes as usize) as u64;
             let allocated_later = info.deferred && b.allocator.is_some();
             if b.address == 0 && bytes > 0 && !allocated_later {
-                return Err(Error::invalid_argument(format!("tensor '{}' has no address: call setTensorAddress first", desc.tensors[t].name)));
+                return Err(Error::invalid_argument(format!(
+                    "tensor '{}' has no address: call setTensorAddress first",
+                    desc.tensors[t].name
+                )));
             }
             if b.address != 0 && !b.on_device && bytes > 0 && info.storage == Storage::Io(k) {
                 let end = b.address.checked_add(bytes).ok_or_else(|| Error::invalid_argument("address range overflows"))?;
                 if let Some(other) = ranges.iter().position(|&(s, e)| b.address < e && s < end) {
                     let _ = other;
-                    return Err(Error::invalid_argument(format!("the memory of tensor '{}' overlaps another input or output", desc.tensors[t].name)));
+                    return Err(Error::invalid_argument(format!(
+                        "the memory of tensor '{}' overlaps another input or output",
+                        desc.tensors[t].name
+                    )));
                 }
                 ranges.push((b.address, end));
             }

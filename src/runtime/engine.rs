@@ -62,7 +62,9 @@ impl Engine {
         let analysis = Engine::verify(&desc)?;
         let backend = match desc.target {
             Target::Cpu => EngineBackend::Cpu(CpuEngine::new(&desc)?),
-            Target::Cuda(..) => EngineBackend::Cuda(CudaEngine::new(&desc, &analysis).map_err(|e| e.context("cannot load the engine on the GPU"))?),
+            Target::Cuda(..) => {
+                EngineBackend::Cuda(CudaEngine::new(&desc, &analysis).map_err(|e| e.context("cannot load the engine on the GPU"))?)
+            }
         };
         let io_names = desc.io.iter().map(|&t| Name::new(&desc.tensors[t].name)).collect();
         Ok(Engine { desc, analysis, backend, io_names })

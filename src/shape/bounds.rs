@@ -38,7 +38,9 @@ fn bin_bound(op: BinOp, a: Interval, b: Interval) -> Interval {
     match op {
         BinOp::Sum => Interval { lo: a.lo.saturating_add(b.lo), hi: a.hi.saturating_add(b.hi) },
         BinOp::Sub => Interval { lo: a.lo.saturating_sub(b.hi), hi: a.hi.saturating_sub(b.lo) },
-        BinOp::Prod => Interval::hull([a.lo.saturating_mul(b.lo), a.lo.saturating_mul(b.hi), a.hi.saturating_mul(b.lo), a.hi.saturating_mul(b.hi)]),
+        BinOp::Prod => {
+            Interval::hull([a.lo.saturating_mul(b.lo), a.lo.saturating_mul(b.hi), a.hi.saturating_mul(b.lo), a.hi.saturating_mul(b.hi)])
+        }
         BinOp::Max => Interval { lo: a.lo.max(b.lo), hi: a.hi.max(b.hi) },
         BinOp::Min => Interval { lo: a.lo.min(b.lo), hi: a.hi.min(b.hi) },
         BinOp::Equal | BinOp::Less => Interval { lo: 0, hi: 1 },

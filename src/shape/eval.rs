@@ -97,10 +97,12 @@ mod tests {
         let b = g.symbol(Symbol::InputDim { input: 1, axis: 0 });
         let c = g.broadcast(a, b, || "layer 'add'".into()).unwrap();
         let twice = g.add(c, c).unwrap();
-        let bind = |x: i64, y: i64| move |s: Symbol| match s {
-            Symbol::InputDim { input: 0, .. } => Some(x),
-            Symbol::InputDim { input: 1, .. } => Some(y),
-            _ => None,
+        let bind = |x: i64, y: i64| {
+            move |s: Symbol| match s {
+                Symbol::InputDim { input: 0, .. } => Some(x),
+                Symbol::InputDim { input: 1, .. } => Some(y),
+                _ => None,
+            }
         };
         let e = g.evaluate(bind(5, 1)).unwrap();
         assert_eq!(e.get(twice), Some(10));

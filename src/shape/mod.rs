@@ -353,7 +353,9 @@ impl ShapeGraph {
             let m = |e: ExprId| map[e as usize].expect("operands come first");
             let new = match *node {
                 Node::Const(v) => Node::Const(v),
-                Node::Sym(Symbol::DataDependent { layer, output, bound }) => Node::Sym(Symbol::DataDependent { layer, output, bound: m(bound) }),
+                Node::Sym(Symbol::DataDependent { layer, output, bound }) => {
+                    Node::Sym(Symbol::DataDependent { layer, output, bound: m(bound) })
+                }
                 Node::Sym(s) => Node::Sym(s),
                 Node::Bin(op, a, b) => Node::Bin(op, m(a), m(b)),
                 Node::Select(c, a, b) => Node::Select(m(c), m(a), m(b)),

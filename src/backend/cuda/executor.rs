@@ -52,10 +52,13 @@ impl CudaState {
     fn bind_all(&mut self, engine: &Engine, ce: &CudaEngine, res: &Resolution) -> Result<()> {
         for (li, l) in engine.desc.layers.iter().enumerate() {
             let Some(p) = &ce.layers[li] else { continue };
-            let inputs: Option<Vec<Option<Vec<i64>>>> = l.inputs.iter().map(|i| i.map_or(Some(None), |i| res.dims[i].clone().map(Some))).collect();
+            let inputs: Option<Vec<Option<Vec<i64>>>> =
+                l.inputs.iter().map(|i| i.map_or(Some(None), |i| res.dims[i].clone().map(Some))).collect();
             let outputs: Option<Vec<Vec<i64>>> = l.outputs.iter().map(|&o| res.dims[o].clone()).collect();
             self.bound[li] = match (inputs, outputs) {
-                (Some(inputs), Some(outputs)) => Some(p.bind(&Shapes { inputs, outputs }).map_err(|e| e.context(format!("layer '{}'", l.name)))?),
+                (Some(inputs), Some(outputs)) => {
+                    Some(p.bind(&Shapes { inputs, outputs }).map_err(|e| e.context(format!("layer '{}'", l.name)))?)
+                }
                 _ => None, // after a data-dependent layer: bound once its count is known
             };
         }
@@ -133,7 +136,8 @@ impl CudaState {
             if !desc.tensors[t].shape_tensor {
                 continue;
             }
-            let values = a.tensors[t].values.as_deref().and_then(|v| res.eval.all(v)).ok_or_else(|| Error::internal("shape output values"))?;
+            let values =
+                a.tensors[t].values.as_deref().and_then(|v| res.eval.all(v)).ok_or_else(|| Error::internal("shape output values"))?;
             let dims = res.dims[t].as_deref().unwrap_or(&[]);
             let bytes = byte_size(dims, desc.tensors[t].dtype).unwrap_or(0);
             // SAFETY: the application gave host memory for the output's size (checked to be

@@ -97,8 +97,13 @@ struct Run {
 
 impl Bound for Run {
     fn enqueue(&self, stream: RawStream, inputs: &[DevicePtr], outputs: &[DevicePtr], _: &Scratch) -> Result<()> {
-        let mut args =
-            [launch::arg(&inputs[0]), launch::arg(&self.weights), launch::arg(&self.bias), launch::arg(&outputs[0]), launch::arg(&self.desc)];
+        let mut args = [
+            launch::arg(&inputs[0]),
+            launch::arg(&self.weights),
+            launch::arg(&self.bias),
+            launch::arg(&outputs[0]),
+            launch::arg(&self.desc),
+        ];
         launch::linear(&self.kernel, self.n, stream, &mut args)
     }
 }

@@ -23,7 +23,9 @@ impl Implementation for Broadcasting {
     fn supports(&self, op: &dyn Layer, t: &LayerTypes) -> bool {
         let Ok(e) = spec::<ElementWise>(op) else { return false };
         let (a, b) = (t.input(0), t.input(1));
-        a == b && matches!(a, DataType::Float | DataType::Half | DataType::Int32 | DataType::Bool) && e.output_type(a, b).ok() == Some(t.outputs[0])
+        a == b
+            && matches!(a, DataType::Float | DataType::Half | DataType::Int32 | DataType::Bool)
+            && e.output_type(a, b).ok() == Some(t.outputs[0])
     }
     fn kernel_files(&self) -> &'static [&'static str] {
         &["elementwise"]

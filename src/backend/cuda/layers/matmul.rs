@@ -66,7 +66,12 @@ impl Operands {
                     Some(b) => Some(Arc::new(DeviceBuffer::from_bytes(&b.convert(bias_type)?.values)?)),
                     None => None,
                 };
-                Operands { dtype, op: Op::Fc(fc.clone()), weights: Some(Arc::new(DeviceBuffer::from_bytes(&w.convert(dtype)?.values)?)), bias }
+                Operands {
+                    dtype,
+                    op: Op::Fc(fc.clone()),
+                    weights: Some(Arc::new(DeviceBuffer::from_bytes(&w.convert(dtype)?.values)?)),
+                    bias,
+                }
             }
         })
     }
@@ -185,7 +190,10 @@ impl Implementation for Tiled {
     }
     fn prepare(&self, op: &dyn Layer, t: &LayerTypes, cx: &PrepareCx) -> Result<Box<dyn Prepared>> {
         let dtype = t.input(0);
-        Ok(Box::new(TiledReady { kernel: typed_kernel(cx.kernels, "matmul", "matmul", dtype)?, ops: Arc::new(Operands::new(op, self.0, dtype, DataType::Float)?) }))
+        Ok(Box::new(TiledReady {
+            kernel: typed_kernel(cx.kernels, "matmul", "matmul", dtype)?,
+            ops: Arc::new(Operands::new(op, self.0, dtype, DataType::Float)?),
+        }))
     }
 }
 

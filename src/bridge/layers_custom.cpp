@@ -1,5 +1,5 @@
-// Layer parameter plumbing and the layer object factory.
-#include "layers.h"
+// Layer parameter plumbing, and the hand-written parts of layer classes.
+#include "generated/layers.h"
 
 namespace nvtrt
 {
@@ -72,17 +72,12 @@ void LayerRef::setWeights(char const* key, nvinfer1::Weights const& w) const noe
 nvinfer1::Weights LayerRef::getWeights(char const* key) const noexcept
 {
     int64_t count = 0;
-    float const* values = nvt_layer_get_weights(handle(), mId, key, &count);
-    return nvinfer1::Weights{nvinfer1::DataType::kFLOAT, values, values ? count : 0};
+    int32_t type = 0;
+    void const* values = nvt_layer_get_weights(handle(), mId, key, &type, &count);
+    return nvinfer1::Weights{static_cast<nvinfer1::DataType>(type), values, values ? count : 0};
 }
 
-void ConvolutionImpl::setPaddingMode(nvinfer1::PaddingMode mode) noexcept
-{
-    if (mode != nvinfer1::PaddingMode::kEXPLICIT_ROUND_DOWN)
-        reportUnimplemented("IConvolutionLayer::setPaddingMode (modes other than kEXPLICIT_ROUND_DOWN)");
-}
-
-nvinfer1::Permutation const& ShuffleImpl::readPermutation(char const* key, nvinfer1::Permutation& cache) const noexcept
+nvinfer1::Permutation const& ShuffleCustom::readPermutation(char const* key, nvinfer1::Permutation& cache) const noexcept
 {
     std::vector<int64_t> v = mRef.getInts(key);
     for (int32_t i = 0; i < nvinfer1::Dims::MAX_DIMS; ++i)
@@ -90,13 +85,13 @@ nvinfer1::Permutation const& ShuffleImpl::readPermutation(char const* key, nvinf
     return cache;
 }
 
-int32_t ShuffleImpl::tensorRank(int32_t tensor) const noexcept
+int32_t ShuffleCustom::tensorRank(int32_t tensor) const noexcept
 {
     nvinfer1::ITensor* t = mRef.net().tensor(tensor);
     return t ? t->getDimensions().nbDims : -1;
 }
 
-void ShuffleImpl::writePermutation(char const* key, nvinfer1::Permutation const& p, int32_t rank) noexcept
+void ShuffleCustom::writePermutation(char const* key, nvinfer1::Permutation const& p, int32_t rank) noexcept
 {
     if (rank < 0 || rank > nvinfer1::Dims::MAX_DIMS) rank = nvinfer1::Dims::MAX_DIMS;
     std::vector<int64_t> order;
@@ -111,24 +106,36 @@ void ShuffleImpl::writePermutation(char const* key, nvinfer1::Permutation const&
     mRef.setInts(key, order);
 }
 
-void ShuffleImpl::setFirstTranspose(nvinfer1::Permutation const& p) noexcept
+void ShuffleCustom::setFirstTranspose(nvinfer1::Permutation const& p) noexcept
 {
     writePermutation("first_transpose", p, tensorRank(nvt_layer_input(mRef.handle(), mRef.id(), 0)));
 }
 
-void ShuffleImpl::setReshapeDimensions(nvinfer1::Dims d) noexcept
+nvinfer1::Dims ShuffleCustom::getReshapeDimensions() const noexcept
+{
+    // Without a reshape TensorRT answers with invalid dims (nbDims -1), not an error.
+    if (mRef.getInt("has_reshape") == 0)
+    {
+        nvinfer1::Dims none{};
+        none.nbDims = -1;
+        return none;
+    }
+    return mRef.getDims("reshape");
+}
+
+void ShuffleCustom::setReshapeDimensions(nvinfer1::Dims d) noexcept
 {
     mRef.setDims("reshape", d);
     // The second transpose applies to the reshaped tensor: store it again for the new rank.
     if (mSecondSet && d.nbDims >= 0) writePermutation("second_transpose", mSecondAsSet, d.nbDims);
 }
 
-nvinfer1::Permutation const& ShuffleImpl::getFirstTranspose() const noexcept
+nvinfer1::Permutation const& ShuffleCustom::getFirstTranspose() const noexcept
 {
     return readPermutation("first_transpose", mFirst);
 }
 
-void ShuffleImpl::setSecondTranspose(nvinfer1::Permutation const& p) noexcept
+void ShuffleCustom::setSecondTranspose(nvinfer1::Permutation const& p) noexcept
 {
     mSecondAsSet = p;
     mSecondSet = true;
@@ -139,59 +146,9 @@ void ShuffleImpl::setSecondTranspose(nvinfer1::Permutation const& p) noexcept
     writePermutation("second_transpose", p, rank);
 }
 
-nvinfer1::Permutation const& ShuffleImpl::getSecondTranspose() const noexcept
+nvinfer1::Permutation const& ShuffleCustom::getSecondTranspose() const noexcept
 {
     return readPermutation("second_transpose", mSecond);
-}
-
-void MatrixMultiplyImpl::setOperation(int32_t index, nvinfer1::MatrixOperation op) noexcept
-{
-    if (index != 0 && index != 1)
-    {
-        logError("IMatrixMultiplyLayer::setOperation: index must be 0 or 1");
-        return;
-    }
-    mRef.setInt(index == 0 ? "op0" : "op1", static_cast<int64_t>(op));
-}
-
-nvinfer1::MatrixOperation MatrixMultiplyImpl::getOperation(int32_t index) const noexcept
-{
-    if (index != 0 && index != 1)
-    {
-        logError("IMatrixMultiplyLayer::getOperation: index must be 0 or 1");
-        return nvinfer1::MatrixOperation::kNONE;
-    }
-    return static_cast<nvinfer1::MatrixOperation>(mRef.getInt(index == 0 ? "op0" : "op1"));
-}
-
-namespace
-{
-template <typename L>
-std::unique_ptr<Owned> build(NetworkObj& net, int32_t id, nvinfer1::ILayer*& shell) noexcept
-{
-    L* obj = make<L>(net, id);
-    shell = obj;
-    return std::unique_ptr<Owned>(obj);
-}
-} // namespace
-
-std::unique_ptr<Owned> makeLayerObject(NetworkObj& net, int32_t id, nvinfer1::ILayer*& shell) noexcept
-{
-    using LT = nvinfer1::LayerType;
-    shell = nullptr;
-    switch (static_cast<LT>(nvt_layer_type(net.handle(), id)))
-    {
-    case LT::kCONVOLUTION: return build<ConvolutionLayer>(net, id, shell);
-    case LT::kFULLY_CONNECTED: return build<FullyConnectedLayer>(net, id, shell);
-    case LT::kACTIVATION: return build<ActivationLayer>(net, id, shell);
-    case LT::kPOOLING: return build<PoolingLayer>(net, id, shell);
-    case LT::kSOFTMAX: return build<SoftMaxLayer>(net, id, shell);
-    case LT::kELEMENTWISE: return build<ElementWiseLayer>(net, id, shell);
-    case LT::kSHUFFLE: return build<ShuffleLayer>(net, id, shell);
-    case LT::kMATRIX_MULTIPLY: return build<MatrixMultiplyLayer>(net, id, shell);
-    case LT::kCONSTANT: return build<ConstantLayer>(net, id, shell);
-    default: logError("internal error: a layer of a type the bridge does not know"); return nullptr;
-    }
 }
 
 } // namespace nvtrt
