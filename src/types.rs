@@ -37,7 +37,7 @@ impl DataType {
     /// The type for `v`, refusing unknown values and kFP8 with a message naming `what`.
     pub fn parse(v: i32, what: &str) -> Result<DataType> {
         match DataType::from_i32(v) {
-            Some(DataType::Fp8) => Err(Error::unsupported(format!("{what}: kFP8 is not supported by this library"))),
+            Some(DataType::Fp8) => Err(Error::unsupported(format!("{what}: the type kFP8 is not supported by this library"))),
             Some(t) => Ok(t),
             None => Err(Error::invalid_argument(format!("{what}: unknown DataType {v}"))),
         }

@@ -4,24 +4,28 @@
 
 mod common;
 
-use nvinfer::builder::memory::plan_arena;
+use nvinfer::engine::analysis::Step;
+use nvinfer::engine::{EngineDesc, Storage};
+use nvinfer::host::{HostBuffer, TensorIn, TensorOut};
 use nvinfer::ir::{Network, TensorId};
-use nvinfer::ops::activation::Activation;
-use nvinfer::ops::constant::Constant;
-use nvinfer::ops::elementwise::{ElementWise, SUM};
-use nvinfer::ops::shuffle::Shuffle;
-use nvinfer::ops::{HostIn, Op, Param};
-use nvinfer::plan::EngineDesc;
+use nvinfer::layers::elementwise::SUM;
+use nvinfer::layers::generated::{Activation, Constant, Convolution, ElementWise, Shuffle};
+use nvinfer::layers::{CpuCx, Layer, Param};
 use nvinfer::runtime::{Engine, ExecutionContext};
-use nvinfer::types::{volume, DataType, TensorIOMode};
+use nvinfer::types::{byte_size, DataType};
+use nvinfer::weights::Weights;
 use std::sync::Arc;
 
-fn relu() -> Box<dyn Op> {
-    Box::new(Activation::new(0, 0.0, 0.0))
+fn relu() -> Box<dyn Layer> {
+    Box::new(Activation::of(0, 0.0, 0.0))
 }
 
-fn act(kind: i32) -> Box<dyn Op> {
-    Box::new(Activation::new(kind, 0.0, 0.0))
+fn act(kind: i32) -> Box<dyn Layer> {
+    Box::new(Activation::of(kind, 0.0, 0.0))
+}
+
+fn constant(dims: Vec<i64>, values: &[f32]) -> Box<dyn Layer> {
+    Box::new(Constant::of(dims, Weights::from_f32(values)))
 }
 
 fn out(net: &Network, layer: usize) -> TensorId {
@@ -40,30 +44,42 @@ fn build_err(net: &Network) -> String {
     }
 }
 
-/// Runs every layer of a (shape-inferred) network in topological order with the ops' CPU
-/// references, with no builder pass involved. Returns one buffer per network tensor.
-fn reference_run(net: &Network, inputs: &[(TensorId, &[f32])]) -> Vec<Vec<f32>> {
-    let mut bufs: Vec<Vec<f32>> = net.tensors.iter().map(|t| vec![f32::NAN; volume(&t.dims).unwrap_or(0)]).collect();
+/// Runs every layer of a static-shaped network in topological order with the layers' CPU
+/// references, with no builder pass involved. Returns each tensor's values as f32.
+fn reference_run(net: &mut Network, inputs: &[(TensorId, &[f32])]) -> Vec<Vec<f32>> {
+    net.infer_shapes().unwrap();
+    let dims: Vec<Vec<i64>> = (0..net.tensors.len()).map(|t| net.known_dims(t)).collect();
+    let mut bufs: Vec<HostBuffer> =
+        (0..net.tensors.len()).map(|t| HostBuffer::new(byte_size(&dims[t], net.tensors[t].dtype).unwrap()).unwrap()).collect();
     for (t, v) in inputs {
-        assert_eq!(bufs[*t].len(), v.len());
-        bufs[*t] = v.to_vec();
+        bufs[*t].bytes_mut().copy_from_slice(bytemuck::cast_slice(v));
     }
     for id in net.topological_order().unwrap() {
         let l = &net.layers[id];
-        let mut outs: Vec<Vec<f32>> = l.outputs.iter().map(|&o| std::mem::take(&mut bufs[o])).collect();
+        let mut outs: Vec<HostBuffer> = l.outputs.iter().map(|&o| std::mem::replace(&mut bufs[o], HostBuffer::new(0).unwrap())).collect();
         {
-            let ins: Vec<HostIn> = l.inputs.iter().map(|&i| HostIn { data: &bufs[i], dims: &net.tensors[i].dims }).collect();
-            l.op.run_cpu(&ins, &mut outs).unwrap();
+            let ins: Vec<Option<TensorIn>> = l
+                .inputs
+                .iter()
+                .map(|i| i.map(|i| TensorIn { dtype: net.tensors[i].dtype, dims: &dims[i], bytes: bufs[i].bytes() }))
+                .collect();
+            let mut o: Vec<TensorOut> = l
+                .outputs
+                .iter()
+                .zip(outs.iter_mut())
+                .map(|(&t, b)| TensorOut { dtype: net.tensors[t].dtype, dims: &dims[t], bytes: b.bytes_mut() })
+                .collect();
+            l.op.run_cpu(&mut CpuCx::default(), &ins, &mut o).unwrap();
         }
         for (&o, b) in l.outputs.iter().zip(outs) {
             bufs[o] = b;
         }
     }
-    bufs
+    bufs.iter().zip(&net.tensors).map(|(b, t)| nvinfer::host::decode_f32(t.dtype, b.bytes())).collect()
 }
 
 fn kinds(desc: &EngineDesc) -> Vec<&'static str> {
-    desc.layers.iter().map(|l| l.op.kind()).collect()
+    desc.layers.iter().map(|l| l.op.kind().name()).collect()
 }
 
 // ---------------------------------------------------------------- Network API
@@ -86,20 +102,20 @@ fn add_input_checks_names_and_dims() {
 fn add_layer_checks_input_count_and_parameters() {
     let mut net = Network::new();
     let x = net.add_input("x", DataType::Float, &[2, 3]).unwrap();
-    let e = net.add_layer(Box::new(ElementWise::new(SUM)), &[x]).unwrap_err();
+    let e = net.add_layer(Box::new(ElementWise::of(SUM)), &[x]).unwrap_err();
     assert!(e.message.contains("ElementWise") && e.message.contains("got 1"), "{}", e.message);
-    assert!(net.add_layer(Box::new(Constant::new(vec![1], vec![1.0])), &[x]).is_err());
+    assert!(net.add_layer(constant(vec![1], &[1.0]), &[x]).is_err());
     assert!(net.add_layer(relu(), &[]).is_err());
     assert!(net.add_layer(relu(), &[x, x]).is_err());
     assert!(net.add_layer(relu(), &[42]).unwrap_err().message.contains("42"));
     // Bad parameters are reported when the layer is added, and the layer is not kept.
-    let e = net.add_layer(Box::new(Shuffle::reshape(vec![4, 4])), &[x]).unwrap_err();
+    let e = net.add_layer(Box::new(Shuffle::reshape_to(vec![4, 4])), &[x]).unwrap_err();
     assert!(e.message.contains("reshape"), "{}", e.message);
     assert!(net.layers.is_empty());
     assert_eq!(net.tensors.len(), 1, "a refused layer leaves no tensor behind");
     // A good one works and infers its output shape.
-    let l = net.add_layer(Box::new(Shuffle::reshape(vec![3, 2])), &[x]).unwrap();
-    assert_eq!(net.tensors[out(&net, l)].dims, vec![3, 2]);
+    let l = net.add_layer(Box::new(Shuffle::reshape_to(vec![3, 2])), &[x]).unwrap();
+    assert_eq!(net.known_dims(out(&net, l)), vec![3, 2]);
     assert!(!net.tensors[out(&net, l)].is_input);
     assert_eq!(net.tensors[out(&net, l)].producer, Some((l, 0)));
 }
@@ -155,7 +171,7 @@ fn topological_order_puts_producers_first() {
     net.mark_output(out(&net, l0)).unwrap();
     assert_eq!(net.topological_order().unwrap(), vec![l1, l0]);
     let engine = engine_of(&net);
-    let types: Vec<Option<Param>> = engine.desc.layers.iter().map(|l| l.op.param("type")).collect();
+    let types: Vec<Option<Param>> = engine.desc.layers.iter().map(|l| l.op.param("activation_type")).collect();
     assert_eq!(types, vec![Some(Param::Ints(vec![1])), Some(Param::Ints(vec![0]))], "sigmoid, then relu");
     // relu(sigmoid(x)) = sigmoid(x) > 0 everywhere.
     let xs = common::random(4, 1);
@@ -184,17 +200,17 @@ fn constant_folding_turns_constant_then_shuffle_into_one_constant() {
     let c = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]; // [[1,2],[3,4],[5,6]]; transposed [[1,3,5],[2,4,6]]
     let mut net = Network::new();
     let x = net.add_input("x", DataType::Float, &[2, 3]).unwrap();
-    let lc = net.add_layer(Box::new(Constant::new(vec![3, 2], c.to_vec())), &[]).unwrap();
-    let lt = net.add_layer(Box::new(Shuffle { first_transpose: vec![1, 0], ..Default::default() }), &[out(&net, lc)]).unwrap();
-    let ls = net.add_layer(Box::new(ElementWise::new(SUM)), &[x, out(&net, lt)]).unwrap();
+    let lc = net.add_layer(constant(vec![3, 2], &c), &[]).unwrap();
+    let lt = net.add_layer(Box::new(Shuffle::transpose(vec![1, 0])), &[out(&net, lc)]).unwrap();
+    let ls = net.add_layer(Box::new(ElementWise::of(SUM)), &[x, out(&net, lt)]).unwrap();
     net.set_tensor_name(out(&net, ls), "y").unwrap();
     net.mark_output(out(&net, ls)).unwrap();
     assert_eq!(net.layers.len(), 3);
 
     let engine = engine_of(&net);
     assert_eq!(kinds(&engine.desc), vec!["Constant", "ElementWise"], "the shuffle was folded and the original constant removed");
-    let folded = engine.desc.layers[0].op.constant_value().unwrap();
-    assert_eq!(folded, &[1.0, 3.0, 5.0, 2.0, 4.0, 6.0]);
+    let (_, folded) = engine.desc.layers[0].op.constant().unwrap();
+    assert_eq!(folded.to_f32().unwrap(), vec![1.0, 3.0, 5.0, 2.0, 4.0, 6.0]);
     assert_eq!(engine.desc.tensors[engine.desc.layers[0].outputs[0]].dims, vec![2, 3]);
     assert_eq!(engine.desc.tensors.len(), 3, "x, the folded constant, y");
 
@@ -210,8 +226,8 @@ fn constant_folding_turns_constant_then_shuffle_into_one_constant() {
 fn a_network_of_constants_folds_to_one_layer_and_runs() {
     // No inputs at all: relu(reshape(C)) is a constant output.
     let mut net = Network::new();
-    let lc = net.add_layer(Box::new(Constant::new(vec![4], vec![-1.0, 2.0, -3.0, 4.0])), &[]).unwrap();
-    let lr = net.add_layer(Box::new(Shuffle::reshape(vec![2, 2])), &[out(&net, lc)]).unwrap();
+    let lc = net.add_layer(constant(vec![4], &[-1.0, 2.0, -3.0, 4.0]), &[]).unwrap();
+    let lr = net.add_layer(Box::new(Shuffle::reshape_to(vec![2, 2])), &[out(&net, lc)]).unwrap();
     let la = net.add_layer(relu(), &[out(&net, lr)]).unwrap();
     net.set_tensor_name(out(&net, la), "y").unwrap();
     net.mark_output(out(&net, la)).unwrap();
@@ -226,30 +242,31 @@ fn a_network_of_constants_folds_to_one_layer_and_runs() {
 
 #[test]
 fn conv_bias_fusion_keeps_mnist_outputs() {
-    let net = common::mnist_network();
-    let convs = net.layers.iter().filter(|l| l.op.kind() == "Convolution").count();
+    let mut net = common::mnist_network();
+    let convs = net.layers.iter().filter(|l| l.op.kind().name() == "Convolution").count();
     assert!(convs >= 2, "MNIST has two convolutions");
     // In the parsed network each convolution feeds an Add of a per-channel constant.
-    let conv_then_add = |net_layers: &[(&'static str, Vec<usize>, Vec<usize>)]| {
+    let conv_then_add = |net_layers: &[(&'static str, Vec<Option<usize>>, Vec<usize>)]| {
         net_layers
             .iter()
             .filter(|(k, ins, _)| {
-                *k == "ElementWise" && ins.iter().any(|&t| net_layers.iter().any(|(k2, _, outs)| *k2 == "Convolution" && outs.contains(&t)))
+                *k == "ElementWise"
+                    && ins.iter().flatten().any(|&t| net_layers.iter().any(|(k2, _, outs)| *k2 == "Convolution" && outs.contains(&t)))
             })
             .count()
     };
-    let parsed: Vec<_> = net.layers.iter().map(|l| (l.op.kind(), l.inputs.clone(), l.outputs.clone())).collect();
+    let parsed: Vec<_> = net.layers.iter().map(|l| (l.op.kind().name(), l.inputs.clone(), l.outputs.clone())).collect();
     assert_eq!(conv_then_add(&parsed), convs, "the ONNX model adds each bias separately");
 
     let engine = Arc::new(engine_of(&net));
-    let built: Vec<_> = engine.desc.layers.iter().map(|l| (l.op.kind(), l.inputs.clone(), l.outputs.clone())).collect();
+    let built: Vec<_> = engine.desc.layers.iter().map(|l| (l.op.kind().name(), l.inputs.clone(), l.outputs.clone())).collect();
     assert_eq!(conv_then_add(&built), 0, "every bias add was fused: {:?}", kinds(&engine.desc));
     assert!(engine.desc.layers.len() < net.layers.len(), "{} layers built from {}", engine.desc.layers.len(), net.layers.len());
     let fused_biases = engine
         .desc
         .layers
         .iter()
-        .filter(|l| l.op.kind() == "Convolution")
+        .filter(|l| l.op.kind().name() == "Convolution")
         .filter(|l| matches!(l.op.param("bias_weights"), Some(Param::Weights(w)) if !w.is_empty()))
         .count();
     assert_eq!(fused_biases, convs);
@@ -261,7 +278,7 @@ fn conv_bias_fusion_keeps_mnist_outputs() {
     let mut ctx = ExecutionContext::new(engine).unwrap();
     for d in 0..10 {
         let x = common::read_digit(d);
-        let reference = reference_run(&net, &[(input, &x)]);
+        let reference = reference_run(&mut net, &[(input, &x)]);
         let mut y = vec![0f32; 10];
         common::run_cpu_context(&mut ctx, &[(common::MNIST_INPUT, &x)], &mut [(common::MNIST_OUTPUT, &mut y)]);
         let err = common::max_rel_err(&y, &reference[output]);
@@ -275,10 +292,10 @@ fn fusion_is_skipped_when_the_convolution_output_is_also_used_elsewhere() {
     // conv → (add bias) → y1 and conv → relu → y2: the add must stay a separate layer.
     let mut net = Network::new();
     let x = net.add_input("x", DataType::Float, &[1, 2, 3, 3]).unwrap();
-    let conv = nvinfer::ops::convolution::Convolution::new(2, [1, 1], common::random(4, 3), vec![]);
+    let conv = Convolution::of(2, vec![1, 1], Weights::from_f32(&common::random(4, 3)), None);
     let lc = net.add_layer(Box::new(conv), &[x]).unwrap();
-    let lb = net.add_layer(Box::new(Constant::new(vec![1, 2, 1, 1], vec![0.5, -0.5])), &[]).unwrap();
-    let la = net.add_layer(Box::new(ElementWise::new(SUM)), &[out(&net, lc), out(&net, lb)]).unwrap();
+    let lb = net.add_layer(constant(vec![1, 2, 1, 1], &[0.5, -0.5]), &[]).unwrap();
+    let la = net.add_layer(Box::new(ElementWise::of(SUM)), &[out(&net, lc), out(&net, lb)]).unwrap();
     let lr = net.add_layer(relu(), &[out(&net, lc)]).unwrap();
     net.set_tensor_name(out(&net, la), "y1").unwrap();
     net.set_tensor_name(out(&net, lr), "y2").unwrap();
@@ -287,7 +304,7 @@ fn fusion_is_skipped_when_the_convolution_output_is_also_used_elsewhere() {
     let engine = engine_of(&net);
     assert!(kinds(&engine.desc).contains(&"ElementWise"), "{:?}", kinds(&engine.desc));
     let xs = common::random(18, 4);
-    let reference = reference_run(&net, &[(x, &xs)]);
+    let reference = reference_run(&mut net, &[(x, &xs)]);
     let (mut y1, mut y2) = (vec![0f32; 18], vec![0f32; 18]);
     let mut ctx = ExecutionContext::new(Arc::new(engine)).unwrap();
     common::run_cpu_context(&mut ctx, &[("x", &xs)], &mut [("y1", &mut y1), ("y2", &mut y2)]);
@@ -308,13 +325,13 @@ fn dead_layers_are_removed() {
     net.mark_output(out(&net, a)).unwrap();
     let engine = engine_of(&net);
     assert_eq!(engine.desc.layers.len(), 1, "{:?}", kinds(&engine.desc));
-    assert_eq!(engine.desc.layers[0].op.param("type"), Some(Param::Ints(vec![0])));
+    assert_eq!(engine.desc.layers[0].op.param("activation_type"), Some(Param::Ints(vec![0])));
     let names: Vec<&str> = engine.desc.tensors.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(names, vec!["x", "y"]);
     // Tensor indices were renumbered consistently.
-    assert_eq!(engine.desc.layers[0].inputs, vec![0]);
+    assert_eq!(engine.desc.layers[0].inputs, vec![Some(0)]);
     assert_eq!(engine.desc.layers[0].outputs, vec![1]);
-    assert_eq!(engine.desc.io_tensors, vec![0, 1]);
+    assert_eq!(engine.desc.io, vec![0, 1]);
     // An unused network input stays (it is part of the engine's interface).
     let mut net2 = net.clone();
     net2.add_input("unused", DataType::Float, &[3]).unwrap();
@@ -325,56 +342,45 @@ fn dead_layers_are_removed() {
 
 // ---------------------------------------------------------------- memory planning
 
-/// Per intermediate tensor: (first step, last step, offset, bytes).
-fn live_ranges(desc: &EngineDesc) -> Vec<(usize, usize, u64, u64, String)> {
+/// Per arena tensor: (first step, last step, offset, bytes, name), from the engine's analysis.
+fn live_ranges(engine: &Engine) -> Vec<(usize, usize, u64, u64, String)> {
+    let (desc, a) = (&engine.desc, &engine.analysis);
     let n = desc.tensors.len();
-    let mut constant = vec![false; n];
     let (mut first, mut last) = (vec![usize::MAX; n], vec![0usize; n]);
     for (step, l) in desc.layers.iter().enumerate() {
-        if l.op.constant_value().is_some() {
-            l.outputs.iter().for_each(|&o| constant[o] = true);
+        if a.steps[step] != Step::Run {
             continue;
         }
         for &o in &l.outputs {
             first[o] = first[o].min(step);
             last[o] = last[o].max(step);
         }
-        for &i in &l.inputs {
+        for &i in l.inputs.iter().flatten() {
             last[i] = last[i].max(step);
         }
     }
     (0..n)
-        .filter(|&t| desc.tensors[t].io_mode == TensorIOMode::None && !constant[t])
-        .map(|t| {
-            let tt = &desc.tensors[t];
-            let bytes = volume(&tt.dims).unwrap() as u64 * tt.dtype.size_bytes() as u64;
-            (first[t], last[t], tt.arena_offset, bytes, tt.name.clone())
+        .filter_map(|t| match a.tensors[t].storage {
+            Storage::Arena(off) => {
+                let tt = &desc.tensors[t];
+                let bytes = byte_size(&tt.dims, tt.dtype).unwrap() as u64;
+                Some((first[t], last[t], off, bytes, tt.name.clone()))
+            }
+            _ => None,
         })
         .collect()
 }
 
-fn assert_no_live_overlap(desc: &EngineDesc) -> u64 {
-    let ranges = live_ranges(desc);
+fn assert_no_live_overlap(engine: &Engine) -> u64 {
+    let ranges = live_ranges(engine);
+    let arena = engine.analysis.arena_bytes;
     for (i, a) in ranges.iter().enumerate() {
         assert!(a.0 != usize::MAX, "intermediate '{}' is never produced", a.4);
-        assert!(a.2 + a.3 <= desc.arena_bytes, "'{}' ends at {} past the arena of {}", a.4, a.2 + a.3, desc.arena_bytes);
+        assert!(a.2 + a.3 <= arena, "'{}' ends at {} past the arena of {arena}", a.4, a.2 + a.3);
         for b in &ranges[i + 1..] {
             let alive_together = a.0 <= b.1 && b.0 <= a.1;
             let share_bytes = a.2 < b.2 + b.3 && b.2 < a.2 + a.3;
-            assert!(
-                !(alive_together && share_bytes),
-                "'{}' (steps {}..={}, bytes {}..{}) and '{}' (steps {}..={}, bytes {}..{}) overlap",
-                a.4,
-                a.0,
-                a.1,
-                a.2,
-                a.2 + a.3,
-                b.4,
-                b.0,
-                b.1,
-                b.2,
-                b.2 + b.3
-            );
+            assert!(!(alive_together && share_bytes), "'{}' {:?} and '{}' {:?} overlap", a.4, a, b.4, b);
         }
     }
     ranges.iter().map(|r| r.3).sum()
@@ -383,20 +389,16 @@ fn assert_no_live_overlap(desc: &EngineDesc) -> u64 {
 #[test]
 fn memory_plan_of_mnist_never_overlaps_live_tensors_and_reuses_memory() {
     let engine = engine_of(&common::mnist_network());
-    let desc = &engine.desc;
-    let total = assert_no_live_overlap(desc);
-    assert!(live_ranges(desc).len() >= 3, "MNIST has several intermediates");
-    assert!(desc.arena_bytes > 0);
-    assert!(desc.arena_bytes < total, "arena {} should be smaller than the {} bytes of all intermediates", desc.arena_bytes, total);
-    // The planner is deterministic: planning again gives the stored offsets and size.
-    let mut tensors = desc.tensors.clone();
-    tensors.iter_mut().for_each(|t| t.arena_offset = u64::MAX);
-    let arena = plan_arena(&mut tensors, &desc.layers);
-    assert_eq!(arena, desc.arena_bytes);
-    for (a, b) in tensors.iter().zip(&desc.tensors) {
-        if b.io_mode == TensorIOMode::None && a.arena_offset != u64::MAX {
-            assert_eq!(a.arena_offset, b.arena_offset, "{}", a.name);
-        }
+    let total = assert_no_live_overlap(&engine);
+    assert!(live_ranges(&engine).len() >= 3, "MNIST has several intermediates");
+    let arena = engine.analysis.arena_bytes;
+    assert!(arena > 0);
+    assert!(arena < total, "arena {arena} should be smaller than the {total} bytes of all intermediates");
+    // The loader derives the plan: analysing the description again gives the same layout.
+    let again = nvinfer::engine::analysis::analyze(&engine.desc).unwrap();
+    assert_eq!(again.arena_bytes, arena);
+    for (a, b) in again.tensors.iter().zip(&engine.analysis.tensors) {
+        assert_eq!(a.storage, b.storage);
     }
 }
 
@@ -413,18 +415,18 @@ fn memory_plan_of_a_chain_needs_two_blocks() {
     net.set_tensor_name(t, "y").unwrap();
     net.mark_output(t).unwrap();
     let engine = engine_of(&net);
-    assert_no_live_overlap(&engine.desc);
-    assert_eq!(engine.desc.arena_bytes, 2 * 4096);
+    assert_no_live_overlap(&engine);
+    assert_eq!(engine.analysis.arena_bytes, 2 * 4096);
     // A diamond: x → a, x → b, a + b → y: a and b are alive together.
     let mut net = Network::new();
     let x = net.add_input("x", DataType::Float, &[1, 1000]).unwrap();
     let a = net.add_layer(relu(), &[x]).unwrap();
     let b = net.add_layer(act(1), &[x]).unwrap();
-    let s = net.add_layer(Box::new(ElementWise::new(SUM)), &[out(&net, a), out(&net, b)]).unwrap();
+    let s = net.add_layer(Box::new(ElementWise::of(SUM)), &[out(&net, a), out(&net, b)]).unwrap();
     net.mark_output(out(&net, s)).unwrap();
     let engine = engine_of(&net);
-    assert_no_live_overlap(&engine.desc);
-    assert_eq!(engine.desc.arena_bytes, 2 * 4096, "two blocks of 4000 bytes rounded up to 256");
+    assert_no_live_overlap(&engine);
+    assert_eq!(engine.analysis.arena_bytes, 2 * 4096, "two blocks of 4000 bytes rounded up to 256");
 }
 
 // ---------------------------------------------------------------- build errors
@@ -443,7 +445,7 @@ fn a_dynamic_input_does_not_build() {
     let mut net = Network::new();
     let x = net.add_input("x", DataType::Float, &[-1, 4]).unwrap();
     let l = net.add_layer(relu(), &[x]).unwrap();
-    assert_eq!(net.tensors[out(&net, l)].dims, vec![-1, 4], "-1 propagates");
+    assert_eq!(net.known_dims(out(&net, l)), vec![-1, 4], "-1 propagates");
     net.mark_output(out(&net, l)).unwrap();
     let e = build_err(&net);
     assert!(e.contains("optimization profile"), "{e}");
@@ -452,12 +454,11 @@ fn a_dynamic_input_does_not_build() {
 
 #[test]
 fn other_build_errors_have_messages() {
-    // A non-float tensor.
+    // A type the layer does not take is refused when the layer is added.
     let mut net = Network::new();
     let x = net.add_input("x", DataType::Int32, &[4]).unwrap();
-    let l = net.add_layer(relu(), &[x]).unwrap();
-    net.mark_output(out(&net, l)).unwrap();
-    assert!(build_err(&net).contains("kFLOAT"));
+    let e = net.add_layer(relu(), &[x]).unwrap_err();
+    assert!(e.message.contains("kINT32") && e.message.contains("kFLOAT"), "{}", e.message);
     // An input that is also an output.
     let mut net = Network::new();
     let x = net.add_input("x", DataType::Float, &[4]).unwrap();
@@ -487,14 +488,14 @@ fn other_build_errors_have_messages() {
 #[test]
 fn the_builder_does_not_change_the_network_it_is_given() {
     let net = common::mnist_network();
-    let before: Vec<(String, Vec<usize>, Vec<usize>)> =
+    let before: Vec<(String, Vec<Option<usize>>, Vec<usize>)> =
         net.layers.iter().map(|l| (l.name.as_str().to_string(), l.inputs.clone(), l.outputs.clone())).collect();
-    let dims: Vec<Vec<i64>> = net.tensors.iter().map(|t| t.dims.clone()).collect();
+    let dims: Vec<Vec<i64>> = (0..net.tensors.len()).map(|t| net.known_dims(t)).collect();
     engine_of(&net);
-    let after: Vec<(String, Vec<usize>, Vec<usize>)> =
+    let after: Vec<(String, Vec<Option<usize>>, Vec<usize>)> =
         net.layers.iter().map(|l| (l.name.as_str().to_string(), l.inputs.clone(), l.outputs.clone())).collect();
     assert_eq!(before, after);
-    assert_eq!(dims, net.tensors.iter().map(|t| t.dims.clone()).collect::<Vec<_>>());
+    assert_eq!(dims, (0..net.tensors.len()).map(|t| net.known_dims(t)).collect::<Vec<_>>());
     // And building twice gives the same plan bytes.
     assert_eq!(common::cpu_plan(&net).unwrap(), common::cpu_plan(&net).unwrap());
 }
@@ -503,25 +504,25 @@ fn the_builder_does_not_change_the_network_it_is_given() {
 fn changing_input_dims_reinfers_shapes() {
     let mut net = Network::new();
     let x = net.add_input("x", DataType::Float, &[1, 4]).unwrap();
-    let l = net.add_layer(Box::new(Shuffle { first_transpose: vec![1, 0], ..Default::default() }), &[x]).unwrap();
+    let l = net.add_layer(Box::new(Shuffle::transpose(vec![1, 0])), &[x]).unwrap();
     let y = out(&net, l);
     net.mark_output(y).unwrap();
-    assert_eq!(net.tensors[y].dims, vec![4, 1]);
-    assert!(net.set_tensor_dims(y, &[1, 1]).unwrap_err().message.contains("network inputs"));
-    net.set_tensor_dims(x, &[3, 5]).unwrap();
+    assert_eq!(net.known_dims(y), vec![4, 1]);
+    assert!(net.set_input_dims(y, &[1, 1]).unwrap_err().message.contains("network inputs"));
+    net.set_input_dims(x, &[3, 5]).unwrap();
     net.infer_shapes().unwrap();
-    assert_eq!(net.tensors[y].dims, vec![5, 3]);
+    assert_eq!(net.known_dims(y), vec![5, 3]);
     // The builder re-infers too (it works on a copy).
-    net.set_tensor_dims(x, &[2, 6]).unwrap();
+    net.set_input_dims(x, &[2, 6]).unwrap();
     let engine = engine_of(&net);
-    let oy = *engine.desc.io_tensors.last().unwrap();
+    let oy = *engine.desc.io.last().unwrap();
     assert_eq!(engine.desc.tensors[oy].dims, vec![6, 2]);
     // Dims that no longer fit a layer's parameters fail the build with the layer named.
     let mut net = Network::new();
     let x = net.add_input("x", DataType::Float, &[2, 3]).unwrap();
-    let l = net.add_layer(Box::new(Shuffle::reshape(vec![6])), &[x]).unwrap();
+    let l = net.add_layer(Box::new(Shuffle::reshape_to(vec![6])), &[x]).unwrap();
     net.mark_output(out(&net, l)).unwrap();
-    net.set_tensor_dims(x, &[2, 4]).unwrap();
+    net.set_input_dims(x, &[2, 4]).unwrap();
     let e = build_err(&net);
     assert!(e.contains(net.layers[l].name.as_str()) && e.contains("reshape"), "{e}");
 }

@@ -5,13 +5,14 @@
 mod common;
 
 use nvinfer::ir::Network;
+use nvinfer::layers::Param;
 use nvinfer::onnx::proto::{
     data_type, AttributeProto, Dimension, GraphProto, ModelProto, NodeProto, OperatorSetIdProto, TensorProto, TensorShapeProto, TypeProto,
     TypeProtoTensor, ValueInfoProto,
 };
-use nvinfer::onnx::weights::{from_tensor_proto, ConstData};
+use nvinfer::onnx::weights::from_tensor_proto;
 use nvinfer::onnx::{parse, parse_file, supports_operator, ParserError, ParserErrorCode};
-use nvinfer::ops::Param;
+use nvinfer::weights::Weights;
 use prost::Message;
 
 // ---------------------------------------------------------------- model building helpers
@@ -121,18 +122,18 @@ fn conv_relu_model_parses_with_the_right_shapes() {
     assert_eq!(net.outputs.len(), 1);
     let x = &net.tensors[net.inputs[0]];
     assert_eq!(x.name.as_str(), "X");
-    assert_eq!(x.dims, vec![1, 2, 5, 5]);
+    assert_eq!(net.known_dims(net.inputs[0]), vec![1, 2, 5, 5]);
     let y = &net.tensors[net.outputs[0]];
     assert_eq!(y.name.as_str(), "Y");
-    assert_eq!(y.dims, vec![1, 3, 3, 3]); // (5 + 2 − 3) / 2 + 1 = 3
-    let kinds: Vec<&str> = net.layers.iter().map(|l| l.op.kind()).collect();
+    assert_eq!(net.known_dims(net.outputs[0]), vec![1, 3, 3, 3]); // (5 + 2 − 3) / 2 + 1 = 3
+    let kinds: Vec<&str> = net.layers.iter().map(|l| l.op.kind().name()).collect();
     assert_eq!(kinds, vec!["Convolution", "Activation"]);
     let conv = &net.layers[0].op;
     assert_eq!(conv.param("num_output_maps"), Some(Param::Ints(vec![3])));
     assert_eq!(conv.param("stride"), Some(Param::Ints(vec![2, 2])));
     assert_eq!(conv.param("pre_padding"), Some(Param::Ints(vec![1, 1])));
-    assert_eq!(conv.param("kernel_weights"), Some(Param::Weights(conv_weights())));
-    assert_eq!(conv.param("bias_weights"), Some(Param::Weights(conv_bias())));
+    assert_eq!(conv.param("kernel_weights"), Some(Param::Weights(Weights::from_f32(&conv_weights()))));
+    assert_eq!(conv.param("bias_weights"), Some(Param::Weights(Weights::from_f32(&conv_bias()))));
     // Layer names keep the ONNX node's name for error messages.
     assert!(net.layers[0].name.as_str().starts_with("conv0"), "{}", net.layers[0].name.as_str());
     assert!(net.layers[1].name.as_str().starts_with("relu0"));
@@ -151,11 +152,18 @@ fn conv_relu_model_runs_like_the_ops_it_names() {
     let mut y = vec![0f32; 27];
     common::run_cpu_context(&mut ctx, &[("X", &x)], &mut [("Y", &mut y)]);
 
-    let mut conv = nvinfer::ops::convolution::Convolution::new(3, [3, 3], conv_weights(), conv_bias());
+    let mut conv = nvinfer::layers::generated::Convolution::of(
+        3,
+        vec![3, 3],
+        Weights::from_f32(&conv_weights()),
+        Some(Weights::from_f32(&conv_bias())),
+    );
     conv.stride = vec![2, 2];
     conv.pre_padding = vec![1, 1];
     conv.post_padding = vec![1, 1];
-    let (_, c) = common::run_op_cpu(&conv, &[(&x, &[1, 2, 5, 5])]).unwrap();
+    let g = conv.geometry(&[1, 2, 5, 5]).unwrap();
+    let mut c = vec![0f32; 27];
+    nvinfer::layers::convolution::convolve(&g, &x, &conv_weights(), Some(&conv_bias()), &mut c);
     let expected: Vec<f32> = c.iter().map(|v| v.max(0.0)).collect();
     assert_eq!(y, expected);
     assert!(y.iter().any(|&v| v > 0.0) && y.iter().any(|&v| v == 0.0), "the random case should exercise both sides of Relu: {y:?}");
@@ -173,15 +181,16 @@ fn raw_data_and_float_data_initializers_decode_equally() {
     // And directly: the same values whichever field carries them.
     let a = from_tensor_proto(&float_tensor("t", &[2, 2], &[1.5, -2.0, 3.0, 1e-3])).unwrap();
     let c = from_tensor_proto(&float_tensor_raw("t", &[2, 2], &[1.5, -2.0, 3.0, 1e-3])).unwrap();
-    assert_eq!(a, c);
-    assert_eq!(a.data, ConstData::F32(vec![1.5, -2.0, 3.0, 1e-3]));
+    assert_eq!(a.dims, c.dims);
+    assert_eq!(a.floats().unwrap(), c.floats().unwrap());
+    assert_eq!(a.floats().unwrap(), vec![1.5, -2.0, 3.0, 1e-3]);
 }
 
 #[test]
 fn bad_initializers_are_reported() {
     // 7 raw bytes are not a whole number of floats.
     let mut t = float_tensor_raw("W", &[2], &[1.0, 2.0]);
-    t.raw_data.pop();
+    t.raw_data.truncate(7);
     let e = from_tensor_proto(&t).unwrap_err();
     assert!(e.message.contains('W') && e.message.contains('7'), "{}", e.message);
     // 3 values for a [2,2] tensor.
@@ -213,10 +222,10 @@ fn int64_shape_constant_for_reshape() {
     };
     let check = |net: Network| {
         assert_eq!(net.layers.len(), 1, "the shape must not become a layer");
-        assert_eq!(net.layers[0].op.kind(), "Shuffle");
+        assert_eq!(net.layers[0].op.kind().name(), "Shuffle");
         let y = &net.tensors[net.outputs[0]];
         assert_eq!(y.name.as_str(), "Y");
-        assert_eq!(y.dims, vec![1, 24]);
+        assert_eq!(net.known_dims(net.outputs[0]), vec![1, 24]);
     };
     check(parse_ok(&model(13, graph(Some(int64_tensor_raw("shape", &[1, -1])), vec![]))));
     let typed =
@@ -230,7 +239,7 @@ fn int64_shape_constant_for_reshape() {
         g.output = vec![value_info("Y", &[1, 6, 4])];
         g
     }));
-    assert_eq!(net.tensors[net.outputs[0]].dims, vec![1, 6, 4]);
+    assert_eq!(net.known_dims(net.outputs[0]), vec![1, 6, 4]);
     // A float shape is refused with a message, not a panic.
     let (_, errors) = parse_bytes(&model(13, graph(Some(float_tensor("shape", &[2], &[1.0, -1.0])), vec![])));
     assert_eq!(errors.len(), 1, "{errors:?}");
@@ -298,13 +307,13 @@ fn nodes_of_another_domain_are_unsupported() {
 
 #[test]
 fn an_invalid_node_names_itself() {
-    // Conv whose weights are a graph input instead of an initializer, and a MaxPool with
-    // ceil_mode: each reported with its node, and parsing goes on.
+    // Conv whose weights are a graph input instead of an initializer, and a dilated MaxPool:
+    // each reported with its node, and parsing goes on.
     let graph = GraphProto {
         name: "g".into(),
         node: vec![
             node("Conv", "conv_dyn_w", &["X", "W"], &["Y"], vec![]),
-            node("MaxPool", "pool_ceil", &["X"], &["Z"], vec![ints_attr("kernel_shape", &[2, 2]), int_attr("ceil_mode", 1)]),
+            node("MaxPool", "pool_dilated", &["X"], &["Z"], vec![ints_attr("kernel_shape", &[2, 2]), ints_attr("dilations", &[2, 2])]),
         ],
         initializer: vec![],
         input: vec![value_info("X", &[1, 1, 4, 4]), value_info("W", &[1, 1, 2, 2])],
@@ -314,8 +323,8 @@ fn an_invalid_node_names_itself() {
     assert_eq!(errors.len(), 2, "{errors:?}");
     assert_eq!((errors[0].node, errors[0].node_name.as_str(), errors[0].op_type.as_str()), (0, "conv_dyn_w", "Conv"));
     assert!(errors[0].desc.contains("'W'"), "{}", errors[0].desc);
-    assert_eq!((errors[1].node, errors[1].node_name.as_str(), errors[1].op_type.as_str()), (1, "pool_ceil", "MaxPool"));
-    assert!(errors[1].desc.contains("ceil_mode"), "{}", errors[1].desc);
+    assert_eq!((errors[1].node, errors[1].node_name.as_str(), errors[1].op_type.as_str()), (1, "pool_dilated", "MaxPool"));
+    assert!(errors[1].desc.contains("dilated"), "{}", errors[1].desc);
 }
 
 #[test]
@@ -433,7 +442,7 @@ fn gemm_and_softmax_import() {
         output: vec![value_info("Y", &[2, 4])],
     };
     let net = parse_ok(&model(13, graph));
-    assert_eq!(net.tensors[net.outputs[0]].dims, vec![2, 4]);
+    assert_eq!(net.known_dims(net.outputs[0]), vec![2, 4]);
     let engine = std::sync::Arc::new(nvinfer::runtime::Engine::deserialize(&common::cpu_plan(&net).unwrap()).unwrap());
     let mut ctx = nvinfer::runtime::ExecutionContext::new(engine).unwrap();
     let x = common::random(6, 33);
@@ -529,7 +538,7 @@ fn run_graph(
         output: vec![value_info(output.0, output.1)],
     };
     let net = parse_ok(&model(opset, graph));
-    assert_eq!(net.tensors[net.outputs[0]].dims, output.1, "output shape");
+    assert_eq!(net.known_dims(net.outputs[0]), output.1, "output shape");
     let engine = std::sync::Arc::new(nvinfer::runtime::Engine::deserialize(&common::cpu_plan(&net).unwrap()).unwrap());
     let mut ctx = nvinfer::runtime::ExecutionContext::new(engine).unwrap();
     let mut y = vec![0f32; output.1.iter().product::<i64>() as usize];

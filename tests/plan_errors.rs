@@ -133,10 +133,10 @@ fn a_plan_for_another_gpu_is_refused() {
 fn a_damaged_payload_with_a_matching_checksum_is_refused() {
     // The checksum is recomputed, so only the payload's own checks can catch these.
     let env = envelope(mnist_plan());
-    let mut record = nvinfer::plan::proto::EngineRecord::decode(env.payload.as_slice()).unwrap();
+    let mut record = nvinfer::plan::proto::EngineRecord::decode(env.payload.clone()).unwrap();
     let with = |record: &nvinfer::plan::proto::EngineRecord| {
         let mut e = env.clone();
-        e.payload = record.encode_to_vec();
+        e.payload = record.encode_to_vec().into();
         e.payload_crc32 = crc32fast::hash(&e.payload);
         reencode(&e)
     };
@@ -152,13 +152,19 @@ fn a_damaged_payload_with_a_matching_checksum_is_refused() {
     record.tensors[t].dims[1] += 1;
     assert!(refused(&with(&record), "wrong shape").contains("shape"));
     record = good.clone();
-    record.arena_bytes = 16;
-    assert!(refused(&with(&record), "small arena").contains("activation memory"));
+    record.profiles[0].inputs[0].max[0] = i64::MAX / 2;
+    assert!(refused(&with(&record), "a profile that contradicts the static shape").contains("profile"));
+    record = good.clone();
+    record.io.push(0);
+    assert!(refused(&with(&record), "an input listed twice").contains("inconsistently"));
+    record = good.clone();
+    record.layers[out].tactic = "teleport".into();
+    assert!(refused(&with(&record), "unknown tactic").contains("teleport"));
     record = good.clone();
     record.tensors[0].dtype = 99;
     assert!(refused(&with(&record), "bad dtype").contains("99"));
     record = good;
-    record.layers[out].params = vec![0xff; 7];
+    record.layers[out].params = vec![0xff; 7].into();
     refused(&with(&record), "bad params");
 }
 
@@ -168,14 +174,14 @@ fn an_io_tensor_retyped_in_the_plan_is_refused() {
     // type, with the checksum recomputed, was accepted; the caller then sized its buffer for
     // the narrow type and the CPU copy moved 4 bytes per element, past its end.
     let env = envelope(mnist_plan());
-    let good = nvinfer::plan::proto::EngineRecord::decode(env.payload.as_slice()).unwrap();
-    for io in 0..good.io_tensors.len() {
+    let good = nvinfer::plan::proto::EngineRecord::decode(env.payload.clone()).unwrap();
+    for io in 0..good.io.len() {
         for dtype in [1, 2, 4, 5, 6] {
             let mut record = good.clone();
-            let t = record.io_tensors[io] as usize;
+            let t = record.io[io] as usize;
             record.tensors[t].dtype = dtype;
             let mut e = env.clone();
-            e.payload = record.encode_to_vec();
+            e.payload = record.encode_to_vec().into();
             e.payload_crc32 = crc32fast::hash(&e.payload);
             let m = refused(&reencode(&e), &format!("I/O tensor {io} retyped to {dtype}"));
             assert!(m.contains("type"), "I/O tensor {io} retyped to {dtype}: {m}");
@@ -260,36 +266,40 @@ fn set_bindings_sets_inputs_then_outputs() {
 fn a_plan_whose_layers_read_unwritten_tensors_is_refused() {
     // Hand-made engine descriptions with a correct checksum but an impossible execution
     // order: a layer reading its own output, a layer reading a tensor written only later,
-    // and a tensor written by two layers. Running such a plan would read garbage (or,
-    // for the first, an emptied buffer), so deserialization must refuse it.
-    use nvinfer::ops::convolution::Convolution;
-    use nvinfer::plan::{serialize, EngineDesc, EngineLayer, EngineTensor};
+    // and a tensor written by two layers. Running such a plan would read garbage (or alias
+    // a layer's input and output), so deserialization must refuse it.
+    use nvinfer::engine::{EngineDesc, EngineLayer, EngineTensor, InputRange, Profile};
+    use nvinfer::layers::generated::Convolution;
+    use nvinfer::plan::serialize;
     use nvinfer::types::{DataType, TensorIOMode};
-    let t = |name: &str, io: TensorIOMode, off: u64| EngineTensor {
+    use nvinfer::weights::Weights;
+    let t = |name: &str, io: TensorIOMode| EngineTensor {
         name: name.into(),
         dtype: DataType::Float,
         dims: vec![1, 2, 3, 3],
         io_mode: io,
-        arena_offset: off,
+        shape_tensor: false,
     };
-    let conv = || Box::new(Convolution::new(2, [1, 1], vec![1.0, 0.5, -0.5, 2.0], vec![])) as Box<dyn nvinfer::ops::Op>;
+    let conv =
+        || Box::new(Convolution::of(2, vec![1, 1], Weights::from_f32(&[1.0, 0.5, -0.5, 2.0]), None)) as Box<dyn nvinfer::layers::Layer>;
     let layer = |name: &str, i: usize, o: usize| EngineLayer {
         name: name.into(),
         op: conv(),
-        inputs: vec![i],
+        inputs: vec![Some(i)],
         outputs: vec![o],
-        tactic: String::new(),
+        tactic: "reference".into(),
     };
     let desc = |layers: Vec<EngineLayer>| EngineDesc {
         name: String::new(),
         target: nvinfer::backend::Target::Cpu,
-        tensors: vec![t("x", TensorIOMode::Input, 0), t("mid", TensorIOMode::None, 0), t("y", TensorIOMode::Output, 0)],
+        tensors: vec![t("x", TensorIOMode::Input), t("mid", TensorIOMode::None), t("y", TensorIOMode::Output)],
         layers,
-        io_tensors: vec![0, 2],
+        io: vec![0, 2],
+        profiles: vec![Profile {
+            inputs: vec![InputRange { min: vec![1, 2, 3, 3], opt: vec![1, 2, 3, 3], max: vec![1, 2, 3, 3], values: None }],
+        }],
         kernels: vec![],
         allow_tf32: false,
-        allow_fp16: false,
-        arena_bytes: 256,
     };
     // The well-formed version loads and runs.
     let good = serialize(&desc(vec![layer("a", 0, 1), layer("b", 1, 2)]));

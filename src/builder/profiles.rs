@@ -15,9 +15,16 @@ pub fn resolve(net: &Network, shape_inputs: &[bool], config: &BuilderConfig, rep
     let shapes = net.inputs.iter().any(|&t| shape_inputs[t]);
     if config.profiles.is_empty() {
         if dynamic || shapes {
-            return Err(Error::invalid_config(
-                "the network has dynamic or shape inputs, but no optimization profile has been defined: add one with IBuilderConfig::addOptimizationProfile",
-            ));
+            let which: Vec<String> = net
+                .inputs
+                .iter()
+                .filter(|&&t| shape_inputs[t] || net.tensors[t].declared_dims.iter().any(|&d| d < 0))
+                .map(|&t| format!("'{}' {}", net.tensors[t].name.as_str(), dims_str(&net.tensors[t].declared_dims)))
+                .collect();
+            return Err(Error::invalid_config(format!(
+                "the network has dynamic or shape inputs ({}), but no optimization profile has been defined: add one with IBuilderConfig::addOptimizationProfile",
+                which.join(", ")
+            )));
         }
         let inputs = net
             .inputs

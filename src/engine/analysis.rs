@@ -286,7 +286,7 @@ pub fn analyze(d: &EngineDesc) -> Result<Analysis> {
             let stored = &d.tensors[t];
             if o.dtype != stored.dtype || tr.g.known(&o.dims) != stored.dims {
                 return Err(bad(format!(
-                    "layer '{}' produces {} {} but its output '{}' is recorded as {} {}",
+                    "layer '{}' produces {} {} but its output '{}' is recorded with type {} and shape {}",
                     l.name,
                     o.dtype,
                     dims_str(&tr.g.known(&o.dims)),

@@ -78,7 +78,7 @@ pub fn from_tensor_proto(t: &TensorProto) -> Result<ConstValue> {
     }
     let raw = !t.raw_data.is_empty();
     let dims = t.dims.clone();
-    let keep = |dtype: DataType| Weights::new(dtype, t.raw_data.clone());
+    let keep = |dtype: DataType| Weights::new(dtype, t.raw_data.clone()).map_err(|e| e.context(format!("initializer '{name}'")));
     let value = match t.data_type {
         data_type::FLOAT if raw => ConstValue { dims, weights: keep(DataType::Float)? },
         data_type::FLOAT => ConstValue::f32(dims, &t.float_data),

@@ -209,6 +209,9 @@ impl ExecutionContext {
         let k = self.index_of(name)?;
         let t = &self.engine.desc.tensors[self.engine.desc.io[k]];
         let size = t.dtype.size_bytes() as u64;
+        if address == 0 && self.engine.analysis.tensors[self.engine.desc.io[k]].max_bytes > 0 {
+            return Err(Error::invalid_argument(format!("null address for tensor '{name}'")));
+        }
         if address % size != 0 {
             return Err(Error::invalid_argument(format!(
                 "tensor '{name}': address {address:#x} is not aligned to its {size}-byte elements"

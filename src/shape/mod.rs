@@ -421,7 +421,8 @@ mod tests {
         let a = g.mul(n, eight).unwrap();
         let b = g.mul(eight, n).unwrap();
         assert_eq!(a, b, "commutative operations are canonical");
-        assert!(g.broadcast(g.constant(3), g.constant(4), || "ab".into()).is_err());
+        let (three, four) = (g.constant(3), g.constant(4));
+        assert!(g.broadcast(three, four, || "ab".into()).is_err());
         let big = g.constant(i64::MAX);
         assert!(g.mul(big, eight).is_err());
     }

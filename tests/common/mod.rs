@@ -40,28 +40,11 @@ pub fn random(n: usize, seed: u64) -> Vec<f32> {
     nvinfer::builder::tactics::pseudo_random(n, seed)
 }
 
-// ---- helpers added for the op, parser, plan, builder and GPU tests ----
-
-use nvinfer::ops::{HostIn, Op};
+// ---- helpers for the layer, parser, plan, builder and GPU tests ----
 
 /// A reporter that prints nothing below warnings (the library's default without a logger).
 pub fn quiet() -> nvinfer::log::Reporter {
     nvinfer::log::Reporter::new(nvinfer::log::NvtLogger::NONE)
-}
-
-/// Runs one op's CPU reference on host inputs `(values, dims)`: infers the output shape,
-/// fills the output with NaN, runs. Returns the output's dims and values. Callers check
-/// that every element was written with `assert_all_written` (NaN-free).
-pub fn run_op_cpu(op: &dyn Op, inputs: &[(&[f32], &[i64])]) -> nvinfer::Result<(Vec<i64>, Vec<f32>)> {
-    let dims: Vec<&[i64]> = inputs.iter().map(|i| i.1).collect();
-    let mut out_dims = op.infer(&dims)?;
-    assert_eq!(out_dims.len(), 1, "{} should have one output", op.kind());
-    let out_dims = out_dims.remove(0);
-    let n = nvinfer::types::volume(&out_dims).expect("a fully known output shape");
-    let mut outs = vec![vec![f32::NAN; n]];
-    let host: Vec<HostIn> = inputs.iter().map(|(data, dims)| HostIn { data, dims }).collect();
-    op.run_cpu(&host, &mut outs)?;
-    Ok((out_dims, outs.remove(0)))
 }
 
 /// Panics if any element is NaN (outputs are poisoned with NaN before a run, so a NaN
