@@ -3,6 +3,9 @@
 
 Outputs (all marked "generated; do not edit"):
   src/layers/generated.rs            parameter structs, Kind, parameter access, registry
+  src/layers/specs.rs                the spec modules (included by src/layers/mod.rs)
+  src/backend/cuda/layers/registry.rs  the CUDA implementation modules and their list
+  src/backend/cuda/kernel_list.rs    the kernel files (included by sources.rs)
   src/bridge/generated/layers.h      C++ I*Layer implementation classes and their aliases
   src/bridge/generated/layers.cpp    INetworkDefinition::add* methods, the layer factory
   src/bridge/generated/network_adds.inc   add* declarations inside NetworkObj
@@ -498,6 +501,28 @@ def gen_descriptors(descs: list[dict]) -> tuple[str, str]:
     return "\n".join(cu), "\n".join(rs)
 
 
+# ------------------------------------------------------------------------------ module lists
+
+def gen_module_lists(layers: list[dict]) -> tuple[str, str, str]:
+    specs = sorted({l.get("spec") or camel_to_snake(l["name"]) for l in layers})
+    spec_rs = f"// {BANNER}\n// The spec modules, one per layer kind (included by src/layers/mod.rs).\n"
+    spec_rs += "".join(f"pub mod {m};\n" for m in specs)
+    impls = [i for l in layers for i in l.get("cuda", [])]
+    modules = sorted({i.split("::")[0] for i in impls})
+    reg = f"// {BANNER}\n// The CUDA implementation modules and the registry (included by\n// src/backend/cuda/layers/mod.rs), in the order candidates are tried.\n"
+    reg += "".join(f"mod {m};\n" for m in modules)
+    reg += "\n/// Every CUDA implementation.\nstatic IMPLEMENTATIONS: &[&dyn Implementation] = &[\n"
+    reg += "".join(f"    &{i},\n" for i in impls)
+    reg += "];\n"
+    kernels = sorted({k for l in layers for k in l.get("kernels", [])} | {"cast"})
+    kl = f"// {BANNER}\n// Every kernel file the implementations use (included by src/backend/cuda/sources.rs);\n// `cast` also holds the fill kernel that writes shape values.\n"
+    kl += "&[\n" + "".join(f"    kernel!(\"{k}\"),\n" for k in kernels) + "]\n"
+    for k in kernels:
+        if not (REPO / "kernels" / f"{k}.cu").exists():
+            fail(f"kernel file kernels/{k}.cu does not exist")
+    return spec_rs, reg, kl
+
+
 # ---------------------------------------------------------------------------------------- main
 
 def load(inv) -> tuple[list[dict], list[dict]]:
@@ -534,6 +559,7 @@ def main() -> int:
         rust = gen_rust(layers)
         h, cpp, adds = gen_cxx(layers, inv)
         cu, rs = gen_descriptors(descs)
+        specs, registry, kernel_list = gen_module_lists(layers)
     except (TableError, gen_headers.InventoryError, KeyError) as e:
         print(f"gen_layers: {e}", file=sys.stderr)
         return 2
@@ -544,6 +570,9 @@ def main() -> int:
         "src/bridge/generated/network_adds.inc": adds,
         "kernels/generated/descriptors.cuh": cu,
         "src/backend/cuda/descriptors.rs": rs,
+        "src/layers/specs.rs": specs,
+        "src/backend/cuda/layers/registry.rs": registry,
+        "src/backend/cuda/kernel_list.rs": kernel_list,
     }
     drift = []
     for rel, text in files.items():

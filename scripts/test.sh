@@ -16,6 +16,7 @@ if grep -qE '^test result: FAILED|^error' target/cargo-test.log || ! grep -q '^t
 fi
 echo "== generated files match their sources (api/, scripts/gen_*.py)"
 python3 scripts/gen_headers.py --check
+python3 scripts/gen_layers.py --check
 echo "== C++ headers"
 tests/cpp_headers/run.sh | tail -n 3
 echo "== build library and samples"

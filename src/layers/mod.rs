@@ -5,22 +5,12 @@
 //!
 //! Adding a layer kind: an entry in `api/layers.toml` (then `python3 scripts/gen_layers.py`),
 //! `src/layers/<name>.rs` with `impl Layer`, CUDA implementations in
-//! `src/backend/cuda/layers/<name>.rs` (+ a kernel file), and test cases in
-//! `tests/layer_cases.rs`.
+//! `src/backend/cuda/layers/<name>.rs` with their kernel file in `kernels/`, and test cases
+//! in `tests/layer_cases.rs`. Module lists and registries are generated from the table.
 
-pub mod activation;
-pub mod cast;
-pub mod constant;
-pub mod convolution;
-pub mod elementwise;
-pub mod fully_connected;
 pub mod generated;
-pub mod identity;
-pub mod matmul;
-pub mod pooling;
-pub mod shuffle;
-pub mod softmax;
 pub mod window;
+include!("specs.rs");
 
 pub use generated::Kind;
 

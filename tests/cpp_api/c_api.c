@@ -176,20 +176,20 @@ int main(void)
     err_before = errors(&log_state);
     CHECK(!nvt_layer_set_ints(network, layer, "no_such_key", &relu, 1), "nvt_layer_set_ints of an unknown key returns false");
     CHECK(errors(&log_state) > err_before, "...and logs an error");
-    CHECK(nvt_layer_set_ints(network, layer, "type", &relu, 1), "nvt_layer_set_ints(\"type\", kRELU)");
+    CHECK(nvt_layer_set_ints(network, layer, "activation_type", &relu, 1), "nvt_layer_set_ints(\"activation_type\", kRELU)");
     CHECK(nvt_network_finish_layer(network), "nvt_network_finish_layer");
     CHECK(nvt_network_nb_layers(network) == before + 1, "the network has one more layer");
     CHECK(nvt_layer_type(network, layer) == 2 /* LayerType::kACTIVATION */, "nvt_layer_type == kACTIVATION");
     {
         int64_t t = -1;
-        CHECK(nvt_layer_get_ints(network, layer, "type", &t, 1) == 1 && t == relu, "nvt_layer_get_ints(\"type\") reads kRELU back");
+        CHECK(nvt_layer_get_ints(network, layer, "activation_type", &t, 1) == 1 && t == relu, "nvt_layer_get_ints(\"activation_type\") reads kRELU back");
     }
 
     /* A layer whose parameters are bad is removed by nvt_network_finish_layer. */
     {
         int64_t bad_type = 99;
         int32_t bad = nvt_network_add_layer(network, "Activation", &in_tensor, 1);
-        nvt_layer_set_ints(network, bad, "type", &bad_type, 1);
+        nvt_layer_set_ints(network, bad, "activation_type", &bad_type, 1);
         err_before = errors(&log_state);
         CHECK(bad >= 0 && !nvt_network_finish_layer(network), "nvt_network_finish_layer refuses activation type 99");
         CHECK(errors(&log_state) > err_before, "...and logs an error");
@@ -252,7 +252,7 @@ int main(void)
         "nvt_engine_io_tensor_name: in, out");
     CHECK(nvt_engine_io_index(engine, "out") == 1 && nvt_engine_io_index(engine, "nope") == -1, "nvt_engine_io_index");
     CHECK(nvt_engine_tensor_io_mode(engine, "in") == 1 && nvt_engine_tensor_io_mode(engine, "out") == 2, "nvt_engine_tensor_io_mode: kINPUT, kOUTPUT");
-    CHECK(nvt_engine_tensor_location(engine, "in") == 1, "nvt_engine_tensor_location == kHOST");
+    CHECK(nvt_engine_tensor_location(engine, "in") == 0, "nvt_engine_tensor_location == kDEVICE (an execution tensor)");
     CHECK(nvt_engine_tensor_type(engine, "out") == 0, "nvt_engine_tensor_type == kFLOAT");
     CHECK(nvt_engine_tensor_shape(engine, "out", got_dims, 8) == 4 && got_dims[3] == 4, "nvt_engine_tensor_shape(out)");
     CHECK(nvt_engine_tensor_shape(engine, "nope", got_dims, 8) == -1, "nvt_engine_tensor_shape of an unknown name is -1");

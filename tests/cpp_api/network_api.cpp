@@ -1048,8 +1048,8 @@ void testEngineQueries()
     CHECK(n0 && n1 && std::strcmp(n0, "x") == 0 && std::strcmp(n1, "prob") == 0, "getIOTensorName: x, prob");
     CHECK(engine->getTensorIOMode("x") == TensorIOMode::kINPUT && engine->getTensorIOMode("prob") == TensorIOMode::kOUTPUT, "getTensorIOMode");
     CHECK(engine->getTensorDataType("x") == DataType::kFLOAT && engine->getTensorDataType("prob") == DataType::kFLOAT, "getTensorDataType kFLOAT");
-    CHECK(engine->getTensorLocation("x") == TensorLocation::kHOST && engine->getTensorLocation("prob") == TensorLocation::kHOST,
-        "getTensorLocation == kHOST (CPU backend)");
+    CHECK(engine->getTensorLocation("x") == TensorLocation::kDEVICE && engine->getTensorLocation("prob") == TensorLocation::kDEVICE,
+        "getTensorLocation == kDEVICE for execution tensors (TensorRT's meaning, on the CPU backend too)");
     CHECK(dimsAre(engine->getTensorShape("x"), {1, 2, 5, 5}) && dimsAre(engine->getTensorShape("prob"), {1, 6, 4}), "getTensorShape of x and prob");
     CHECK(engine->getTensorBytesPerComponent("x") == 4, "getTensorBytesPerComponent == 4");
     CHECK(!engine->hasImplicitBatchDimension(), "hasImplicitBatchDimension() is false");
@@ -1442,8 +1442,9 @@ void testLifetimeAndEntryPoints()
     Ptr<IBuilder> builder(createInferBuilder(gLogger));
     if (builder)
     {
+        Ptr<IBuilderConfig> cfg(builder->createBuilderConfig());
         mark = gLogger.mark();
-        CHECK(builder->createOptimizationProfile() == nullptr, "unimplemented createOptimizationProfile() returns null");
+        CHECK(cfg && cfg->createTimingCache(nullptr, 0) == nullptr, "unimplemented createTimingCache() returns null");
         CHECK(gLogger.countSince(mark, ILogger::Severity::kWARNING, "not implemented") > 0, "...and logs \"not implemented\"");
         Ptr<INetworkDefinition> net(builder->createNetworkV2(1U));
         ITensor* in = net ? net->addInput("in", DataType::kFLOAT, makeDims({1, 3, 4, 4})) : nullptr;

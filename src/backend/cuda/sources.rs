@@ -1,6 +1,6 @@
 //! The CUDA sources in `kernels/`, embedded so a build needs no files beside the library.
 //! Each file is compiled with the generated descriptors and the shared helpers in front.
-//! Adding a kernel file means adding one line here.
+//! The list of files is generated from the layer table (`kernels` of each layer).
 
 macro_rules! kernel {
     ($name:literal) => {
@@ -15,16 +15,7 @@ macro_rules! kernel {
     };
 }
 
-pub const KERNEL_SOURCES: &[(&str, &str)] = &[
-    kernel!("activation"),
-    kernel!("cast"),
-    kernel!("convolution"),
-    kernel!("elementwise"),
-    kernel!("matmul"),
-    kernel!("pooling"),
-    kernel!("shuffle"),
-    kernel!("softmax"),
-];
+pub const KERNEL_SOURCES: &[(&str, &str)] = include!("kernel_list.rs");
 
 pub fn source(name: &str) -> Option<&'static str> {
     KERNEL_SOURCES.iter().find(|(n, _)| *n == name).map(|(_, s)| *s)

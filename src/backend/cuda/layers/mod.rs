@@ -4,14 +4,7 @@
 //! computed, library handles set up), and enqueues without allocating, synchronizing or
 //! compiling, so a run can be captured in a CUDA graph. A plugin is one more implementation.
 
-mod activation;
-mod cast;
-mod convolution;
-mod elementwise;
-mod matmul;
-mod pooling;
-mod shuffle;
-mod softmax;
+include!("registry.rs");
 
 use super::{DevicePtr, Kernel, Kernels, RawStream, Scratch};
 use crate::backend::LayerTypes;
@@ -64,22 +57,6 @@ pub trait Prepared: Send + Sync {
 pub trait Bound: Send + Sync {
     fn enqueue(&self, stream: RawStream, inputs: &[DevicePtr], outputs: &[DevicePtr], scratch: &Scratch) -> Result<()>;
 }
-
-/// Every CUDA implementation, in the order candidates are tried.
-static IMPLEMENTATIONS: &[&dyn Implementation] = &[
-    &activation::ACTIVATION,
-    &cast::CAST,
-    &cast::IDENTITY,
-    &convolution::DIRECT,
-    &elementwise::ELEMENTWISE,
-    &matmul::FC_CUBLASLT,
-    &matmul::FC_TILED,
-    &matmul::CUBLASLT,
-    &matmul::TILED,
-    &pooling::POOLING,
-    &shuffle::SHUFFLE,
-    &softmax::SOFTMAX,
-];
 
 pub fn find(kind: Kind, name: &str) -> Option<&'static dyn Implementation> {
     IMPLEMENTATIONS.iter().copied().find(|i| i.kind() == kind && i.name() == name)
