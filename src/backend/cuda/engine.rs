@@ -21,6 +21,8 @@ pub struct CudaEngine {
     pub fill: Option<Kernel>,
     /// The largest workspace any layer needs.
     pub workspace_bytes: usize,
+    /// Outputs whose size each layer learns only by running (data-dependent counts).
+    pub counted: Vec<Vec<u32>>,
 }
 
 /// Each tensor's largest dims over every profile.
@@ -78,6 +80,12 @@ impl CudaEngine {
             prepared.push(Some(p));
         }
         let fill = if a.tensors.iter().any(|t| t.materialize) { Some(kernels.function("cast", "fill_i32")?) } else { None };
-        Ok(CudaEngine { _kernels: kernels, layers: prepared, constants, fill, workspace_bytes })
+        let mut counted = vec![vec![]; desc.layers.len()];
+        for node in a.graph.nodes() {
+            if let crate::shape::Node::Sym(crate::shape::Symbol::DataDependent { layer, output, .. }) = *node {
+                counted.get_mut(layer as usize).ok_or_else(|| Error::internal("a count of a layer that does not exist"))?.push(output);
+            }
+        }
+        Ok(CudaEngine { _kernels: kernels, layers: prepared, constants, fill, workspace_bytes, counted })
     }
 }

@@ -49,9 +49,14 @@ impl CudaState {
         self.own_stream.0
     }
 
-    fn bind_all(&mut self, engine: &Engine, ce: &CudaEngine, res: &Resolution) -> Result<()> {
-        for (li, l) in engine.desc.layers.iter().enumerate() {
+    /// Binds every running layer whose shapes are known (layers after a data-dependent
+    /// count wait for it); `from` skips layers before it.
+    fn bind_known(&mut self, engine: &Engine, ce: &CudaEngine, res: &Resolution, from: usize) -> Result<()> {
+        for (li, l) in engine.desc.layers.iter().enumerate().skip(from) {
             let Some(p) = &ce.layers[li] else { continue };
+            if from > 0 && self.bound[li].is_some() {
+                continue;
+            }
             let inputs: Option<Vec<Option<Vec<i64>>>> =
                 l.inputs.iter().map(|i| i.map_or(Some(None), |i| res.dims[i].clone().map(Some))).collect();
             let outputs: Option<Vec<Vec<i64>>> = l.outputs.iter().map(|&o| res.dims[o].clone()).collect();
@@ -59,10 +64,9 @@ impl CudaState {
                 (Some(inputs), Some(outputs)) => {
                     Some(p.bind(&Shapes { inputs, outputs }).map_err(|e| e.context(format!("layer '{}'", l.name)))?)
                 }
-                _ => None, // after a data-dependent layer: bound once its count is known
+                _ => None,
             };
         }
-        self.bound_valid = true;
         Ok(())
     }
 
@@ -71,15 +75,19 @@ impl CudaState {
         engine: &Engine,
         io: &[IoBinding],
         first: &Resolution,
-        _reresolve: &dyn Fn(&[(u32, u32, i64)]) -> Result<Resolution>,
+        reresolve: &dyn Fn(&[(u32, u32, i64)]) -> Result<Resolution>,
         stream: RawStream,
     ) -> Result<()> {
         let EngineBackend::Cuda(ce) = &engine.backend else { return Err(Error::internal("a CUDA run of a non-CUDA engine")) };
         device()?.bind()?;
-        let res = first;
-        if !self.bound_valid {
-            self.bind_all(engine, ce, res)?;
+        let mut res = std::borrow::Cow::Borrowed(first);
+        // Engines with data-dependent sizes bind what follows a count once it is known.
+        if !self.bound_valid || engine.analysis.data_dependent {
+            self.bound.iter_mut().for_each(|b| *b = None);
+            self.bind_known(engine, ce, &res, 0)?;
+            self.bound_valid = true;
         }
+        let mut counts: Vec<(u32, u32, i64)> = vec![];
         let (desc, a) = (&engine.desc, &engine.analysis);
         for (t, info) in a.tensors.iter().enumerate() {
             self.addrs[t] = match info.storage {
@@ -127,13 +135,45 @@ impl CudaState {
                     }
                     b.enqueue(stream, &ins[..l.inputs.len()], &outs[..l.outputs.len()], &scratch)
                         .map_err(|e| e.context(format!("layer '{}'", l.name)))?;
+                    if !ce.counted[li].is_empty() {
+                        for &o in &ce.counted[li] {
+                            let n = b.count(o as usize).ok_or_else(|| Error::internal(format!("layer '{}' reported no count", l.name)))?;
+                            counts.push((li as u32, o, n));
+                        }
+                        res = std::borrow::Cow::Owned(reresolve(&counts)?);
+                        self.bind_known(engine, ce, &res, li + 1)?;
+                    }
                 }
             }
         }
-        // Shape outputs live in host memory: written now from their values.
         for (k, b) in io.iter().enumerate().skip(desc.nb_inputs()) {
             let t = desc.io[k];
-            if !desc.tensors[t].shape_tensor {
+            let tensor = &desc.tensors[t];
+            // Outputs sized by a count: now that it is known, into the application's memory.
+            if a.tensors[t].deferred {
+                let dims = res.dims[t].as_deref().ok_or_else(|| Error::internal("a deferred output's shape is unknown"))?;
+                let bytes = byte_size(dims, tensor.dtype).ok_or_else(|| Error::internal("output size overflows"))?;
+                let mut dst = b.address;
+                if let Some(alloc) = &b.allocator {
+                    dst = alloc.reallocate(&tensor.name, b.address, bytes as u64, 256).ok_or_else(|| {
+                        Error::new(
+                            crate::types::ErrorCode::FailedAllocation,
+                            format!("the output allocator gave no memory for '{}' ({bytes} bytes)", tensor.name),
+                        )
+                    })?;
+                    alloc.notify_shape(&tensor.name, dims);
+                }
+                if dst == 0 && bytes > 0 {
+                    return Err(Error::invalid_argument(format!(
+                        "output '{}' has no memory: set an output allocator or an address",
+                        tensor.name
+                    )));
+                }
+                copy_async(dst, self.addrs[t], bytes, stream)?;
+                continue;
+            }
+            // Shape outputs live in host memory: written now from their values.
+            if !tensor.shape_tensor {
                 continue;
             }
             let values =

@@ -56,6 +56,12 @@ pub trait Prepared: Send + Sync {
 /// A prepared layer bound to actual shapes in one context.
 pub trait Bound: Send + Sync {
     fn enqueue(&self, stream: RawStream, inputs: &[DevicePtr], outputs: &[DevicePtr], scratch: &Scratch) -> Result<()>;
+
+    /// For a layer whose output size depends on its data (INonZeroLayer): the count of
+    /// output `output` from the last enqueue, which must have waited to learn it.
+    fn count(&self, _output: usize) -> Option<i64> {
+        None
+    }
 }
 
 pub fn find(kind: Kind, name: &str) -> Option<&'static dyn Implementation> {
