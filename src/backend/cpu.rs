@@ -87,14 +87,15 @@ fn place(engine: &Engine, cpu: &CpuEngine, st: &mut CpuState, io: &[IoBinding], 
 }
 
 /// Runs the engine once. `reresolve` recomputes shapes when a layer reports data-dependent
-/// counts. I/O addresses must have been checked by the context (set, aligned, disjoint).
+/// counts; the final shapes are returned when that happened. I/O addresses must have been
+/// checked by the context (set, aligned, disjoint).
 pub fn run(
     engine: &Engine,
     st: &mut CpuState,
     io: &[IoBinding],
     first: &Resolution,
     reresolve: &dyn Fn(&[(u32, u32, i64)]) -> Result<Resolution>,
-) -> Result<()> {
+) -> Result<Option<Resolution>> {
     let crate::runtime::engine::EngineBackend::Cpu(cpu) = &engine.backend else {
         return Err(Error::internal("a CPU run of a non-CPU engine"));
     };
@@ -216,5 +217,8 @@ pub fn run(
             crate::backend::cuda::memory::upload(b.address, &s.bytes()[..bytes])?;
         }
     }
-    Ok(())
+    Ok(match res {
+        std::borrow::Cow::Owned(r) => Some(r),
+        std::borrow::Cow::Borrowed(_) => None,
+    })
 }

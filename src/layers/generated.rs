@@ -21,7 +21,9 @@ pub enum Kind {
     FullyConnected,
     Identity,
     MatrixMultiply,
+    NonZero,
     Pooling,
+    Shape,
     Shuffle,
     SoftMax,
 }
@@ -36,7 +38,9 @@ impl Kind {
         Kind::FullyConnected,
         Kind::Identity,
         Kind::MatrixMultiply,
+        Kind::NonZero,
         Kind::Pooling,
+        Kind::Shape,
         Kind::Shuffle,
         Kind::SoftMax,
     ];
@@ -52,7 +56,9 @@ impl Kind {
             Kind::FullyConnected => "FullyConnected",
             Kind::Identity => "Identity",
             Kind::MatrixMultiply => "MatrixMultiply",
+            Kind::NonZero => "NonZero",
             Kind::Pooling => "Pooling",
+            Kind::Shape => "Shape",
             Kind::Shuffle => "Shuffle",
             Kind::SoftMax => "SoftMax",
         }
@@ -73,7 +79,9 @@ impl Kind {
             Kind::FullyConnected => Some(1),
             Kind::Identity => Some(21),
             Kind::MatrixMultiply => Some(17),
+            Kind::NonZero => Some(42),
             Kind::Pooling => Some(3),
+            Kind::Shape => Some(24),
             Kind::Shuffle => Some(13),
             Kind::SoftMax => Some(6),
         }
@@ -90,7 +98,9 @@ impl Kind {
             Kind::FullyConnected => (1, 1),
             Kind::Identity => (1, 1),
             Kind::MatrixMultiply => (2, 2),
+            Kind::NonZero => (1, 1),
             Kind::Pooling => (1, 1),
+            Kind::Shape => (1, 1),
             Kind::Shuffle => (1, 2),
             Kind::SoftMax => (1, 1),
         }
@@ -107,7 +117,9 @@ impl Kind {
             Kind::FullyConnected => &[],
             Kind::Identity => &[],
             Kind::MatrixMultiply => &[],
+            Kind::NonZero => &[],
             Kind::Pooling => &[],
+            Kind::Shape => &[],
             Kind::Shuffle => &[1],
             Kind::SoftMax => &[],
         }
@@ -123,7 +135,9 @@ impl Kind {
             Kind::FullyConnected => 1,
             Kind::Identity => 1,
             Kind::MatrixMultiply => 1,
+            Kind::NonZero => 1,
             Kind::Pooling => 1,
+            Kind::Shape => 1,
             Kind::Shuffle => 1,
             Kind::SoftMax => 1,
         }
@@ -140,7 +154,9 @@ impl Kind {
             Kind::FullyConnected => Box::new(FullyConnected::new()),
             Kind::Identity => Box::new(Identity::new()),
             Kind::MatrixMultiply => Box::new(MatrixMultiply::new()),
+            Kind::NonZero => Box::new(NonZero::new()),
             Kind::Pooling => Box::new(Pooling::new()),
+            Kind::Shape => Box::new(Shape::new()),
             Kind::Shuffle => Box::new(Shuffle::new()),
             Kind::SoftMax => Box::new(SoftMax::new()),
         }
@@ -158,7 +174,9 @@ impl Kind {
             Kind::FullyConnected => Box::new(<FullyConnected as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Identity => Box::new(<Identity as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::MatrixMultiply => Box::new(<MatrixMultiply as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::NonZero => Box::new(<NonZero as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Pooling => Box::new(<Pooling as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::Shape => Box::new(<Shape as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Shuffle => Box::new(<Shuffle as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::SoftMax => Box::new(<SoftMax as prost::Message>::decode(bytes).map_err(bad)?),
         })
@@ -571,6 +589,41 @@ impl Params for MatrixMultiply {
     }
 }
 
+/// Parameters of a NonZero layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct NonZero {}
+
+impl NonZero {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Params for NonZero {
+    fn kind(&self) -> Kind {
+        Kind::NonZero
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &[]
+    }
+    fn set_param(&mut self, key: &str, _value: Param) -> Result<()> {
+        match key {
+            _ => return Err(Error::invalid_argument(format!("NonZero layers have no parameter '{key}'"))),
+        }
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        let _ = key;
+        None
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
 /// Parameters of a Pooling layer.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct Pooling {
@@ -647,6 +700,41 @@ impl Params for Pooling {
             "padding" => Param::Ints(self.pre_padding.clone()),
             _ => return None,
         })
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
+/// Parameters of a Shape layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Shape {}
+
+impl Shape {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Params for Shape {
+    fn kind(&self) -> Kind {
+        Kind::Shape
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &[]
+    }
+    fn set_param(&mut self, key: &str, _value: Param) -> Result<()> {
+        match key {
+            _ => return Err(Error::invalid_argument(format!("Shape layers have no parameter '{key}'"))),
+        }
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        let _ = key;
+        None
     }
     fn encode(&self) -> Vec<u8> {
         prost::Message::encode_to_vec(self)

@@ -8,6 +8,8 @@ pub mod elementwise;
 pub mod fully_connected;
 pub mod identity;
 pub mod matmul;
+pub mod non_zero;
 pub mod pooling;
+pub mod shape;
 pub mod shuffle;
 pub mod softmax;

@@ -315,10 +315,15 @@ impl ExecutionContext {
         let (desc, a) = (&engine.desc, &engine.analysis);
         let (profile, shapes, values) = (self.profile, &self.shapes, &self.values);
         let reresolve = |counts: &[(u32, u32, i64)]| Resolution::new(desc, a, profile, shapes, values, counts);
-        match &mut self.state {
-            State::Cpu(st) => cpu::run(&engine, st, &self.io, res, &reresolve),
-            State::Cuda(st) => st.enqueue(&engine, &self.io, res, &reresolve, stream),
+        let last = match &mut self.state {
+            State::Cpu(st) => cpu::run(&engine, st, &self.io, res, &reresolve)?,
+            State::Cuda(st) => st.enqueue(&engine, &self.io, res, &reresolve, stream)?,
+        };
+        // After data-dependent sizes, getTensorShape reports the sizes of this run.
+        if last.is_some() {
+            self.resolution = last;
         }
+        Ok(())
     }
 
     /// Runs and waits (executeV2): on the GPU, on the context's own stream.

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod exec;
+
 use std::path::PathBuf;
 
 pub fn repo() -> PathBuf {

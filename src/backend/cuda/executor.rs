@@ -77,7 +77,7 @@ impl CudaState {
         first: &Resolution,
         reresolve: &dyn Fn(&[(u32, u32, i64)]) -> Result<Resolution>,
         stream: RawStream,
-    ) -> Result<()> {
+    ) -> Result<Option<Resolution>> {
         let EngineBackend::Cuda(ce) = &engine.backend else { return Err(Error::internal("a CUDA run of a non-CUDA engine")) };
         device()?.bind()?;
         let mut res = std::borrow::Cow::Borrowed(first);
@@ -185,6 +185,9 @@ impl CudaState {
             let dst = unsafe { std::slice::from_raw_parts_mut(b.address as *mut u8, bytes) };
             encode_i64(desc.tensors[t].dtype, &values, dst);
         }
-        Ok(())
+        Ok(match res {
+            std::borrow::Cow::Owned(r) => Some(r),
+            std::borrow::Cow::Borrowed(_) => None,
+        })
     }
 }

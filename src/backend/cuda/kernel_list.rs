@@ -7,6 +7,7 @@
     kernel!("convolution"),
     kernel!("elementwise"),
     kernel!("matmul"),
+    kernel!("non_zero"),
     kernel!("pooling"),
     kernel!("shuffle"),
     kernel!("softmax"),

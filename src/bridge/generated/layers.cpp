@@ -84,6 +84,12 @@ nvinfer1::IMatrixMultiplyLayer* NetworkObj::addMatrixMultiply(nvinfer1::ITensor&
     }));
 }
 
+nvinfer1::INonZeroLayer* NetworkObj::addNonZero(nvinfer1::ITensor& input) noexcept
+{
+    return static_cast<NonZeroLayer*>(addLayer("NonZero", {idOf(input)}, [](LayerRef&) {
+    }));
+}
+
 nvinfer1::IPoolingLayer* NetworkObj::addPoolingNd(nvinfer1::ITensor& input, nvinfer1::PoolingType type,
     nvinfer1::Dims windowSize) noexcept
 {
@@ -99,6 +105,12 @@ nvinfer1::IPoolingLayer* NetworkObj::addPooling(nvinfer1::ITensor& input, nvinfe
     return static_cast<PoolingLayer*>(addLayer("Pooling", {idOf(input)}, [&](LayerRef& l) {
         l.setInt("pooling_type", static_cast<int64_t>(type));
         l.setDims("window", windowSize);
+    }));
+}
+
+nvinfer1::IShapeLayer* NetworkObj::addShape(nvinfer1::ITensor& input) noexcept
+{
+    return static_cast<ShapeLayer*>(addLayer("Shape", {idOf(input)}, [](LayerRef&) {
     }));
 }
 
@@ -127,7 +139,9 @@ std::unique_ptr<Owned> makeLayerObject(NetworkObj& net, int32_t id, nvinfer1::IL
     case nvinfer1::LayerType::kFULLY_CONNECTED: return buildLayerObject<FullyConnectedLayer>(net, id, shell);
     case nvinfer1::LayerType::kIDENTITY: return buildLayerObject<IdentityLayer>(net, id, shell);
     case nvinfer1::LayerType::kMATRIX_MULTIPLY: return buildLayerObject<MatrixMultiplyLayer>(net, id, shell);
+    case nvinfer1::LayerType::kNON_ZERO: return buildLayerObject<NonZeroLayer>(net, id, shell);
     case nvinfer1::LayerType::kPOOLING: return buildLayerObject<PoolingLayer>(net, id, shell);
+    case nvinfer1::LayerType::kSHAPE: return buildLayerObject<ShapeLayer>(net, id, shell);
     case nvinfer1::LayerType::kSHUFFLE: return buildLayerObject<ShuffleLayer>(net, id, shell);
     case nvinfer1::LayerType::kSOFTMAX: return buildLayerObject<SoftMaxLayer>(net, id, shell);
     default: logError("internal error: a layer of a type the bridge does not know"); return nullptr;

@@ -309,6 +309,16 @@ protected:
 };
 using MatrixMultiplyLayer = LayerObj<nvinfer1::IMatrixMultiplyLayer, MatrixMultiplyImpl>;
 
+class NonZeroImpl : public VNonZeroLayerDefaults
+{
+public:
+    explicit NonZeroImpl(LayerRef r) noexcept : mRef(r) {}
+
+protected:
+    LayerRef mRef;
+};
+using NonZeroLayer = LayerObj<nvinfer1::INonZeroLayer, NonZeroImpl>;
+
 class PoolingImpl : public VPoolingLayerDefaults
 {
 public:
@@ -414,6 +424,16 @@ protected:
     LayerRef mRef;
 };
 using PoolingLayer = LayerObj<nvinfer1::IPoolingLayer, PoolingImpl>;
+
+class ShapeImpl : public VShapeLayerDefaults
+{
+public:
+    explicit ShapeImpl(LayerRef r) noexcept : mRef(r) {}
+
+protected:
+    LayerRef mRef;
+};
+using ShapeLayer = LayerObj<nvinfer1::IShapeLayer, ShapeImpl>;
 
 class ShuffleImpl : public ShuffleCustom
 {

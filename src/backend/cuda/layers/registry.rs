@@ -6,7 +6,9 @@ mod cast;
 mod convolution;
 mod elementwise;
 mod matmul;
+mod non_zero;
 mod pooling;
+mod shape;
 mod shuffle;
 mod softmax;
 
@@ -21,7 +23,9 @@ static IMPLEMENTATIONS: &[&dyn Implementation] = &[
     &cast::IDENTITY,
     &matmul::CUBLASLT,
     &matmul::TILED,
+    &non_zero::NON_ZERO,
     &pooling::POOLING,
+    &shape::SHAPE,
     &shuffle::SHUFFLE,
     &softmax::SOFTMAX,
 ];

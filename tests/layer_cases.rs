@@ -1,0 +1,687 @@
+//! One test body for every layer kind: each case (parameters, inputs, an independent
+//! reference computed here in f64) runs on every backend this machine has (the CPU always,
+//! CUDA where there is a GPU), in every type the case lists, and must match the reference
+//! within the type's tolerance: |actual - reference| <= tol * max(1, max |reference|), with
+//! tol 1e-5 for kFLOAT, 1e-2 for kHALF and 0 (exact) for the integer and boolean types.
+//! Each run builds a one-layer network through the public Rust API; kHALF runs set the
+//! layer's precision to kHALF under kOBEY_PRECISION_CONSTRAINTS, so half kernels really run.
+//! Every test prints a "LAYER-CASES" line (backend, layer, type, count, worst error), which
+//! the GPU script collects.
+
+mod common;
+
+use common::exec::{backend_name, targets, IoBuffer};
+use nvinfer::backend::Target;
+use nvinfer::builder::build_for;
+use nvinfer::builder::config::{BuilderConfig, FLAG_FP16, FLAG_OBEY_PRECISION_CONSTRAINTS};
+use nvinfer::host::{decode_f32, decode_i64, encode_f32, encode_i64};
+use nvinfer::ir::Network;
+use nvinfer::layers::generated::*;
+use nvinfer::layers::Layer;
+use nvinfer::runtime::{Engine, ExecutionContext};
+use nvinfer::types::{byte_size, DataType};
+use nvinfer::weights::Weights;
+use std::sync::Arc;
+
+use DataType::{Bool, Float, Half, Int32, Int8, Uint8};
+
+// ---------------------------------------------------------------- values and tensors
+
+/// A host tensor for the tests: dims and values (as f64) of a type.
+#[derive(Clone, Debug)]
+struct T {
+    dtype: DataType,
+    dims: Vec<i64>,
+    values: Vec<f64>,
+}
+
+fn count(dims: &[i64]) -> usize {
+    dims.iter().product::<i64>() as usize
+}
+
+/// Values exactly representable in the type: floats rounded to it, integers wrapped.
+fn representable(dtype: DataType, v: &[f64]) -> Vec<f64> {
+    let mut bytes = vec![0u8; v.len() * dtype.size_bytes()];
+    if dtype.is_float() {
+        encode_f32(dtype, &v.iter().map(|&x| x as f32).collect::<Vec<_>>(), &mut bytes);
+        decode_f32(dtype, &bytes).iter().map(|&x| x as f64).collect()
+    } else {
+        encode_i64(dtype, &v.iter().map(|&x| x as i64).collect::<Vec<_>>(), &mut bytes);
+        decode_i64(dtype, &bytes).iter().map(|&x| x as f64).collect()
+    }
+}
+
+fn t(dtype: DataType, dims: &[i64], values: Vec<f64>) -> T {
+    assert_eq!(values.len(), count(dims), "values for {dims:?}");
+    T { dtype, dims: dims.to_vec(), values: representable(dtype, &values) }
+}
+
+/// Pseudo-random values in [-1, 1) (never all zero).
+fn rand(dtype: DataType, dims: &[i64], seed: u64) -> T {
+    t(dtype, dims, common::random(count(dims), seed).iter().map(|&v| v as f64).collect())
+}
+
+/// Small integers in [lo, hi].
+fn ints(dtype: DataType, dims: &[i64], seed: u64, lo: i64, hi: i64) -> T {
+    let r = common::random(count(dims), seed);
+    t(dtype, dims, r.iter().map(|&v| (lo + (((v as f64 + 1.0) / 2.0) * (hi - lo + 1) as f64).floor() as i64).min(hi) as f64).collect())
+}
+
+fn encode(x: &T) -> Vec<u8> {
+    let mut b = vec![0u8; x.values.len() * x.dtype.size_bytes()];
+    if x.dtype.is_float() {
+        encode_f32(x.dtype, &x.values.iter().map(|&v| v as f32).collect::<Vec<_>>(), &mut b);
+    } else {
+        encode_i64(x.dtype, &x.values.iter().map(|&v| v as i64).collect::<Vec<_>>(), &mut b);
+    }
+    b
+}
+
+fn decode(dtype: DataType, b: &[u8]) -> Vec<f64> {
+    if dtype.is_float() {
+        decode_f32(dtype, b).iter().map(|&v| v as f64).collect()
+    } else {
+        decode_i64(dtype, b).iter().map(|&v| v as f64).collect()
+    }
+}
+
+fn tolerance(dtype: DataType) -> f64 {
+    match dtype {
+        Float => 1e-5,
+        Half => 1e-2,
+        _ => 0.0,
+    }
+}
+
+// ---------------------------------------------------------------- the one test body
+
+/// One case: a layer, its inputs, and the reference output (dims and values).
+struct Case {
+    what: String,
+    layer: Box<dyn Layer>,
+    inputs: Vec<T>,
+    expected: T,
+}
+
+/// Builds a one-layer network of `case` for `target` and runs it; returns the output.
+fn run(case: &Case, target: &Target) -> nvinfer::Result<T> {
+    let mut net = Network::new();
+    let ids: Vec<usize> =
+        case.inputs.iter().enumerate().map(|(i, x)| net.add_input(&format!("in{i}"), x.dtype, &x.dims).unwrap()).collect();
+    let l = net.add_layer(case.layer.clone(), &ids)?;
+    let out = net.layers[l].outputs[0];
+    net.set_tensor_name(out, "out").unwrap();
+    net.mark_output(out).unwrap();
+    if net.tensors[out].dtype != case.expected.dtype {
+        net.set_tensor_type(out, case.expected.dtype).unwrap();
+    }
+    let mut config = BuilderConfig::default();
+    config.set_flag(nvinfer::builder::config::FLAG_TF32, false);
+    if case.inputs.iter().any(|x| x.dtype == Half) || case.expected.dtype == Half {
+        config.set_flag(FLAG_FP16, true);
+        config.set_flag(FLAG_OBEY_PRECISION_CONSTRAINTS, true);
+        if net.layers[l].op.float_flexible() {
+            net.layers[l].precision = Some(Half);
+        }
+    }
+    let plan = build_for(&net, &config, &common::quiet(), target.clone())?;
+    let engine = Arc::new(Engine::deserialize(&plan)?);
+    let on_device = matches!(target, Target::Cuda(..));
+    let k_out = engine.io_index("out").unwrap();
+    let out_host = engine.io_tensor(k_out).unwrap().shape_tensor;
+    let mut ctx = ExecutionContext::new(engine.clone())?;
+    let inputs: Vec<IoBuffer> = case.inputs.iter().map(|x| IoBuffer::with(&encode(x), on_device)).collect();
+    for (i, b) in inputs.iter().enumerate() {
+        ctx.set_tensor_address(&format!("in{i}"), b.address())?;
+    }
+    let output = IoBuffer::new(ctx.max_output_size("out")? as usize, on_device && !out_host);
+    ctx.set_tensor_address("out", output.address())?;
+    ctx.execute()?;
+    let dims = ctx.tensor_shape("out")?;
+    let dtype = engine.io_tensor(k_out).unwrap().dtype;
+    let values = decode(dtype, &output.read(byte_size(&dims, dtype).unwrap()));
+    Ok(T { dtype, dims, values })
+}
+
+/// Runs every case on every backend and checks it; prints one summary line per
+/// (backend, type) and fails with every mismatch listed.
+fn check(kind: &str, cases: Vec<Case>) {
+    let mut failures = vec![];
+    for target in targets() {
+        let mut stats: std::collections::BTreeMap<String, (usize, f64)> = Default::default();
+        for case in &cases {
+            let dtype = case.inputs.first().map(|x| x.dtype).unwrap_or(case.expected.dtype);
+            let label = format!("{} {} [{}]", backend_name(&target), case.what, dtype);
+            match run(case, &target) {
+                Err(e) => failures.push(format!("{label}: {}", e.message)),
+                Ok(got) => {
+                    if got.dims != case.expected.dims || got.dtype != case.expected.dtype {
+                        failures.push(format!(
+                            "{label}: got {} {:?}, expected {} {:?}",
+                            got.dtype, got.dims, case.expected.dtype, case.expected.dims
+                        ));
+                        continue;
+                    }
+                    let scale = case.expected.values.iter().fold(1.0f64, |m, v| m.max(v.abs()));
+                    let err = got.values.iter().zip(&case.expected.values).fold(0.0f64, |m, (a, b)| {
+                        if a.is_nan() != b.is_nan() {
+                            f64::INFINITY
+                        } else if a.is_nan() || a == b {
+                            m
+                        } else {
+                            m.max((a - b).abs() / scale)
+                        }
+                    });
+                    let tol = tolerance(case.expected.dtype).max(tolerance(dtype));
+                    if err > tol {
+                        failures.push(format!(
+                            "{label}: error {err:.3e} over {tol:.0e}\n  got      {:?}\n  expected {:?}",
+                            got.values, case.expected.values
+                        ));
+                    }
+                    let s = stats.entry(dtype.name().to_string()).or_default();
+                    s.0 += 1;
+                    s.1 = s.1.max(err);
+                }
+            }
+        }
+        for (dtype, (n, err)) in stats {
+            common::report(&format!(
+                "LAYER-CASES backend={} layer={kind} type={dtype} cases={n} max_rel_err={err:.2e}",
+                backend_name(&target)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} runs failed:\n{}", failures.len(), cases.len() * targets().len(), failures.join("\n"));
+}
+
+fn case(what: impl Into<String>, layer: impl Layer, inputs: Vec<T>, expected: T) -> Case {
+    Case { what: what.into(), layer: Box::new(layer), inputs, expected }
+}
+
+/// The output of a float layer in `dtype` from values computed in f64.
+fn out(dtype: DataType, dims: &[i64], values: Vec<f64>) -> T {
+    T { dtype, dims: dims.to_vec(), values: representable(dtype, &values) }
+}
+
+// ---------------------------------------------------------------- references (f64, written here)
+
+fn strides(d: &[i64]) -> Vec<i64> {
+    let mut s = vec![1; d.len()];
+    for i in (0..d.len().saturating_sub(1)).rev() {
+        s[i] = s[i + 1] * d[i + 1];
+    }
+    s
+}
+
+/// Coordinates of flat index `i` in `dims`.
+fn coords(mut i: i64, dims: &[i64]) -> Vec<i64> {
+    let mut c = vec![0; dims.len()];
+    for k in (0..dims.len()).rev() {
+        c[k] = i % dims[k];
+        i /= dims[k];
+    }
+    c
+}
+
+fn broadcast_ref(a: &T, b: &T, f: impl Fn(f64, f64) -> f64) -> (Vec<i64>, Vec<f64>) {
+    let dims: Vec<i64> = a.dims.iter().zip(&b.dims).map(|(&x, &y)| x.max(y)).collect();
+    let (sa, sb) = (strides(&a.dims), strides(&b.dims));
+    let values = (0..count(&dims) as i64)
+        .map(|i| {
+            let c = coords(i, &dims);
+            let at =
+                |d: &[i64], s: &[i64]| c.iter().zip(d).zip(s).map(|((&c, &d), &s)| if d == 1 { 0 } else { c * s }).sum::<i64>() as usize;
+            f(a.values[at(&a.dims, &sa)], b.values[at(&b.dims, &sb)])
+        })
+        .collect();
+    (dims, values)
+}
+
+// ---------------------------------------------------------------- cases per layer kind
+
+const FLOAT_TYPES: [DataType; 2] = [Float, Half];
+
+#[test]
+fn activation() {
+    let refs: [(i32, f32, f32, fn(f64, f64, f64) -> f64); 12] = [
+        (0, 0.0, 0.0, |x, _, _| x.max(0.0)),
+        (1, 0.0, 0.0, |x, _, _| 1.0 / (1.0 + (-x).exp())),
+        (2, 0.0, 0.0, |x, _, _| x.tanh()),
+        (3, 0.1, 0.0, |x, a, _| if x >= 0.0 { x } else { a * x }),
+        (4, 0.7, 0.0, |x, a, _| if x >= 0.0 { x } else { a * (x.exp() - 1.0) }),
+        (5, 1.67, 1.05, |x, a, b| b * if x >= 0.0 { x } else { a * (x.exp() - 1.0) }),
+        (6, 0.0, 0.0, |x, _, _| x / (1.0 + x.abs())),
+        (7, 0.5, 2.0, |x, a, b| a * (b * x).exp().ln_1p()),
+        (8, -0.3, 0.4, |x, a, b| x.max(a).min(b)),
+        (9, 0.2, 0.5, |x, a, b| (a * x + b).clamp(0.0, 1.0)),
+        (10, 1.5, 0.8, |x, a, b| a * (b * x).tanh()),
+        (11, 0.25, 0.0, |x, a, _| if x > a { x } else { 0.0 }),
+    ];
+    let mut cases = vec![];
+    for dtype in FLOAT_TYPES {
+        for (kind, alpha, beta, f) in refs {
+            let x = rand(dtype, &[2, 3, 4], kind as u64 + 1);
+            let (a, b) = (alpha as f64, beta as f64);
+            let y = out(dtype, &x.dims, x.values.iter().map(|&v| f(v, a, b)).collect());
+            cases.push(case(format!("type {kind}"), Activation::of(kind, alpha, beta), vec![x], y));
+        }
+    }
+    check("Activation", cases);
+}
+
+#[test]
+fn cast() {
+    let f = t(Float, &[6], vec![1.7, -2.5, 0.0, 300.0, -0.4, 65504.0]);
+    let i = t(Int32, &[6], vec![1.0, -2.0, 0.0, 300.0, 127.0, -129.0]);
+    let b = t(Bool, &[4], vec![1.0, 0.0, 1.0, 1.0]);
+    let i8v = t(Int8, &[3], vec![-128.0, 5.0, 127.0]);
+    let u8v = t(Uint8, &[3], vec![0.0, 200.0, 255.0]);
+    let cases = vec![
+        case("kFLOAT to kHALF", Cast::to(Half), vec![f.clone()], out(Half, &[6], f.values.clone())),
+        case("kFLOAT to kINT32 truncates", Cast::to(Int32), vec![f.clone()], out(Int32, &[6], vec![1.0, -2.0, 0.0, 300.0, 0.0, 65504.0])),
+        case("kFLOAT to kBOOL", Cast::to(Bool), vec![f.clone()], out(Bool, &[6], vec![1.0, 1.0, 0.0, 1.0, 1.0, 1.0])),
+        case("kHALF to kFLOAT", Cast::to(Float), vec![t(Half, &[3], vec![0.5, -1.25, 1000.0])], out(Float, &[3], vec![0.5, -1.25, 1000.0])),
+        case("kINT32 to kFLOAT", Cast::to(Float), vec![i.clone()], out(Float, &[6], i.values.clone())),
+        case("kINT32 to kINT8 wraps", Cast::to(Int8), vec![i.clone()], out(Int8, &[6], vec![1.0, -2.0, 0.0, 44.0, 127.0, 127.0])),
+        case("kINT32 to kBOOL", Cast::to(Bool), vec![i.clone()], out(Bool, &[6], vec![1.0, 1.0, 0.0, 1.0, 1.0, 1.0])),
+        case("kBOOL to kINT32", Cast::to(Int32), vec![b.clone()], out(Int32, &[4], b.values.clone())),
+        case("kBOOL to kFLOAT", Cast::to(Float), vec![b.clone()], out(Float, &[4], b.values.clone())),
+        case("kINT8 to kINT32", Cast::to(Int32), vec![i8v.clone()], out(Int32, &[3], i8v.values.clone())),
+        case("kUINT8 to kFLOAT", Cast::to(Float), vec![u8v.clone()], out(Float, &[3], u8v.values.clone())),
+    ];
+    check("Cast", cases);
+}
+
+#[test]
+fn identity() {
+    let cases = [Float, Half, Int32, Bool, Int8, Uint8]
+        .into_iter()
+        .map(|d| {
+            let x = ints(d, &[2, 5], 3, 0, if d == Bool { 1 } else { 100 });
+            case(format!("copy {d}"), Identity::new(), vec![x.clone()], x)
+        })
+        .collect();
+    check("Identity", cases);
+}
+
+#[test]
+fn constant() {
+    // A constant network output, in the weights' own type.
+    let cases = vec![
+        case(
+            "kFLOAT",
+            Constant::of(vec![2, 2], Weights::from_f32(&[1.5, -2.0, 0.25, 8.0])),
+            vec![],
+            out(Float, &[2, 2], vec![1.5, -2.0, 0.25, 8.0]),
+        ),
+        case(
+            "kHALF",
+            Constant::of(vec![3], Weights::from_f16(&[half::f16::from_f32(0.5), half::f16::from_f32(-3.0), half::f16::from_f32(7.0)])),
+            vec![],
+            out(Half, &[3], vec![0.5, -3.0, 7.0]),
+        ),
+        case(
+            "kINT32",
+            Constant::of(vec![4], Weights::from_i32(&[1, -2, 3, 1 << 30])),
+            vec![],
+            out(Int32, &[4], vec![1.0, -2.0, 3.0, (1 << 30) as f64]),
+        ),
+    ];
+    check("Constant", cases);
+}
+
+/// Direct convolution in f64 over N,C,spatial... with per-axis stride, pads and dilation.
+#[allow(clippy::too_many_arguments)]
+fn conv_ref(
+    x: &T,
+    k: i64,
+    kernel: &[i64],
+    w: &[f64],
+    bias: &[f64],
+    stride: &[i64],
+    pre: &[i64],
+    out_sp: &[i64],
+    dil: &[i64],
+    groups: i64,
+) -> Vec<f64> {
+    let (n, c) = (x.dims[0], x.dims[1]);
+    let sp_in = &x.dims[2..];
+    let (cpg, kpg) = (c / groups, k / groups);
+    let mut y = vec![];
+    for b in 0..n {
+        for oc in 0..k {
+            let g = oc / kpg;
+            for o in 0..count(out_sp) as i64 {
+                let oc_coords = coords(o, out_sp);
+                let mut acc = bias.get(oc as usize).copied().unwrap_or(0.0);
+                for ic in 0..cpg {
+                    for kk in 0..count(kernel) as i64 {
+                        let kc = coords(kk, kernel);
+                        let ic_coords: Vec<i64> = (0..kernel.len()).map(|d| oc_coords[d] * stride[d] - pre[d] + kc[d] * dil[d]).collect();
+                        if ic_coords.iter().zip(sp_in).any(|(&v, &s)| v < 0 || v >= s) {
+                            continue;
+                        }
+                        let xi = ((b * c + g * cpg + ic) as usize) * count(sp_in)
+                            + ic_coords.iter().zip(strides(sp_in)).map(|(v, s)| v * s).sum::<i64>() as usize;
+                        let wi = ((oc * cpg + ic) as usize) * count(kernel) + kk as usize;
+                        acc += x.values[xi] * w[wi];
+                    }
+                }
+                y.push(acc);
+            }
+        }
+    }
+    y
+}
+
+#[test]
+fn convolution() {
+    let mut cases = vec![];
+    for dtype in FLOAT_TYPES {
+        // (input dims, maps, kernel, stride, pre, post, dilation, groups, padding mode, output spatial dims)
+        type Shape =
+            (&'static [i64], i64, &'static [i64], &'static [i64], &'static [i64], &'static [i64], &'static [i64], i64, i32, &'static [i64]);
+        let shapes: [Shape; 6] = [
+            (&[1, 2, 5, 5], 3, &[3, 3], &[2, 2], &[1, 1], &[1, 1], &[1, 1], 1, 0, &[3, 3]),
+            (&[2, 4, 6, 5], 4, &[3, 2], &[1, 1], &[0, 1], &[2, 0], &[2, 1], 2, 0, &[4, 5]),
+            (&[1, 3, 7], 2, &[3], &[2], &[1], &[1], &[1], 1, 0, &[4]),
+            (&[1, 2, 4, 4, 4], 2, &[2, 3, 2], &[1, 2, 2], &[0, 1, 0], &[0, 1, 0], &[1, 1, 1], 1, 0, &[3, 2, 2]),
+            // SAME_UPPER on 7 with kernel 4, stride 2: out 4, pads 1 before, 2 after.
+            (&[1, 1, 7, 7], 2, &[4, 4], &[2, 2], &[0, 0], &[0, 0], &[1, 1], 1, 2, &[4, 4]),
+            (&[1, 6, 3, 3], 6, &[3, 3], &[1, 1], &[1, 1], &[1, 1], &[1, 1], 6, 0, &[3, 3]),
+        ];
+        for (i, (dims, k, kernel, stride, pre, post, dil, groups, mode, out_sp)) in shapes.into_iter().enumerate() {
+            let x = rand(dtype, dims, 10 + i as u64);
+            let wn = (k * dims[1] / groups) as usize * count(kernel);
+            let w: Vec<f64> = representable(dtype, &common::random(wn, 20 + i as u64).iter().map(|&v| v as f64).collect::<Vec<_>>());
+            let bias: Vec<f64> = common::random(k as usize, 30 + i as u64).iter().map(|&v| v as f64).collect();
+            let mut layer = Convolution::of(
+                k,
+                kernel.to_vec(),
+                Weights::from_f32(&w.iter().map(|&v| v as f32).collect::<Vec<_>>()),
+                Some(Weights::from_f32(&bias.iter().map(|&v| v as f32).collect::<Vec<_>>())),
+            );
+            layer.stride = stride.to_vec();
+            layer.pre_padding = pre.to_vec();
+            layer.post_padding = post.to_vec();
+            layer.dilation = dil.to_vec();
+            layer.groups = groups;
+            layer.padding_mode = mode;
+            let pads: Vec<i64> = if mode == 2 { vec![1, 1] } else { pre.to_vec() };
+            let y = conv_ref(&x, k, kernel, &w, &bias, stride, &pads, out_sp, dil, groups);
+            let mut odims = vec![dims[0], k];
+            odims.extend_from_slice(out_sp);
+            cases.push(case(format!("shape {i}"), layer, vec![x], out(dtype, &odims, y)));
+        }
+    }
+    check("Convolution", cases);
+}
+
+#[test]
+fn elementwise() {
+    let mut cases = vec![];
+    let ops: [(i32, fn(f64, f64) -> f64); 8] = [
+        (0, |p, q| p + q),
+        (1, |p, q| p * q),
+        (2, f64::max),
+        (3, f64::min),
+        (4, |p, q| p - q),
+        (5, |p, q| p / q),
+        (6, f64::powf),
+        (7, |p, q| (p / q).floor()),
+    ];
+    for dtype in FLOAT_TYPES {
+        for (op, f) in ops {
+            // pow of a negative base is NaN: positive bases there.
+            let a = if op == 6 {
+                t(dtype, &[2, 1, 4], common::random(8, 40).iter().map(|v| 0.5 + v.abs() as f64).collect())
+            } else {
+                rand(dtype, &[2, 1, 4], 40)
+            };
+            let b = if op == 5 || op == 7 {
+                t(dtype, &[1, 3, 4], common::random(12, 41).iter().map(|v| 0.5 + v.abs() as f64).collect())
+            } else {
+                rand(dtype, &[1, 3, 4], 41)
+            };
+            let (dims, v) = broadcast_ref(&a, &b, f);
+            cases.push(case(format!("op {op} broadcast"), ElementWise::of(op), vec![a, b], out(dtype, &dims, v)));
+        }
+        // Comparisons give kBOOL.
+        for (op, f) in [
+            (11, (|p, q| (p == q) as i32 as f64) as fn(f64, f64) -> f64),
+            (12, |p, q| (p > q) as i32 as f64),
+            (13, |p, q| (p < q) as i32 as f64),
+        ] {
+            let a = t(dtype, &[2, 3], vec![1.0, 2.0, 3.0, -1.0, 0.5, 0.0]);
+            let b = t(dtype, &[1, 3], vec![1.0, 0.0, 4.0]);
+            let (dims, v) = broadcast_ref(&a, &b, f);
+            cases.push(case(format!("comparison {op}"), ElementWise::of(op), vec![a, b], out(Bool, &dims, v)));
+        }
+    }
+    // INT32 arithmetic is exact (division truncates, floor division floors).
+    let int_ops: [(i32, fn(f64, f64) -> f64); 8] = [
+        (0, |p, q| p + q),
+        (1, |p, q| p * q),
+        (2, f64::max),
+        (3, f64::min),
+        (4, |p, q| p - q),
+        (5, |p, q| (p / q).trunc()),
+        (6, |p, q| p.powf(q)),
+        (7, |p, q| (p / q).floor()),
+    ];
+    for (op, f) in int_ops {
+        let a = ints(Int32, &[3, 4], 50 + op as u64, -20, 20);
+        let b = if op == 6 { ints(Int32, &[1, 4], 60, 0, 3) } else { ints(Int32, &[1, 4], 61, 1, 7) };
+        let (dims, v) = broadcast_ref(&a, &b, f);
+        cases.push(case(format!("int32 op {op}"), ElementWise::of(op), vec![a, b], out(Int32, &dims, v)));
+    }
+    let a = ints(Int32, &[2, 3], 70, -2, 2);
+    let b = ints(Int32, &[2, 3], 71, -2, 2);
+    let (dims, v) = broadcast_ref(&a, &b, |p, q| (p < q) as i32 as f64);
+    cases.push(case("int32 less", ElementWise::of(13), vec![a, b], out(Bool, &dims, v)));
+    // Logical operations on kBOOL.
+    for (op, f) in [
+        (8, (|p: f64, q: f64| (p != 0.0 && q != 0.0) as i32 as f64) as fn(f64, f64) -> f64),
+        (9, |p, q| (p != 0.0 || q != 0.0) as i32 as f64),
+        (10, |p, q| ((p != 0.0) != (q != 0.0)) as i32 as f64),
+    ] {
+        let a = t(Bool, &[2, 2], vec![0.0, 1.0, 0.0, 1.0]);
+        let b = t(Bool, &[2, 2], vec![0.0, 0.0, 1.0, 1.0]);
+        let (dims, v) = broadcast_ref(&a, &b, f);
+        cases.push(case(format!("logical {op}"), ElementWise::of(op), vec![a, b], out(Bool, &dims, v)));
+    }
+    check("ElementWise", cases);
+}
+
+fn matmul_ref(a: &[f64], b: &[f64], m: usize, n: usize, k: usize, ta: bool, tb: bool) -> Vec<f64> {
+    let mut c = vec![0.0; m * n];
+    for i in 0..m {
+        for j in 0..n {
+            c[i * n + j] =
+                (0..k).map(|p| (if ta { a[p * m + i] } else { a[i * k + p] }) * (if tb { b[j * k + p] } else { b[p * n + j] })).sum();
+        }
+    }
+    c
+}
+
+#[test]
+fn matrix_multiply() {
+    let mut cases = vec![];
+    for dtype in FLOAT_TYPES {
+        // Batched [2,3,4] x [2,4,5].
+        let (a, b) = (rand(dtype, &[2, 3, 4], 80), rand(dtype, &[2, 4, 5], 81));
+        let y: Vec<f64> = (0..2).flat_map(|i| matmul_ref(&a.values[i * 12..], &b.values[i * 20..], 3, 5, 4, false, false)).collect();
+        cases.push(case("batched", MatrixMultiply::of(0, 0), vec![a, b], out(dtype, &[2, 3, 5], y)));
+        // Transposes: A [4,3] as Aᵀ, B [5,4] as Bᵀ.
+        let (a, b) = (rand(dtype, &[4, 3], 82), rand(dtype, &[5, 4], 83));
+        let y = matmul_ref(&a.values, &b.values, 3, 5, 4, true, true);
+        cases.push(case("transposed", MatrixMultiply::of(1, 1), vec![a, b], out(dtype, &[3, 5], y)));
+        // Broadcast batch: [1,3,4] x [2,4,2] and [3,1,2,3] x [1,2,3,2].
+        let (a, b) = (rand(dtype, &[1, 3, 4], 84), rand(dtype, &[2, 4, 2], 85));
+        let y: Vec<f64> = (0..2).flat_map(|i| matmul_ref(&a.values, &b.values[i * 8..], 3, 2, 4, false, false)).collect();
+        cases.push(case("broadcast batch", MatrixMultiply::of(0, 0), vec![a, b], out(dtype, &[2, 3, 2], y)));
+        let (a, b) = (rand(dtype, &[3, 1, 2, 3], 86), rand(dtype, &[1, 2, 3, 2], 87));
+        let mut y = vec![];
+        for i in 0..3 {
+            for j in 0..2 {
+                y.extend(matmul_ref(&a.values[i * 6..], &b.values[j * 6..], 2, 2, 3, false, false));
+            }
+        }
+        cases.push(case("mixed broadcast", MatrixMultiply::of(0, 0), vec![a, b], out(dtype, &[3, 2, 2, 2], y)));
+        // Matrix times vector: [2,3,4] x [2,4] (kVECTOR) = [2,3].
+        let (a, v) = (rand(dtype, &[2, 3, 4], 88), rand(dtype, &[2, 4], 89));
+        let y: Vec<f64> = (0..2).flat_map(|i| matmul_ref(&a.values[i * 12..], &v.values[i * 4..], 3, 1, 4, false, false)).collect();
+        cases.push(case("matrix-vector", MatrixMultiply::of(0, 2), vec![a, v], out(dtype, &[2, 3], y)));
+    }
+    check("MatrixMultiply", cases);
+}
+
+#[test]
+fn fully_connected() {
+    let mut cases = vec![];
+    for dtype in FLOAT_TYPES {
+        let x = rand(dtype, &[2, 3, 2, 2], 90);
+        let w = representable(dtype, &common::random(5 * 12, 91).iter().map(|&v| v as f64).collect::<Vec<_>>());
+        let bias: Vec<f64> = common::random(5, 92).iter().map(|&v| v as f64).collect();
+        let mut y = matmul_ref(&x.values, &w, 2, 5, 12, false, true);
+        for (i, v) in y.iter_mut().enumerate() {
+            *v += bias[i % 5];
+        }
+        let layer = FullyConnected::of(
+            5,
+            Weights::from_f32(&w.iter().map(|&v| v as f32).collect::<Vec<_>>()),
+            Some(Weights::from_f32(&bias.iter().map(|&v| v as f32).collect::<Vec<_>>())),
+        );
+        cases.push(case("[2,3,2,2] to 5", layer, vec![x], out(dtype, &[2, 5, 1, 1], y)));
+    }
+    check("FullyConnected", cases);
+}
+
+#[test]
+fn pooling() {
+    let mut cases = vec![];
+    let x9: Vec<f64> = (1..=9).map(|v| v as f64).collect();
+    for dtype in FLOAT_TYPES {
+        let x = t(dtype, &[1, 1, 3, 3], x9.clone());
+        let mk = |kind, excl: bool, mode: i32| {
+            let mut p = Pooling::of(kind, vec![2, 2]);
+            p.stride = vec![2, 2];
+            p.pre_padding = vec![1, 1];
+            p.post_padding = vec![1, 1];
+            p.average_count_excludes_padding = excl;
+            p.padding_mode = mode;
+            p
+        };
+        // Windows over the padded 3x3 plane at stride 2: sums 1, 5, 11, 28 (see the ONNX test).
+        cases.push(case("max", mk(0, true, 0), vec![x.clone()], out(dtype, &[1, 1, 2, 2], vec![1.0, 3.0, 7.0, 9.0])));
+        cases.push(case("average excluding padding", mk(1, true, 0), vec![x.clone()], out(dtype, &[1, 1, 2, 2], vec![1.0, 2.5, 5.5, 7.0])));
+        cases.push(case(
+            "average including padding",
+            mk(1, false, 0),
+            vec![x.clone()],
+            out(dtype, &[1, 1, 2, 2], vec![0.25, 1.25, 2.75, 7.0]),
+        ));
+        let mut blend = mk(2, true, 0);
+        blend.blend_factor = 0.25;
+        cases.push(case(
+            "max-average blend",
+            blend,
+            vec![x.clone()],
+            out(dtype, &[1, 1, 2, 2], vec![1.0, 0.75 * 3.0 + 0.25 * 2.5, 0.75 * 7.0 + 0.25 * 5.5, 0.75 * 9.0 + 0.25 * 7.0]),
+        ));
+        // Rounding up: 4 on a 3-wide plane, window 2 stride 2 no padding: [2,2] windows, the
+        // last one clipped (average over its valid elements).
+        let mut up = Pooling::of(1, vec![2, 2]);
+        up.padding_mode = 1;
+        cases.push(case("ceil mode", up, vec![x.clone()], out(dtype, &[1, 1, 2, 2], vec![3.0, 4.5, 7.5, 9.0])));
+        // 1-D over the last axis of [2,6] with window 3 stride 3.
+        let x1 = t(dtype, &[2, 6], (0..12).map(|v| v as f64).collect());
+        cases.push(case("1-D max", Pooling::of(0, vec![3]), vec![x1], out(dtype, &[2, 2], vec![2.0, 5.0, 8.0, 11.0])));
+        // 3-D average of [1,1,2,2,2] with window 2: one value, the mean 4.5.
+        let x3 = t(dtype, &[1, 1, 2, 2, 2], (1..=8).map(|v| v as f64).collect());
+        cases.push(case("3-D average", Pooling::of(1, vec![2, 2, 2]), vec![x3], out(dtype, &[1, 1, 1, 1, 1], vec![4.5])));
+    }
+    check("Pooling", cases);
+}
+
+fn permute_ref(x: &T, perm: &[usize]) -> T {
+    let od: Vec<i64> = perm.iter().map(|&p| x.dims[p]).collect();
+    let s = strides(&x.dims);
+    let values = (0..x.values.len() as i64)
+        .map(|i| {
+            let c = coords(i, &od);
+            x.values[c.iter().zip(perm).map(|(&c, &p)| c * s[p]).sum::<i64>() as usize]
+        })
+        .collect();
+    T { dtype: x.dtype, dims: od, values }
+}
+
+#[test]
+fn shuffle() {
+    let mut cases = vec![];
+    for dtype in [Float, Half, Int32, Bool, Int8] {
+        let x = ints(dtype, &[2, 3, 4], 100, 0, if dtype == Bool { 1 } else { 50 });
+        // transpose [2,0,1] → [4,2,3], reshape to [8,3], transpose [1,0] → [3,8].
+        let mut s = Shuffle::transpose(vec![2, 0, 1]);
+        s.reshape = vec![8, 3];
+        s.has_reshape = true;
+        s.second_transpose = vec![1, 0];
+        let t1 = permute_ref(&x, &[2, 0, 1]);
+        let r = T { dims: vec![8, 3], ..t1 };
+        let y = permute_ref(&r, &[1, 0]);
+        cases.push(case("transpose, reshape, transpose", s, vec![x.clone()], y));
+        // Placeholders: 0 copies a dim, -1 is inferred.
+        let y = T { dims: vec![2, 12], ..x.clone() };
+        cases.push(case("reshape [0,-1]", Shuffle::reshape_to(vec![0, -1]), vec![x.clone()], y));
+    }
+    check("Shuffle", cases);
+}
+
+#[test]
+fn softmax() {
+    let mut cases = vec![];
+    for dtype in FLOAT_TYPES {
+        for axis in 0..3usize {
+            let x = rand(dtype, &[2, 3, 4], 110 + axis as u64);
+            let d = &x.dims;
+            let s = strides(d);
+            let y: Vec<f64> = (0..x.values.len() as i64)
+                .map(|i| {
+                    let c = coords(i, d);
+                    let base = i - c[axis] * s[axis];
+                    let row: Vec<f64> = (0..d[axis]).map(|j| x.values[(base + j * s[axis]) as usize]).collect();
+                    let m = row.iter().cloned().fold(f64::MIN, f64::max);
+                    (x.values[i as usize] - m).exp() / row.iter().map(|v| (v - m).exp()).sum::<f64>()
+                })
+                .collect();
+            cases.push(case(format!("axis {axis}"), SoftMax::over_axis(axis), vec![x.clone()], out(dtype, &x.dims, y)));
+        }
+    }
+    check("SoftMax", cases);
+}
+
+#[test]
+fn shape() {
+    let cases = vec![
+        case("of [2,3,5]", Shape::new(), vec![rand(Float, &[2, 3, 5], 120)], out(Int32, &[3], vec![2.0, 3.0, 5.0])),
+        case("of a scalar", Shape::new(), vec![t(Int32, &[], vec![7.0])], out(Int32, &[0], vec![])),
+    ];
+    check("Shape", cases);
+}
+
+#[test]
+fn non_zero() {
+    let mut cases = vec![];
+    for dtype in [Float, Half, Int32, Bool] {
+        let x = t(dtype, &[3, 4], vec![0.0, 1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0]);
+        // Coordinates of (0,1), (1,0), (1,1), (2,3), row-major [rank, count].
+        cases.push(case("[3,4]", NonZero::new(), vec![x], out(Int32, &[2, 4], vec![0.0, 1.0, 1.0, 2.0, 1.0, 0.0, 1.0, 3.0])));
+        cases.push(case("all zero", NonZero::new(), vec![t(dtype, &[2, 2], vec![0.0; 4])], out(Int32, &[2, 0], vec![])));
+    }
+    let big = ints(Int32, &[5000], 130, -1, 1);
+    let nz: Vec<f64> = big.values.iter().enumerate().filter(|(_, &v)| v != 0.0).map(|(i, _)| i as f64).collect();
+    let n = nz.len() as i64;
+    cases.push(case("5000 elements", NonZero::new(), vec![big], out(Int32, &[1, n], nz)));
+    check("NonZero", cases);
+}
