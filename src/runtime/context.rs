@@ -162,15 +162,17 @@ impl ExecutionContext {
         Ok(())
     }
 
-    /// Resolves every tensor's shape for the current inputs (cached until they change).
-    fn resolve(&mut self) -> Result<&Resolution> {
+    /// Resolves every tensor's shape for the current inputs (cached until they change). A run
+    /// starts from shapes without data-dependent counts; queries may see the last run's.
+    fn resolve(&mut self, for_run: bool) -> Result<&Resolution> {
         if let Some(missing) = self.missing_inputs().first() {
             return Err(Error::invalid_argument(format!(
                 "input '{missing}' has no shape (or, for a shape tensor, no address): call setInputShape / setTensorAddress first"
             )));
         }
         self.read_shape_values()?;
-        let fresh = self.resolution.as_ref().is_some_and(|r| r.matches(self.profile, &self.shapes, &self.values));
+        let fresh =
+            self.resolution.as_ref().is_some_and(|r| r.matches(self.profile, &self.shapes, &self.values) && !(for_run && r.has_counts()));
         if !fresh {
             let r = Resolution::new(&self.engine.desc, &self.engine.analysis, self.profile, &self.shapes, &self.values, &[])?;
             self.resolution = Some(r);
@@ -185,7 +187,7 @@ impl ExecutionContext {
     pub fn infer_shapes(&mut self) -> Result<Vec<String>> {
         let missing = self.missing_inputs();
         if missing.is_empty() {
-            self.resolve()?;
+            self.resolve(false)?;
         }
         Ok(missing)
     }
@@ -202,7 +204,7 @@ impl ExecutionContext {
         if !self.missing_inputs().is_empty() {
             return Ok(declared);
         }
-        Ok(self.resolve()?.dims[t].clone().unwrap_or(declared))
+        Ok(self.resolve(false)?.dims[t].clone().unwrap_or(declared))
     }
 
     pub fn set_tensor_address(&mut self, name: &str, address: u64) -> Result<()> {
@@ -308,7 +310,7 @@ impl ExecutionContext {
     /// data-dependent shapes, which need the count on the host); on the CPU it runs to
     /// completion before returning (the stream is ignored and may be null).
     pub fn enqueue(&mut self, stream: RawStream) -> Result<()> {
-        self.resolve()?;
+        self.resolve(true)?;
         let res = self.resolution.as_ref().expect("resolved");
         self.check_io(res)?;
         let engine = self.engine.clone();

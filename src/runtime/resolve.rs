@@ -22,7 +22,12 @@ pub struct Resolution {
 impl Resolution {
     /// Whether this resolution is for exactly these bindings (no allocation).
     pub fn matches(&self, profile: usize, shapes: &[Vec<i64>], values: &[Vec<i64>]) -> bool {
-        self.profile == profile && self.counts.is_empty() && self.shapes == shapes && self.values == values
+        self.profile == profile && self.shapes == shapes && self.values == values
+    }
+
+    /// Whether data-dependent counts of a finished run are bound (a new run starts without).
+    pub fn has_counts(&self) -> bool {
+        !self.counts.is_empty()
     }
 
     /// Evaluates the shape program for these bindings and checks every stored tensor stays
