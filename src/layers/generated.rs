@@ -29,21 +29,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: &'static [Kind] = &[
-        Kind::Activation,
-        Kind::Cast,
-        Kind::Constant,
-        Kind::Convolution,
-        Kind::ElementWise,
-        Kind::FullyConnected,
-        Kind::Identity,
-        Kind::MatrixMultiply,
-        Kind::NonZero,
-        Kind::Pooling,
-        Kind::Shape,
-        Kind::Shuffle,
-        Kind::SoftMax,
-    ];
+    pub const ALL: &'static [Kind] = &[Kind::Activation, Kind::Cast, Kind::Constant, Kind::Convolution, Kind::ElementWise, Kind::FullyConnected, Kind::Identity, Kind::MatrixMultiply, Kind::NonZero, Kind::Pooling, Kind::Shape, Kind::Shuffle, Kind::SoftMax];
 
     /// The registry key stored in plans.
     pub fn name(self) -> &'static str {
@@ -358,19 +344,7 @@ impl Params for Convolution {
         Kind::Convolution
     }
     fn keys(&self) -> &'static [&'static str] {
-        &[
-            "num_output_maps",
-            "kernel_size",
-            "stride",
-            "pre_padding",
-            "post_padding",
-            "dilation",
-            "groups",
-            "kernel_weights",
-            "bias_weights",
-            "padding_mode",
-            "padding",
-        ]
+        &["num_output_maps", "kernel_size", "stride", "pre_padding", "post_padding", "dilation", "groups", "kernel_weights", "bias_weights", "padding_mode", "padding"]
     }
     fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
         match key {
@@ -510,7 +484,8 @@ impl Params for FullyConnected {
 
 /// Parameters of a Identity layer.
 #[derive(Clone, PartialEq, prost::Message)]
-pub struct Identity {}
+pub struct Identity {
+}
 
 impl Identity {
     /// With the layer table's defaults.
@@ -591,7 +566,8 @@ impl Params for MatrixMultiply {
 
 /// Parameters of a NonZero layer.
 #[derive(Clone, PartialEq, prost::Message)]
-pub struct NonZero {}
+pub struct NonZero {
+}
 
 impl NonZero {
     /// With the layer table's defaults.
@@ -657,17 +633,7 @@ impl Params for Pooling {
         Kind::Pooling
     }
     fn keys(&self) -> &'static [&'static str] {
-        &[
-            "pooling_type",
-            "window",
-            "stride",
-            "pre_padding",
-            "post_padding",
-            "average_count_excludes_padding",
-            "padding_mode",
-            "blend_factor",
-            "padding",
-        ]
+        &["pooling_type", "window", "stride", "pre_padding", "post_padding", "average_count_excludes_padding", "padding_mode", "blend_factor", "padding"]
     }
     fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
         match key {
@@ -711,7 +677,8 @@ impl Params for Pooling {
 
 /// Parameters of a Shape layer.
 #[derive(Clone, PartialEq, prost::Message)]
-pub struct Shape {}
+pub struct Shape {
+}
 
 impl Shape {
     /// With the layer table's defaults.
@@ -846,3 +813,4 @@ impl Params for SoftMax {
         Box::new(self.clone())
     }
 }
+

@@ -8,6 +8,7 @@
 //! `src/backend/cuda/layers/<name>.rs` with their kernel file in `kernels/`, and test cases
 //! in `tests/layer_cases.rs`. Module lists and registries are generated from the table.
 
+#[rustfmt::skip]
 pub mod generated;
 pub mod window;
 include!("specs.rs");

@@ -4,6 +4,7 @@
 //! support; the builder times them and records the chosen one in the plan.
 
 pub mod blas;
+#[rustfmt::skip]
 pub mod descriptors;
 pub mod device;
 pub mod engine;
