@@ -1457,6 +1457,128 @@ void testLifetimeAndEntryPoints()
 
 } // namespace
 
+// Dynamic shapes through the C++ API: IOptimizationProfile, two profiles, setInputShape and
+// its refusal outside a profile, getTensorShape with -1, the legacy per-profile bindings, a
+// shape tensor built with IShapeLayer into a reshape input, and INonZeroLayer's output
+// through an IOutputAllocator.
+class VectorAllocator : public IOutputAllocator
+{
+public:
+    void* reallocateOutput(char const*, void*, uint64_t size, uint64_t) noexcept override
+    {
+        mMemory.assign(static_cast<size_t>(size / 4 + 1), 0);
+        return mMemory.data();
+    }
+    void notifyShape(char const*, Dims const& dims) noexcept override { mShape = dims; }
+    std::vector<int32_t> mMemory;
+    Dims mShape{};
+};
+
+void testDynamicShapes()
+{
+    Ptr<IBuilder> builder(createInferBuilder(gLogger));
+    Ptr<INetworkDefinition> net(builder ? builder->createNetworkV2(1U) : nullptr);
+    Ptr<IBuilderConfig> config(builder ? builder->createBuilderConfig() : nullptr);
+    if (!net || !config)
+    {
+        CHECK(false, "dynamic shapes: builder objects");
+        return;
+    }
+    // y = relu(x + c) with x [-1, 3]; z = x reshaped by Shape(x) * [3, 1] / [1, 3] = [3B, 1].
+    ITensor* x = net->addInput("x", DataType::kFLOAT, makeDims({-1, 3}));
+    std::vector<float> cv{1.f, -2.f, 0.5f};
+    IConstantLayer* c = net->addConstant(makeDims({1, 3}), weightsOf(cv));
+    IElementWiseLayer* sum = net->addElementWise(*x, *c->getOutput(0), ElementWiseOperation::kSUM);
+    IActivationLayer* relu = net->addActivation(*sum->getOutput(0), ActivationType::kRELU);
+    CHECK(dimsAre(relu->getOutput(0)->getDimensions(), {-1, 3}), "getDimensions keeps the dynamic dim as -1");
+    relu->getOutput(0)->setName("y");
+    net->markOutput(*relu->getOutput(0));
+    IShapeLayer* shape = net->addShape(*x);
+    CHECK(shape && shape->getOutput(0)->getType() == DataType::kINT32 && dimsAre(shape->getOutput(0)->getDimensions(), {2}), "addShape gives a kINT32 [2] tensor");
+    int32_t const twoOne[2] = {3, 1};
+    int32_t const oneThree[2] = {1, 3};
+    IConstantLayer* k1 = net->addConstant(makeDims({2}), Weights{DataType::kINT32, twoOne, 2});
+    IConstantLayer* k2 = net->addConstant(makeDims({2}), Weights{DataType::kINT32, oneThree, 2});
+    IElementWiseLayer* doubled = net->addElementWise(*shape->getOutput(0), *k1->getOutput(0), ElementWiseOperation::kPROD);
+    IElementWiseLayer* halved = net->addElementWise(*doubled->getOutput(0), *k2->getOutput(0), ElementWiseOperation::kFLOOR_DIV);
+    IShuffleLayer* reshape = net->addShuffle(*x);
+    reshape->setInput(1, *halved->getOutput(0));
+    CHECK(halved->getOutput(0)->isShapeTensor(), "the reshape input is a shape tensor");
+    reshape->getOutput(0)->setName("z");
+    net->markOutput(*reshape->getOutput(0));
+    INonZeroLayer* nz = net->addNonZero(*relu->getOutput(0));
+    nz->getOutput(0)->setName("nz");
+    net->markOutput(*nz->getOutput(0));
+
+    // Without a profile the build fails with a message naming the input.
+    size_t mark = gLogger.mark();
+    Ptr<IHostMemory> none(builder->buildSerializedNetwork(*net, *config));
+    CHECK(!none && gLogger.countSince(mark, ILogger::Severity::kERROR, "'x'") > 0, "no profile: the build fails naming 'x'");
+    IOptimizationProfile* p0 = builder->createOptimizationProfile();
+    IOptimizationProfile* p1 = builder->createOptimizationProfile();
+    CHECK(p0 && p1 && p0 != p1, "createOptimizationProfile");
+    CHECK(p0->setDimensions("x", OptProfileSelector::kMIN, makeDims({1, 3})) && p0->setDimensions("x", OptProfileSelector::kOPT, makeDims({2, 3}))
+            && p0->setDimensions("x", OptProfileSelector::kMAX, makeDims({4, 3})),
+        "IOptimizationProfile::setDimensions");
+    CHECK(dimsAre(p0->getDimensions("x", OptProfileSelector::kOPT), {2, 3}), "IOptimizationProfile::getDimensions");
+    CHECK(p0->isValid(), "isValid");
+    p1->setDimensions("x", OptProfileSelector::kMIN, makeDims({5, 3}));
+    p1->setDimensions("x", OptProfileSelector::kOPT, makeDims({6, 3}));
+    p1->setDimensions("x", OptProfileSelector::kMAX, makeDims({8, 3}));
+    CHECK(config->addOptimizationProfile(p0) == 0 && config->addOptimizationProfile(p1) == 1 && config->getNbOptimizationProfiles() == 2, "addOptimizationProfile");
+    Ptr<IHostMemory> plan(builder->buildSerializedNetwork(*net, *config));
+    Ptr<IRuntime> runtime(createInferRuntime(gLogger));
+    Ptr<ICudaEngine> engine(plan && runtime ? runtime->deserializeCudaEngine(plan->data(), plan->size()) : nullptr);
+    if (!engine)
+    {
+        CHECK(false, "dynamic shapes: engine");
+        return;
+    }
+    CHECK(engine->getNbOptimizationProfiles() == 2, "getNbOptimizationProfiles == 2");
+    CHECK(dimsAre(engine->getTensorShape("x"), {-1, 3}) && dimsAre(engine->getTensorShape("y"), {-1, 3}), "engine shapes keep -1");
+    CHECK(dimsAre(engine->getProfileShape("x", 1, OptProfileSelector::kMAX), {8, 3}), "getProfileShape(x, 1, kMAX)");
+    CHECK(engine->getNbBindings() == 2 * engine->getNbIOTensors(), "legacy bindings: one set per profile");
+    int32_t b1 = engine->getBindingIndex("x [profile 1]");
+    CHECK(b1 == engine->getNbIOTensors() + engine->getBindingIndex("x"), "getBindingIndex(\"x [profile 1]\")");
+    char const* b1name = b1 >= 0 ? engine->getBindingName(b1) : nullptr;
+    CHECK(b1name && std::strcmp(b1name, "x [profile 1]") == 0, "getBindingName of profile 1");
+    CHECK(dimsAre(engine->getProfileDimensions(b1, 1, OptProfileSelector::kMIN), {5, 3}), "getProfileDimensions");
+
+    Ptr<IExecutionContext> ctx(engine->createExecutionContext());
+    CHECK(ctx && ctx->getOptimizationProfile() == 0, "a new context uses profile 0");
+    CHECK(!ctx->allInputDimensionsSpecified(), "a dynamic input starts unspecified");
+    mark = gLogger.mark();
+    CHECK(!ctx->setInputShape("x", makeDims({5, 3})), "setInputShape outside the profile is refused");
+    CHECK(gLogger.countSince(mark, ILogger::Severity::kERROR, "outside optimization profile") > 0, "...with a message");
+    CHECK(ctx->setInputShape("x", makeDims({3, 3})) && ctx->allInputDimensionsSpecified(), "setInputShape within the profile");
+    CHECK(dimsAre(ctx->getTensorShape("y"), {3, 3}) && dimsAre(ctx->getTensorShape("z"), {9, 1}), "getTensorShape follows the input");
+    CHECK(dimsAre(ctx->getTensorShape("nz"), {2, -1}), "a data-dependent output is -1 before the run");
+    std::vector<float> xs{1.f, 2.f, -3.f, -1.f, 2.f, 0.f, 4.f, -4.f, 0.25f};
+    std::vector<float> ys(9, -7.f), zs(9, -7.f);
+    VectorAllocator alloc;
+    CHECK(ctx->setOutputAllocator("nz", &alloc) && ctx->getOutputAllocator("nz") == &alloc, "setOutputAllocator");
+    ctx->setTensorAddress("x", xs.data());
+    ctx->setTensorAddress("y", ys.data());
+    ctx->setTensorAddress("z", zs.data());
+    CHECK(ctx->enqueueV3(nullptr), "enqueueV3 with a dynamic batch of 3");
+    std::vector<float> expected(9);
+    for (size_t i = 0; i < 9; ++i) expected[i] = std::max(0.f, xs[i] + cv[i % 3]);
+    CHECK(ys == expected, "y = relu(x + c) per row");
+    CHECK(zs == xs, "z is x reshaped by the shape tensor");
+    int32_t count = 0;
+    for (float v : expected) count += v != 0.f;
+    CHECK(dimsAre(alloc.mShape, {2, count}), "notifyShape gives [2, count]");
+    CHECK(dimsAre(ctx->getTensorShape("nz"), {2, count}), "getTensorShape after the run gives the count");
+    CHECK(alloc.mMemory.size() >= static_cast<size_t>(2 * count) && alloc.mMemory[0] == 0 && alloc.mMemory[count] == 0,
+        "the first non-zero is at (0, 0)");
+    // Profile 1 through the legacy API on a second context.
+    Ptr<IExecutionContext> ctx1(engine->createExecutionContext());
+    CHECK(ctx1 && ctx1->setOptimizationProfileAsync(1, nullptr) && ctx1->getOptimizationProfile() == 1, "setOptimizationProfileAsync(1)");
+    CHECK(!ctx1->setBindingDimensions(engine->getBindingIndex("x"), makeDims({6, 3})), "a binding of profile 0 is refused on a profile-1 context");
+    CHECK(ctx1->setBindingDimensions(b1, makeDims({6, 3})), "setBindingDimensions with the profile-1 binding");
+    CHECK(dimsAre(ctx1->getBindingDimensions(b1), {6, 3}), "getBindingDimensions");
+}
+
 int main()
 {
     testBigNetwork();
@@ -1468,6 +1590,7 @@ int main()
     testThreads();
     testMisc();
     testLifetimeAndEntryPoints();
+    testDynamicShapes();
     gBigPlan.reset();
     std::printf("network_api: %d passed, %d failed\n", gPassed, gFailed);
     return gFailed == 0 ? 0 : 1;
