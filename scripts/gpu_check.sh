@@ -32,7 +32,19 @@ for t in "$art"/tests/*; do
   skipped=$(grep -c 'skipped' "$logs/rust-$name.log")
   [ "$st" -eq 0 ] && row PASS "rust test $name" "$res${skipped:+ (skip lines: $skipped)}" || { row FAIL "rust test $name" "$res"; tail -30 "$logs/rust-$name.log"; }
 done
-grep -oh 'GPU-CHECK.*' "$logs"/rust-*.log | sed 's/^/  /' >"$logs/gpu-checks.txt"
+# Lines the GPU-aware tests print: per-layer case counts, MNIST agreement, dynamic shapes.
+grep -ohE '^(LAYER-CASES|MNIST|DYNAMIC|PROFILES|SHAPE-TENSOR|SHAPE-INPUT|NONZERO|HALF-IO|GPU-CHECK) .*' "$logs"/rust-*.log | sort >"$logs/gpu-checks.txt"
+# Layer cases per backend x type: how many ran (every one must have passed for its test to pass).
+layer_table=$(grep '^LAYER-CASES' "$logs/gpu-checks.txt" | python3 -c '
+import sys, re, collections
+n = collections.Counter(); worst = collections.defaultdict(float)
+for line in sys.stdin:
+    f = dict(kv.split("=", 1) for kv in line.split()[1:])
+    key = (f["backend"], f["type"]); n[key] += int(f["cases"]); worst[key] = max(worst[key], float(f["max_rel_err"]))
+for (b, t) in sorted(n): print(f"{b:5} {t:7} {n[(b, t)]:4} cases  worst rel err {worst[(b, t)]:.1e}")
+')
+cuda_cases=$(grep -c '^LAYER-CASES backend=cuda' "$logs/gpu-checks.txt")
+[ "$cuda_cases" -gt 0 ] && row PASS "layer cases ran on CUDA" "$cuda_cases (layer, type) groups" || row FAIL "layer cases ran on CUDA" "none: no GPU seen by the tests?"
 
 # 2. Samples, built as a user would against the staged install.
 if cmake -S cpp_samples -B /tmp/samples -DTensorRT_DIR="$PWD/$art/dist/lib/cmake/TensorRT" >"$logs/cmake.log" 2>&1 &&
@@ -103,8 +115,11 @@ else
 fi
 
 echo
-echo "GPU oracle checks:"
-cat "$logs/gpu-checks.txt"
+echo "GPU-aware test lines:"
+grep -v '^LAYER-CASES' "$logs/gpu-checks.txt" | sed 's/^/  /'
+echo
+echo "Layer cases per backend x type (each against its f64 reference):"
+echo "$layer_table" | sed 's/^/  /'
 echo
 echo "==================== GPU check summary (${gpu:-no GPU}) ===================="
 printf '%s\n' "${rows[@]}"
