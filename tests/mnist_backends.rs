@@ -53,7 +53,11 @@ fn every_backend_agrees_with_the_cpu_reference() {
                 .layers
                 .iter()
                 .zip(&engine.analysis.steps)
-                .filter(|(l, s)| **s == Step::Run && l.op.kind().name() != "Cast" && l.outputs.iter().any(|&o| engine.desc.tensors[o].dtype == DataType::Half))
+                .filter(|(l, s)| {
+                    **s == Step::Run
+                        && l.op.kind().name() != "Cast"
+                        && l.outputs.iter().any(|&o| engine.desc.tensors[o].dtype == DataType::Half)
+                })
                 .map(|(l, _)| format!("{}:{}", l.op.kind().name(), l.tactic))
                 .collect();
             common::report(&format!(

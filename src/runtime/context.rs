@@ -219,8 +219,11 @@ impl ExecutionContext {
                 "tensor '{name}': address {address:#x} is not aligned to its {size}-byte elements"
             )));
         }
-        let kind =
-            if address == 0 || cuda::device().and_then(|d| d.bind()).is_err() { AddressKind::Unknown } else { address_kind(address) };
+        let kind = if address == 0 || cuda::device::driver().and_then(|d| d.bind()).is_err() {
+            AddressKind::Unknown
+        } else {
+            address_kind(address)
+        };
         let on_device = kind == AddressKind::Device;
         match (&self.engine.backend, t.shape_tensor, kind) {
             (_, true, AddressKind::Device) => {

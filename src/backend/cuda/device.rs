@@ -30,11 +30,18 @@ unsafe impl Sync for Device {}
 
 static DEVICE: OnceCell<std::result::Result<Device, Error>> = OnceCell::new();
 
-/// The process's CUDA device, or why there is none (no driver, no device, forced CPU).
+/// The process's CUDA device for computing, or why there is none (no driver, no device,
+/// or the CPU backend forced with NVINFER_BACKEND=cpu).
 pub fn device() -> Result<&'static Device> {
     if std::env::var(super::super::BACKEND_ENV).ok().as_deref() == Some("cpu") {
         return Err(Error::unsupported(format!("CUDA disabled by {}=cpu", super::super::BACKEND_ENV)));
     }
+    driver()
+}
+
+/// The CUDA device whatever backend is chosen: CPU engines still need it to tell device
+/// memory from host memory and to stage device memory.
+pub fn driver() -> Result<&'static Device> {
     let found = DEVICE.get_or_init(|| {
         // Finding the library first keeps cudarc from panicking when it is absent.
         if !unsafe { sys::is_culib_present() } {
@@ -97,7 +104,7 @@ impl Stream {
 
 impl Drop for Stream {
     fn drop(&mut self) {
-        if device().and_then(|d| d.bind()).is_ok() {
+        if driver().and_then(|d| d.bind()).is_ok() {
             let _ = unsafe { cu::stream::destroy(self.0) };
         }
     }

@@ -23,6 +23,8 @@ pub struct CudaEngine {
     pub workspace_bytes: usize,
     /// Outputs whose size each layer learns only by running (data-dependent counts).
     pub counted: Vec<Vec<u32>>,
+    /// Each tensor's largest dims: what a counting layer is bound with for its outputs.
+    pub max_dims: Vec<Vec<i64>>,
 }
 
 /// Each tensor's largest dims over every profile.
@@ -86,6 +88,6 @@ impl CudaEngine {
                 counted.get_mut(layer as usize).ok_or_else(|| Error::internal("a count of a layer that does not exist"))?.push(output);
             }
         }
-        Ok(CudaEngine { _kernels: kernels, layers: prepared, constants, fill, workspace_bytes, counted })
+        Ok(CudaEngine { _kernels: kernels, layers: prepared, constants, fill, workspace_bytes, counted, max_dims: maxes })
     }
 }

@@ -59,7 +59,10 @@ impl CudaState {
             }
             let inputs: Option<Vec<Option<Vec<i64>>>> =
                 l.inputs.iter().map(|i| i.map_or(Some(None), |i| res.dims[i].clone().map(Some))).collect();
-            let outputs: Option<Vec<Vec<i64>>> = l.outputs.iter().map(|&o| res.dims[o].clone()).collect();
+            // A layer that counts its own output size is bound with the largest one.
+            let counts_itself = !ce.counted[li].is_empty();
+            let outputs: Option<Vec<Vec<i64>>> =
+                l.outputs.iter().map(|&o| res.dims[o].clone().or_else(|| counts_itself.then(|| ce.max_dims[o].clone()))).collect();
             self.bound[li] = match (inputs, outputs) {
                 (Some(inputs), Some(outputs)) => {
                     Some(p.bind(&Shapes { inputs, outputs }).map_err(|e| e.context(format!("layer '{}'", l.name)))?)

@@ -1,6 +1,6 @@
 //! Device memory: owned buffers, copies, and what kind of memory an address is.
 
-use super::device::{check, device};
+use super::device::{check, driver};
 use crate::error::{Error, Result};
 use crate::types::ErrorCode;
 use cudarc::driver::{result as cu, sys};
@@ -42,7 +42,7 @@ impl DeviceBuffer {
 
 impl Drop for DeviceBuffer {
     fn drop(&mut self) {
-        if self.ptr != 0 && device().and_then(|d| d.bind()).is_ok() {
+        if self.ptr != 0 && driver().and_then(|d| d.bind()).is_ok() {
             let _ = unsafe { cu::free_sync(self.ptr as sys::CUdeviceptr) };
         }
     }
@@ -53,7 +53,7 @@ pub fn upload(dst: u64, src: &[u8]) -> Result<()> {
     if src.is_empty() {
         return Ok(());
     }
-    device()?.bind()?;
+    driver()?.bind()?;
     check(unsafe { cu::memcpy_htod_sync(dst, src) }, "cuMemcpyHtoD")
 }
 
@@ -62,7 +62,7 @@ pub fn download(src: u64, dst: &mut [u8]) -> Result<()> {
     if dst.is_empty() {
         return Ok(());
     }
-    device()?.bind()?;
+    driver()?.bind()?;
     check(unsafe { cu::memcpy_dtoh_sync(dst, src) }, "cuMemcpyDtoH")
 }
 
@@ -104,7 +104,7 @@ pub fn address_kind(address: u64) -> AddressKind {
 
 /// Whether `address` is device memory (false on machines without a GPU).
 pub fn is_device_pointer(address: u64) -> bool {
-    address != 0 && device().and_then(|d| d.bind()).is_ok() && address_kind(address) == AddressKind::Device
+    address != 0 && driver().and_then(|d| d.bind()).is_ok() && address_kind(address) == AddressKind::Device
 }
 
 /// Asynchronous zero fill on a stream.
