@@ -33,7 +33,8 @@ for t in "$art"/tests/*; do
   [ "$st" -eq 0 ] && row PASS "rust test $name" "$res${skipped:+ (skip lines: $skipped)}" || { row FAIL "rust test $name" "$res"; tail -30 "$logs/rust-$name.log"; }
 done
 # Lines the GPU-aware tests print: per-layer case counts, MNIST agreement, dynamic shapes.
-grep -ohE '^(LAYER-CASES|MNIST|DYNAMIC|PROFILES|SHAPE-TENSOR|SHAPE-INPUT|NONZERO|HALF-IO|GPU-CHECK) .*' "$logs"/rust-*.log | sort >"$logs/gpu-checks.txt"
+# (Unanchored: the test harness may have printed "test name ... " on the same line first.)
+grep -ohE '(LAYER-CASES|MNIST|DYNAMIC|PROFILES|SHAPE-TENSOR|SHAPE-INPUT|NONZERO|HALF-IO|GPU-CHECK) .*' "$logs"/rust-*.log | sort >"$logs/gpu-checks.txt"
 # Layer cases per backend x type: how many ran (every one must have passed for its test to pass).
 layer_table=$(grep '^LAYER-CASES' "$logs/gpu-checks.txt" | python3 -c '
 import sys, re, collections
