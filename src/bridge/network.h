@@ -29,7 +29,6 @@ public:
     {
         return isShapeTensor() ? nvinfer1::TensorLocation::kHOST : nvinfer1::TensorLocation::kDEVICE;
     }
-    void setLocation(nvinfer1::TensorLocation) noexcept override {}
     bool isShapeTensor() const noexcept override;
     bool isExecutionTensor() const noexcept override;
     bool setDynamicRange(float min, float max) noexcept override;
