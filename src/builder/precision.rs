@@ -10,7 +10,7 @@ use super::config::{BuilderConfig, FLAG_FP16, FLAG_OBEY_PRECISION_CONSTRAINTS, F
 use super::lower::Lowered;
 use crate::backend::cuda::layers::{self as cuda_layers, Shapes};
 use crate::backend::{cpu, LayerTypes, Target};
-use crate::engine::analysis::{step_of, Step, Tracker};
+use crate::engine::analysis::Tracker;
 use crate::engine::{EngineDesc, EngineLayer, EngineTensor};
 use crate::error::{Error, Result};
 use crate::layers::generated::{Cast, Constant};
@@ -82,8 +82,9 @@ impl Assembly {
     /// Appends a layer, inferring and recording its outputs.
     fn push(&mut self, l: EngineLayer) -> Result<()> {
         let li = self.out.layers.len();
-        let types: Vec<DataType> = self.out.tensors.iter().map(|t| t.dtype).collect();
-        let outs = self.tr.infer(l.op.as_ref(), li, &l.inputs, |t| types[t]).map_err(|e| e.context(format!("layer '{}'", l.name)))?;
+        let tensors = &self.out.tensors;
+        let outs =
+            self.tr.infer(l.op.as_ref(), li, &l.inputs, |t| tensors[t].dtype).map_err(|e| e.context(format!("layer '{}'", l.name)))?;
         for (o, &t) in outs.into_iter().zip(&l.outputs) {
             self.out.tensors[t].dtype = o.dtype;
             self.tr.record(t, o.dims, o.values);
@@ -148,8 +149,8 @@ impl Assembly {
         }
         // Outputs are inferred into scratch slots past the last tensor.
         let li = self.out.layers.len();
-        let types: Vec<DataType> = self.out.tensors.iter().map(|t| t.dtype).collect();
-        let outs = self.tr.infer(l.op.as_ref(), li, &l.inputs, |t| types[t])?;
+        let tensors = &self.out.tensors;
+        let outs = self.tr.infer(l.op.as_ref(), li, &l.inputs, |t| tensors[t].dtype)?;
         let mut shapes = Shapes { inputs: vec![], outputs: vec![] };
         for i in &l.inputs {
             shapes.inputs.push(match i {
@@ -186,17 +187,13 @@ pub fn assign(lowered: Lowered, config: &BuilderConfig, reporter: &Reporter, cho
     };
     for (li, mut l) in src.layers.into_iter().enumerate() {
         // Constants are bound; layers whose outputs are all shape values run on the host.
-        let types_now: Vec<DataType> = asm.out.tensors.iter().map(|t| t.dtype).collect();
+        let tensors = &asm.out.tensors;
         let trial = asm
             .tr
-            .infer(l.op.as_ref(), asm.out.layers.len(), &l.inputs, |t| types_now[t])
+            .infer(l.op.as_ref(), asm.out.layers.len(), &l.inputs, |t| tensors[t].dtype)
             .map_err(|e| e.context(format!("layer '{}'", l.name)))?;
-        let mut trial_values: Vec<Option<Vec<crate::shape::ExprId>>> = vec![None; asm.out.tensors.len()];
-        for (o, &t) in trial.iter().zip(&l.outputs) {
-            let dds = o.values.as_ref().is_some_and(|v| v.iter().any(|&e| asm.tr.depends_on_count(e)));
-            trial_values[t] = if dds { None } else { o.values.clone() };
-        }
-        if step_of(&l, &trial_values) != Step::Run {
+        let host_valued = trial.iter().all(|o| o.values.as_ref().is_some_and(|v| !v.iter().any(|&e| asm.tr.depends_on_count(e))));
+        if l.op.constant().is_some() || host_valued {
             asm.push(l)?;
             continue;
         }
@@ -213,9 +210,10 @@ pub fn assign(lowered: Lowered, config: &BuilderConfig, reporter: &Reporter, cho
         let mut typed = vec![];
         for &p in &options {
             // Float inputs take the option's precision; the rest keep their types.
+            let tensors = &asm.out.tensors;
             let as_type = |t: usize| match p {
-                Some(p) if types_now[t].is_float() => p,
-                _ => types_now[t],
+                Some(p) if tensors[t].dtype.is_float() => p,
+                _ => tensors[t].dtype,
             };
             let inputs: Vec<Option<DataType>> = l.inputs.iter().map(|i| i.map(as_type)).collect();
             let Ok(outs) = asm.tr.infer(l.op.as_ref(), asm.out.layers.len(), &l.inputs, as_type) else { continue };

@@ -13,24 +13,43 @@ pub struct Block {
     pub last: usize,
 }
 
+/// The pairs of blocks alive at the same time, as a list per block: a sweep over start
+/// times, so the cost follows the number of such pairs rather than the square of the count.
+fn overlaps(blocks: &[Block]) -> Vec<Vec<usize>> {
+    let mut by_start: Vec<usize> = (0..blocks.len()).collect();
+    by_start.sort_by_key(|&i| (blocks[i].first, i));
+    let mut out = vec![vec![]; blocks.len()];
+    let mut active: Vec<usize> = vec![];
+    for i in by_start {
+        active.retain(|&j| blocks[j].last >= blocks[i].first);
+        for &j in &active {
+            out[i].push(j);
+            out[j].push(i);
+        }
+        active.push(i);
+    }
+    out
+}
+
 /// Offsets for `blocks` and the arena size; None if sizes overflow.
 pub fn plan(blocks: &[Block]) -> Option<(Vec<u64>, u64)> {
     let mut order: Vec<usize> = (0..blocks.len()).collect();
     order.sort_by(|&a, &b| blocks[b].bytes.cmp(&blocks[a].bytes).then(a.cmp(&b)));
+    let alive_with = overlaps(blocks);
     let mut offsets = vec![0u64; blocks.len()];
-    let mut placed: Vec<usize> = Vec::with_capacity(blocks.len());
+    let mut placed = vec![false; blocks.len()];
     let mut total = 0u64;
+    let size_of = |b: &Block| b.bytes.checked_add(ALIGN - 1).map(|s| s / ALIGN * ALIGN);
     for i in order {
-        let b = blocks[i];
-        let size = b.bytes.checked_add(ALIGN - 1)? / ALIGN * ALIGN;
+        let size = size_of(&blocks[i])?;
         if size == 0 {
             continue;
         }
-        // Occupied ranges of tensors alive at the same time, by offset.
-        let mut busy: Vec<(u64, u64)> = placed
+        // Occupied ranges of placed tensors alive at the same time, by offset.
+        let mut busy: Vec<(u64, u64)> = alive_with[i]
             .iter()
-            .filter(|&&j| blocks[j].first <= b.last && b.first <= blocks[j].last)
-            .map(|&j| (offsets[j], offsets[j] + blocks[j].bytes.div_ceil(ALIGN) * ALIGN))
+            .filter(|&&j| placed[j] && blocks[j].bytes > 0)
+            .map(|&j| (offsets[j], offsets[j] + size_of(&blocks[j]).unwrap_or(0)))
             .collect();
         busy.sort_unstable();
         let mut at = 0u64;
@@ -42,7 +61,7 @@ pub fn plan(blocks: &[Block]) -> Option<(Vec<u64>, u64)> {
         }
         offsets[i] = at;
         total = total.max(at.checked_add(size)?);
-        placed.push(i);
+        placed[i] = true;
     }
     Some((offsets, total))
 }
