@@ -73,6 +73,7 @@ pub fn build_for(network: &Network, config: &BuilderConfig, reporter: &Reporter,
     };
     desc.name = String::new();
     let analysis = Engine::verify(&desc).map_err(|e| e.context("the built engine does not verify (internal error)"))?;
+    check_fits(&desc, &analysis, &target)?;
     reporter.info(&format!(
         "built engine for {}: {} layers, {} bytes of activations per context",
         target.name(),
@@ -84,4 +85,44 @@ pub fn build_for(network: &Network, config: &BuilderConfig, reporter: &Reporter,
     let decoded = plan::deserialize(&bytes, |_| Ok(())).map_err(|e| e.context("the builder's own plan does not load (internal error)"))?;
     Engine::verify(&decoded).map_err(|e| e.context("the builder's own plan does not verify (internal error)"))?;
     Ok(bytes)
+}
+
+/// Memory of the machine the engine is built for: the GPU's, or the host's for the CPU.
+fn machine_memory(target: &Target) -> Option<u64> {
+    match target {
+        Target::Cuda(..) => crate::backend::cuda::device().ok().map(|d| d.total_memory as u64),
+        Target::Cpu => {
+            // SAFETY: sysconf only reads system configuration.
+            let (pages, size) = unsafe { (libc::sysconf(libc::_SC_PHYS_PAGES), libc::sysconf(libc::_SC_PAGESIZE)) };
+            (pages > 0 && size > 0).then(|| pages as u64 * size as u64)
+        }
+    }
+}
+
+/// Refuses an engine whose context or I/O memory cannot exist on the machine it is built for
+/// (a batch of 2·10¹⁵ is a valid shape, but no context for it can be created): the error
+/// comes now, naming the largest tensor, instead of at createExecutionContext.
+fn check_fits(desc: &crate::engine::EngineDesc, a: &crate::engine::Analysis, target: &Target) -> Result<()> {
+    let Some(limit) = machine_memory(target) else { return Ok(()) };
+    let largest = (0..desc.tensors.len()).max_by_key(|&t| a.tensors[t].max_bytes);
+    let what = |t: usize| {
+        format!(
+            "tensor '{}' {} may need {} bytes",
+            desc.tensors[t].name,
+            crate::types::dims_str(&desc.tensors[t].dims),
+            a.tensors[t].max_bytes
+        )
+    };
+    if a.arena_bytes > limit || largest.is_some_and(|t| a.tensors[t].max_bytes > limit) {
+        return Err(Error::new(
+            crate::types::ErrorCode::FailedAllocation,
+            format!(
+                "the engine cannot run on this machine: it needs {} bytes of activation memory per context and {}, over the {limit} bytes of {} memory",
+                a.arena_bytes,
+                largest.map(what).unwrap_or_default(),
+                if matches!(target, Target::Cpu) { "host" } else { "GPU" }
+            ),
+        ));
+    }
+    Ok(())
 }

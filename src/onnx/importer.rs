@@ -185,7 +185,21 @@ pub fn import_model(net: &mut Network, bytes: &[u8], _model_dir: Option<&Path>) 
             continue;
         }
         imp.node_name = node.name.clone();
+        // Every value has one producer: an output named like an existing value is refused.
+        let duplicate = node
+            .output
+            .iter()
+            .enumerate()
+            .find(|(i, o)| !o.is_empty() && (imp.values.contains_key(o.as_str()) || node.output[..*i].contains(o)))
+            .map(|(_, o)| o.clone());
         let result = match nodes::importer_for(&node.op_type) {
+            _ if duplicate.is_some() => Err((
+                C::InvalidGraph,
+                format!(
+                    "output '{}' is already produced by an earlier node, a graph input or an initializer",
+                    duplicate.unwrap_or_default()
+                ),
+            )),
             _ if !(node.domain.is_empty() || node.domain == "ai.onnx") => {
                 Err((C::UnsupportedNode, format!("operator domain '{}' is not supported", node.domain)))
             }

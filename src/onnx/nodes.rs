@@ -138,6 +138,9 @@ fn split_pads(pads: &[i64], n: usize) -> Result<(Vec<i64>, Vec<i64>)> {
     if pads.len() != 2 * n {
         return Err(Error::invalid_argument(format!("pads has {} values; {} expected", pads.len(), 2 * n)));
     }
+    if pads.iter().any(|&p| p < 0) {
+        return Err(Error::invalid_argument(format!("pads {} must not be negative", dims_str(pads))));
+    }
     Ok((pads[..n].to_vec(), pads[n..].to_vec()))
 }
 

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod exec;
+pub mod onnx;
 
 use std::path::PathBuf;
 
