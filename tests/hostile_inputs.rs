@@ -7,12 +7,13 @@ mod common;
 
 use common::onnx::*;
 use nvinfer::backend::Target;
-use nvinfer::builder::{build_for, config::BuilderConfig};
+use nvinfer::builder::build_for;
+use nvinfer::builder::config::{BuilderConfig, OptimizationProfile};
 use nvinfer::ir::Network;
 use nvinfer::layers::generated::{Activation, Shuffle};
 use nvinfer::onnx::ParserErrorCode;
 use nvinfer::runtime::{Engine, ExecutionContext};
-use nvinfer::types::{DataType, ErrorCode};
+use nvinfer::types::{DataType, ErrorCode, ProfileSelector};
 use std::sync::Arc;
 
 #[test]
@@ -56,6 +57,30 @@ fn an_engine_larger_than_the_machine_is_refused_by_the_builder() {
     let e = build_for(&net, &BuilderConfig::default(), &common::quiet(), Target::Cpu).unwrap_err();
     assert_eq!(e.code, ErrorCode::FailedAllocation, "{}", e.message);
     assert!(e.message.contains("cannot run on this machine") && e.message.contains("[2000000000000000,8]"), "{}", e.message);
+}
+
+#[test]
+fn a_network_that_cannot_run_at_the_profiles_opt_shapes_is_refused_by_the_builder() {
+    // x [-1, 4] reshaped to [5, 5]: no batch gives 25 elements, so no context could ever run
+    // it. The builder says so, naming the profile point and the layer, instead of building an
+    // engine whose every setInputShape fails.
+    let mut net = Network::new();
+    let x = net.add_input("x", DataType::Float, &[-1, 4]).unwrap();
+    let l = net.add_layer(Box::new(Shuffle::reshape_to(vec![5, 5])), &[x]).unwrap();
+    net.layers[l].name = nvinfer::ir::Name::new("to5x5");
+    net.mark_output(net.layers[l].outputs[0]).unwrap();
+    let mut config = BuilderConfig::default();
+    let mut p = OptimizationProfile::new();
+    for (selector, batch) in [(ProfileSelector::Min, 1), (ProfileSelector::Opt, 2), (ProfileSelector::Max, 8)] {
+        p.set_dimensions("x", selector, &[batch, 4]).unwrap();
+    }
+    config.add_profile(&p).unwrap();
+    let e = build_for(&net, &config, &common::quiet(), Target::Cpu).unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidArgument, "{}", e.message);
+    for part in ["profile 0 at its kOPT shapes ('x' [2,4])", "layer 'to5x5'", "25 and 8"] {
+        assert!(e.message.contains(part), "'{part}' missing from: {}", e.message);
+    }
+    assert!(!e.message.contains("internal error"), "{}", e.message);
 }
 
 #[test]

@@ -44,7 +44,8 @@ fn many_contexts_on_many_threads_match_serial_runs() {
             for t in 0..THREADS {
                 let (engine, target) = (engine.clone(), target.clone());
                 s.spawn(move || {
-                    let mut contexts: Vec<ExecutionContext> = (0..CONTEXTS).map(|_| ExecutionContext::new(engine.clone()).unwrap()).collect();
+                    let mut contexts: Vec<ExecutionContext> =
+                        (0..CONTEXTS).map(|_| ExecutionContext::new(engine.clone()).unwrap()).collect();
                     for round in 0..ROUNDS {
                         for (c, ctx) in contexts.iter_mut().enumerate() {
                             let d = (t + c + round) % 10;

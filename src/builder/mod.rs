@@ -72,7 +72,13 @@ pub fn build_for(network: &Network, config: &BuilderConfig, reporter: &Reporter,
         }
     };
     desc.name = String::new();
-    let analysis = Engine::verify(&desc).map_err(|e| e.context("the built engine does not verify (internal error)"))?;
+    // Engine::verify's checks, split: a profile point the network cannot run at is the
+    // application's error; anything else the builder produced and the loader would refuse
+    // is ours.
+    let internal = |e: Error| e.context("the built engine does not verify (internal error)");
+    let analysis = crate::engine::analysis::analyze(&desc).map_err(internal)?;
+    crate::engine::analysis::check_profile_points(&desc, &analysis.graph)?;
+    crate::backend::check_tactics(&desc, &analysis).map_err(internal)?;
     check_fits(&desc, &analysis, &target)?;
     reporter.info(&format!(
         "built engine for {}: {} layers, {} bytes of activations per context",

@@ -172,6 +172,33 @@ fn data_dependent(g: &ShapeGraph, id: ExprId, memo: &mut Vec<Option<bool>>) -> b
 }
 
 /// Symbol ranges under one profile.
+/// Refuses an engine that cannot run at the kOPT point of one of its profiles (a reshape
+/// whose volume does not match there, dimensions that do not broadcast), as TensorRT does:
+/// the builder chooses implementations at kOPT, and the application would otherwise only
+/// learn it at setInputShape. kMIN and kMAX are bounds per dimension or value, which need
+/// not form a shape the network accepts (shape-tensor values [1, 1]..[12, 12] for a
+/// reshape of 12 elements), so they are not checked.
+pub fn check_profile_points(d: &EngineDesc, g: &ShapeGraph) -> Result<()> {
+    for (p, prof) in d.profiles.iter().enumerate() {
+        g.evaluate(|s| match s {
+            Symbol::InputDim { input, axis } => prof.inputs.get(input as usize)?.opt.get(axis as usize).copied(),
+            Symbol::InputValue { input, index } => {
+                prof.inputs.get(input as usize)?.values.as_ref()?[1].get(index as usize).map(|&v| v as i64)
+            }
+            Symbol::DataDependent { .. } => None,
+        })
+        .map_err(|e| {
+            let at: Vec<String> = d.io[..d.nb_inputs()]
+                .iter()
+                .zip(&prof.inputs)
+                .map(|(&t, r)| format!("'{}' {}", d.tensors[t].name, dims_str(&r.opt)))
+                .collect();
+            e.context(format!("optimization profile {p} at its kOPT shapes ({})", at.join(", ")))
+        })?;
+    }
+    Ok(())
+}
+
 fn profile_ranges(profile: &Profile) -> impl Fn(Symbol) -> Option<Interval> + '_ {
     move |s| match s {
         Symbol::InputDim { input, axis } => {
@@ -281,7 +308,9 @@ pub fn analyze(d: &EngineDesc) -> Result<Analysis> {
     let mut tr = Tracker::new(d)?;
     let mut steps = Vec::with_capacity(d.layers.len());
     for (li, l) in d.layers.iter().enumerate() {
+        let first_node = tr.g.len();
         let outs = tr.infer(l.op.as_ref(), li, &l.inputs, |t| d.tensors[t].dtype).map_err(|e| e.context(format!("layer '{}'", l.name)))?;
+        tr.g.attribute_notes(first_node, &format!("layer '{}'", l.name));
         for (o, &t) in outs.into_iter().zip(&l.outputs) {
             let stored = &d.tensors[t];
             if o.dtype != stored.dtype || tr.g.known(&o.dims) != stored.dims {

@@ -54,6 +54,7 @@ impl Engine {
     /// builder runs on its own plan before returning it.
     pub fn verify(desc: &EngineDesc) -> Result<Analysis> {
         let a = analysis::analyze(desc)?;
+        analysis::check_profile_points(desc, &a.graph)?;
         check_tactics(desc, &a)?;
         Ok(a)
     }

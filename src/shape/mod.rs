@@ -206,6 +206,16 @@ impl ShapeGraph {
         self.notes.entry(id).or_insert_with(|| note.into());
     }
 
+    /// Prefixes the notes of the nodes from `first` on with `who` (the layer that added
+    /// them), so a check failing at run time names its layer.
+    pub fn attribute_notes(&mut self, first: usize, who: &str) {
+        for id in first..self.nodes.len() {
+            if let Some(note) = self.notes.get_mut(&(id as ExprId)) {
+                *note = format!("{who}: {note}");
+            }
+        }
+    }
+
     fn intern(&mut self, node: Node) -> ExprId {
         if let Some(&id) = self.index.get(&node) {
             return id;

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # C++ and C API tests against the installed prefix dist/ (run `SKIP_SAMPLES=1 scripts/build.sh`
-# first): compiles network_api.cpp (C++14) and c_api.c (C99, nvinfer_c.h only) with warnings as
-# errors, links them with -lnvinfer -lnvonnxparser -lnvinfer_plugin (rpath dist/lib), runs them,
-# and, where valgrind is installed, runs both again under memcheck (memory errors or definite
-# leaks fail; CPP_API_VALGRIND=0 skips that). Every "ok"/"FAIL" line counts as one check; a
-# compile failure or a crash counts as a failure. Prints "cpp_api: N passed, N failed" last and
-# exits non-zero if anything failed.
+# first): compiles network_api.cpp (C++14), c_api.c (C99, nvinfer_c.h only) and
+# leak_cycles.cpp (create/destroy cycles of every object, zero heap growth) with warnings as
+# errors, links them with -lnvinfer -lnvonnxparser -lnvinfer_plugin (rpath dist/lib), runs
+# them, and, where valgrind is installed, runs them again under memcheck (memory errors or
+# definite leaks fail; CPP_API_VALGRIND=0 skips that). Every "ok"/"FAIL" line counts as one
+# check; a compile failure or a crash counts as a failure. Prints "cpp_api: N passed, N
+# failed" last and exits non-zero if anything failed.
 set -u
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -61,12 +62,13 @@ run() {
   fi
 }
 
-# memcheck NAME BINARY: one check; the program under valgrind must pass with no memory error
-# and no definitely lost block.
+# memcheck NAME BINARY [ARGS...]: one check; the program under valgrind must pass with no
+# memory error and no definitely lost block.
 memcheck() {
-  local name=$1 bin=$2 status
+  local name=$1 status
+  shift
   valgrind -q --error-exitcode=97 --leak-check=full --errors-for-leak-kinds=definite \
-    --show-leak-kinds=definite "$bin" >"$TMP/$name.vg.out" 2>"$TMP/$name.vg.err"
+    --show-leak-kinds=definite "$@" >"$TMP/$name.vg.out" 2>"$TMP/$name.vg.err"
   status=$?
   if [ "$status" -eq 0 ]; then
     passed=$((passed + 1))
@@ -89,9 +91,20 @@ if compile c_api "$CC" -std=c99 -pedantic -Wall -Wextra -Werror \
   run c_api "$TMP/c_api"
 fi
 
+# Create/destroy cycles of every object: zero heap growth after warm-up (thread caches off
+# for an exact count; see the program's header).
+MODEL="$ROOT/data/mnist/mnist.onnx"
+if compile leak_cycles "$CXX" -std=c++14 -Wall -Wextra -Werror -Wno-deprecated-declarations \
+  -I "$DIST/include" "$HERE/leak_cycles.cpp" -o "$TMP/leak_cycles" "${LINK[@]}"; then
+  run leak_cycles env GLIBC_TUNABLES=glibc.malloc.tcache_count=0 "$TMP/leak_cycles" "$MODEL"
+fi
+
 if [ "${CPP_API_VALGRIND:-1}" != 0 ] && command -v valgrind >/dev/null 2>&1; then
   [ -x "$TMP/network_api" ] && memcheck network_api "$TMP/network_api"
   [ -x "$TMP/c_api" ] && memcheck c_api "$TMP/c_api"
+  # Bash exports assignments before a function call to the commands it runs.
+  [ -x "$TMP/leak_cycles" ] && LEAK_CYCLES=2 GLIBC_TUNABLES=glibc.malloc.tcache_count=0 \
+    memcheck leak_cycles "$TMP/leak_cycles" "$MODEL"
 else
   echo "note: valgrind runs skipped (not installed, or CPP_API_VALGRIND=0)"
 fi
