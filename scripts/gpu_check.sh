@@ -34,7 +34,7 @@ for t in "$art"/tests/*; do
 done
 # Lines the GPU-aware tests print: per-layer case counts, MNIST agreement, dynamic shapes.
 # (Unanchored: the test harness may have printed "test name ... " on the same line first.)
-grep -ohE '(LAYER-CASES|MNIST|DYNAMIC|PROFILES|SHAPE-TENSOR|SHAPE-INPUT|NONZERO|HALF-IO|GPU-CHECK) .*' "$logs"/rust-*.log | sort >"$logs/gpu-checks.txt"
+grep -ohE '(LAYER-CASES|MNIST|DYNAMIC|PROFILES|SHAPE-TENSOR|SHAPE-INPUT|NONZERO|HALF-IO|LOAD|OOM|SCALING|GPU-CHECK) .*' "$logs"/rust-*.log | sort >"$logs/gpu-checks.txt"
 # Layer cases per backend x type: how many ran (every one must have passed for its test to pass).
 layer_table=$(grep '^LAYER-CASES' "$logs/gpu-checks.txt" | python3 -c '
 import sys, re, collections
@@ -70,6 +70,8 @@ sample() { # sample NAME ARGS... ; runs the sample, records pass/fail
 sample gpu-default --dumpOutput=/tmp/gpu-default.bin
 sample gpu-notf32 --notf32 --saveEngine=/tmp/gpu-notf32.plan --dumpOutput=/tmp/gpu-notf32.bin
 sample gpu-reload --loadEngine=/tmp/gpu-notf32.plan --dumpOutput=/tmp/gpu-reload.bin
+# The plan's kernel images, checked against the library's own NVRTC build of each.
+NVINFER_VERIFY_PLAN_KERNELS=1 sample gpu-reload-verified-kernels --loadEngine=/tmp/gpu-notf32.plan
 sample gpu-fp16 --fp16 --dumpOutput=/tmp/gpu-fp16.bin
 NVINFER_BACKEND=cpu sample cpu-forced --dumpOutput=/tmp/cpu.bin
 

@@ -92,3 +92,32 @@ fn a_broken_kernel_reports_the_compiler_log() {
     assert!(err.message.contains("broken_test_kernel"), "{}", err.message);
     assert!(err.message.contains("undefined_symbol"), "the NVRTC log should name the bad identifier: {}", err.message);
 }
+
+#[test]
+fn with_kernel_verification_only_the_librarys_own_images_load() {
+    // NVINFER_VERIFY_PLAN_KERNELS=1: a GPU plan's image must equal the library's own build
+    // of that kernel file; one altered byte is refused before anything reaches the device.
+    let Some(_) = nvrtc_or_skip() else { return };
+    use_private_cache();
+    use nvinfer::backend::cuda::engine::verify_kernel_images;
+    use nvinfer::backend::Target;
+    let (name, src) = KERNEL_SOURCES[0];
+    let own = nvrtc::compile_cubin(name, src, (9, 0)).unwrap();
+    let mut desc = nvinfer::engine::EngineDesc {
+        name: String::new(),
+        target: Target::Cuda(9, 0),
+        tensors: vec![],
+        layers: vec![],
+        io: vec![],
+        profiles: vec![],
+        kernels: vec![(name.to_string(), own.clone().into())],
+        allow_tf32: false,
+    };
+    verify_kernel_images(&desc).unwrap_or_else(|e| panic!("the library's own image: {}", e.message));
+    let mut altered = own;
+    let middle = altered.len() / 2;
+    altered[middle] ^= 0x01;
+    desc.kernels = vec![(name.to_string(), altered.into())];
+    let e = verify_kernel_images(&desc).unwrap_err();
+    assert!(e.message.contains(name) && e.message.contains("not this library's build"), "{}", e.message);
+}

@@ -189,6 +189,41 @@ fn an_io_tensor_retyped_in_the_plan_is_refused() {
     }
 }
 
+#[test]
+fn foreign_kernel_images_are_refused() {
+    // Kernel images are GPU code: a plan may only carry images of this library's own kernel
+    // files, once each, and a CPU plan none at all.
+    use nvinfer::plan::proto::{EngineRecord, KernelRecord};
+    let env = envelope(mnist_plan());
+    let good = EngineRecord::decode(env.payload.clone()).unwrap();
+    let with_kernels = |kernels: Vec<(&str, &[u8])>| {
+        let mut record = good.clone();
+        record.kernels = kernels.into_iter().map(|(n, c)| KernelRecord { name: n.into(), cubin: c.to_vec().into() }).collect();
+        let mut e = env.clone();
+        e.payload = record.encode_to_vec().into();
+        e.payload_crc32 = crc32fast::hash(&e.payload);
+        reencode(&e)
+    };
+    assert!(refused(&with_kernels(vec![("activation", b"\x7fELF")]), "CPU plan with a kernel").contains("cpu plan carries gpu kernel"));
+    // On a GPU plan, the same records fail on the names, before any image is loaded.
+    let mut gpu_env = env.clone();
+    gpu_env.target = "sm_90".into();
+    let gpu = |kernels: Vec<(&str, &[u8])>| {
+        let mut e = envelope(&with_kernels(kernels));
+        e.target = gpu_env.target.clone();
+        reencode(&e)
+    };
+    for (kernels, expect) in [
+        (vec![("payload", &b"\x7fELF"[..])], "not one of this library's kernels"),
+        (vec![("activation", &b""[..])], "empty"),
+        (vec![("activation", &b"\x7fELF"[..]), ("activation", &b"\x7fELF"[..])], "twice"),
+    ] {
+        let desc = nvinfer::plan::deserialize(&gpu(kernels.clone()), |_| Ok(())).expect("the records decode");
+        let e = nvinfer::runtime::Engine::verify(&desc).map(|_| ()).unwrap_err();
+        assert!(e.message.contains(expect), "{kernels:?}: {}", e.message);
+    }
+}
+
 // ---------------------------------------------------------------- execution contexts
 
 fn context() -> ExecutionContext {

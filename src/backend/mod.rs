@@ -31,8 +31,9 @@ impl LayerTypes {
 }
 
 /// Checks every layer's tactic: running layers name an implementation of the plan's target
-/// that supports them; the others name none.
+/// that supports them; the others name none. The kernel image records first.
 pub fn check_tactics(desc: &EngineDesc, a: &Analysis) -> Result<()> {
+    check_kernel_records(desc)?;
     for (l, step) in desc.layers.iter().zip(&a.steps) {
         let ok = match (step, &desc.target) {
             (Step::Run, Target::Cpu) => l.tactic == cpu::TACTIC,
@@ -48,6 +49,29 @@ pub fn check_tactics(desc: &EngineDesc, a: &Analysis) -> Result<()> {
                 l.tactic,
                 desc.target.name()
             )));
+        }
+    }
+    Ok(())
+}
+
+/// Kernel images are only in GPU plans, each under the name of one of this library's kernel
+/// files, once. (Whether an image is the library's own code is checked at load when
+/// `cuda::engine::VERIFY_KERNELS_ENV` asks for it.)
+fn check_kernel_records(desc: &EngineDesc) -> Result<()> {
+    if desc.target == Target::Cpu && !desc.kernels.is_empty() {
+        return Err(Error::invalid_argument("a CPU plan carries GPU kernel images"));
+    }
+    for (k, (name, image)) in desc.kernels.iter().enumerate() {
+        if cuda::sources::source(name).is_none() {
+            return Err(Error::invalid_argument(format!(
+                "the plan carries a kernel image '{name}', which is not one of this library's kernels"
+            )));
+        }
+        if image.is_empty() {
+            return Err(Error::invalid_argument(format!("the kernel image '{name}' is empty")));
+        }
+        if desc.kernels[..k].iter().any(|(n, _)| n == name) {
+            return Err(Error::invalid_argument(format!("the plan carries the kernel image '{name}' twice")));
         }
     }
     Ok(())

@@ -3,7 +3,7 @@
 
 use super::layers::{self, PrepareCx, Prepared, Shapes};
 use super::{DeviceBuffer, Kernel, Kernels};
-use crate::backend::LayerTypes;
+use crate::backend::{LayerTypes, Target};
 use crate::engine::analysis::Step;
 use crate::engine::{Analysis, EngineDesc};
 use crate::error::{Error, Result};
@@ -51,9 +51,32 @@ pub fn max_dims(desc: &EngineDesc, a: &Analysis) -> Vec<Vec<i64>> {
     out
 }
 
+/// Set to 1, the loader accepts a GPU plan's kernel images only if each is byte-identical to
+/// this library's own build of that kernel file (NVRTC, through the kernel cache): a plan
+/// then cannot bring GPU code of its own. Off by default, as loading then needs NVRTC.
+pub const VERIFY_KERNELS_ENV: &str = "NVINFER_VERIFY_PLAN_KERNELS";
+
+pub fn verify_kernel_images(desc: &EngineDesc) -> Result<()> {
+    let Target::Cuda(major, minor) = desc.target else { return Ok(()) };
+    for (name, image) in &desc.kernels {
+        let source = super::sources::source(name).ok_or_else(|| Error::invalid_argument(format!("unknown kernel image '{name}'")))?;
+        let own = super::nvrtc::compile_cubin(name, source, (major, minor))
+            .map_err(|e| e.context(format!("{VERIFY_KERNELS_ENV}=1: cannot build kernel '{name}' to compare")))?;
+        if own.as_slice() != image.as_ref() {
+            return Err(Error::invalid_argument(format!(
+                "kernel image '{name}' is not this library's build of it for sm_{major}{minor} ({VERIFY_KERNELS_ENV}=1): the plan was altered, or built with another NVRTC version"
+            )));
+        }
+    }
+    Ok(())
+}
+
 impl CudaEngine {
     pub fn new(desc: &EngineDesc, a: &Analysis) -> Result<CudaEngine> {
         super::device()?.bind()?;
+        if std::env::var_os(VERIFY_KERNELS_ENV).is_some_and(|v| v == "1") {
+            verify_kernel_images(desc)?;
+        }
         let kernels = Kernels::load(&desc.kernels)?;
         let cx = PrepareCx { kernels: &kernels, allow_tf32: desc.allow_tf32 };
         let maxes = max_dims(desc, a);
