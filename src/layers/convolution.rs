@@ -117,7 +117,7 @@ impl Layer for Convolution {
         }
         let kernel = self.kernel().ok_or_else(|| Error::invalid_argument("the convolution has no kernel weights"))?;
         check_type("the kernel weights", kernel.data_type()?, FLOATS)?;
-        let want = volume(&self.kernel_size).and_then(|v| v.checked_mul((k * (c / groups)) as usize));
+        let want = volume(&self.kernel_size).and_then(|v| v.checked_mul(usize::try_from(k.checked_mul(c / groups)?).ok()?));
         if want != Some(kernel.count()?) {
             return Err(Error::invalid_argument(format!(
                 "the kernel weights have {} values; {k} maps of {} channels and kernel {} need {}",

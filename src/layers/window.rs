@@ -62,10 +62,10 @@ pub fn axes(n: usize, kernel: &[i64], stride: &[i64], dilation: &[i64], pre: &[i
             if a.pre < 0 || a.post < 0 {
                 return Err(Error::invalid_argument("padding must not be negative".to_string()));
             }
-            if a.kernel > i32::MAX as i64 || a.stride > i32::MAX as i64 || a.pre > i32::MAX as i64 || a.post > i32::MAX as i64 {
+            // Bounded so that every size computation stays within 64 bits (span < 2^62).
+            if [a.kernel, a.stride, a.dilation, a.pre, a.post].iter().any(|&v| v > i32::MAX as i64) {
                 return Err(Error::invalid_argument("window parameters must fit in 32 bits".to_string()));
             }
-            a.dilation.checked_mul(a.kernel).ok_or_else(|| Error::invalid_argument("the dilated window overflows"))?;
             Ok(a)
         })
         .collect()
@@ -79,26 +79,28 @@ pub fn check_mode(mode: i32) -> Result<()> {
     }
 }
 
-/// Output size and leading padding of one axis for a known input size.
+/// Output size and leading padding of one axis for a known input size. Computed in i128:
+/// window parameters fit in 32 bits and sizes in 63, so no step can overflow; a result that
+/// does not fit a dimension is an error.
 pub fn concrete(mode: i32, input: i64, a: &Axis) -> Result<(i64, i64)> {
-    let span = a.span();
+    let span = a.span() as i128;
+    let (i, stride) = (input as i128, a.stride as i128);
     let (out, pre) = match mode {
         SAME_UPPER | SAME_LOWER => {
-            let out = (input + a.stride - 1) / a.stride;
-            let total = ((out - 1) * a.stride + span - input).max(0);
+            let out = (i + stride - 1).div_euclid(stride);
+            let total = ((out - 1) * stride + span - i).max(0);
             let pre = if mode == SAME_UPPER { total / 2 } else { total - total / 2 };
             (out, pre)
         }
         _ => {
-            let room = input + a.pre + a.post - span;
+            let room = i + a.pre as i128 + a.post as i128 - span;
             let up = matches!(mode, EXPLICIT_ROUND_UP | CAFFE_ROUND_UP);
-            let mut out =
-                if up { room.div_euclid(a.stride) + (room.rem_euclid(a.stride) != 0) as i64 } else { room.div_euclid(a.stride) } + 1;
+            let mut out = if up { room.div_euclid(stride) + (room.rem_euclid(stride) != 0) as i128 } else { room.div_euclid(stride) } + 1;
             // Caffe drops a last window that would start in the trailing padding.
-            if mode == CAFFE_ROUND_UP && out > 1 && (out - 1) * a.stride >= input + a.pre {
+            if mode == CAFFE_ROUND_UP && out > 1 && (out - 1) * stride >= i + a.pre as i128 {
                 out -= 1;
             }
-            (out, a.pre)
+            (out, a.pre as i128)
         }
     };
     if out < 1 {
@@ -107,7 +109,10 @@ pub fn concrete(mode: i32, input: i64, a: &Axis) -> Result<(i64, i64)> {
             a.pre, a.post
         )));
     }
-    Ok((out, pre))
+    match (i64::try_from(out), i64::try_from(pre)) {
+        (Ok(out), Ok(pre)) => Ok((out, pre)),
+        _ => Err(Error::invalid_argument(format!("the window's output size for an input of size {input} overflows"))),
+    }
 }
 
 /// Output size of one axis as an expression of the input size.
