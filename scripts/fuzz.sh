@@ -144,9 +144,10 @@ for t in "${targets[@]}"; do
   done
   elapsed=$(($(date +%s) - t0))
   unset seen
+  restarts=""
+  [ "$rounds" -gt 1 ] && restarts=" (fuzzer restarted $((rounds - 1)) times)"
   echo "$t: $runs runs in ${elapsed} s ($((runs / (elapsed > 0 ? elapsed : 1)))/s), cov $(field cov "$status_line") edges," \
-    "ft $(field ft "$status_line") features, corpus $(field corp "$status_line"); crashes/hangs/ooms: $failed" \
-    "$([ "$rounds" -gt 1 ] && echo "(fuzzer restarted $((rounds - 1)) times)")"
+    "ft $(field ft "$status_line") features, corpus $(field corp "$status_line"); crashes/hangs/ooms: $failed$restarts"
   [ -n "$outcomes" ] && echo "   how far inputs got (counts of the last run): $outcomes"
   if [ "$failed" -gt 0 ]; then
     status=1
