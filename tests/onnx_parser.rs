@@ -6,12 +6,9 @@ mod common;
 
 use nvinfer::ir::Network;
 use nvinfer::layers::Param;
-use nvinfer::onnx::proto::{
-    data_type, AttributeProto, Dimension, GraphProto, ModelProto, NodeProto, OperatorSetIdProto, TensorProto, TensorShapeProto, TypeProto,
-    TypeProtoTensor, ValueInfoProto,
-};
+use nvinfer::onnx::proto::{data_type, AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto};
 use nvinfer::onnx::weights::from_tensor_proto;
-use nvinfer::onnx::{parse, parse_file, supports_operator, ParserError, ParserErrorCode};
+use nvinfer::onnx::{parse_file, supports_operator, ParserErrorCode};
 use nvinfer::weights::Weights;
 use prost::Message;
 
@@ -392,7 +389,7 @@ fn gemm_and_softmax_import() {
 #[test]
 fn nonsense_attributes_give_node_errors_not_panics() {
     // Each case is one node on X[1,1,6,6]; each must give exactly one error naming node 0.
-    let same = |mode: &str| AttributeProto { name: "auto_pad".into(), s: mode.as_bytes().to_vec(), r#type: 3, ..Default::default() };
+    let same = |mode: &str| string_attr("auto_pad", mode);
     let w = float_tensor("W", &[1, 1, 3, 3], &common::random(9, 41));
     let cases: Vec<(&str, NodeProto)> = vec![
         ("conv SAME with zero strides", node("Conv", "n", &["X", "W"], &["Y"], vec![same("SAME_UPPER"), ints_attr("strides", &[0, 0])])),
@@ -626,4 +623,36 @@ fn importers_compute_what_onnx_specifies() {
         }
     }
     common::assert_close(&y, &expected, 1e-6, "Gemm transA beta");
+}
+
+#[test]
+fn auto_pad_same_puts_the_odd_pixel_where_onnx_says() {
+    // 1x1x5x5 input 0..24, 2x2 kernel of ones, stride 2: ceil(5/2) = 3 outputs per axis and one
+    // pixel of padding in total per axis, after the data for SAME_UPPER, before for SAME_LOWER.
+    let x: Vec<f32> = (0..25).map(|v| v as f32).collect();
+    let at = |r: i64, c: i64| if (0..5).contains(&r) && (0..5).contains(&c) { x[(r * 5 + c) as usize] } else { 0.0 };
+    for (mode, shift) in [("SAME_UPPER", 0), ("SAME_LOWER", 1)] {
+        let y = run_graph(
+            13,
+            vec![node(
+                "Conv",
+                "c",
+                &["X", "W"],
+                &["Y"],
+                vec![string_attr("auto_pad", mode), ints_attr("kernel_shape", &[2, 2]), ints_attr("strides", &[2, 2])],
+            )],
+            vec![float_tensor("W", &[1, 1, 2, 2], &[1.0; 4])],
+            &[("X", &[1, 1, 5, 5])],
+            ("Y", &[1, 1, 3, 3]),
+            &[&x],
+        );
+        let mut expected = vec![];
+        for i in 0..3 {
+            for j in 0..3 {
+                let (r, c) = (2 * i - shift, 2 * j - shift);
+                expected.push(at(r, c) + at(r, c + 1) + at(r + 1, c) + at(r + 1, c + 1));
+            }
+        }
+        assert_eq!(y, expected, "{mode}");
+    }
 }

@@ -144,44 +144,16 @@ fn split_pads(pads: &[i64], n: usize) -> Result<(Vec<i64>, Vec<i64>)> {
     Ok((pads[..n].to_vec(), pads[n..].to_vec()))
 }
 
-/// Padding for auto_pad SAME_UPPER / SAME_LOWER, or the explicit pads.
-fn resolve_pads(a: &Attrs, input: &[i64], kernel: &[i64], strides: &[i64], dilations: &[i64]) -> Result<(Vec<i64>, Vec<i64>)> {
-    let n = kernel.len();
+/// Padding as a layer takes it: (padding mode, pre, post). auto_pad SAME_UPPER/SAME_LOWER map
+/// to TensorRT's modes of the same meaning (output ceil(input / stride), the odd pixel of
+/// padding after / before), which the layer resolves for any input size.
+fn resolve_pads(a: &Attrs, n: usize) -> Result<(i32, Vec<i64>, Vec<i64>)> {
+    use crate::layers::window::{EXPLICIT_ROUND_DOWN, SAME_LOWER, SAME_UPPER};
     match a.string("auto_pad").as_deref().unwrap_or("NOTSET") {
-        "NOTSET" => split_pads(&a.ints("pads").unwrap_or_default(), n),
-        "VALID" => Ok((vec![0; n], vec![0; n])),
-        mode @ ("SAME_UPPER" | "SAME_LOWER") => {
-            // Attributes come from the file: check them before indexing or dividing.
-            if input.len() < n || strides.len() != n || dilations.len() != n {
-                return Err(Error::invalid_argument(format!(
-                    "auto_pad {mode} needs strides and dilations for each of the {n} kernel dimensions of input {}; got strides {} and dilations {}",
-                    dims_str(input),
-                    dims_str(strides),
-                    dims_str(dilations)
-                )));
-            }
-            if strides.iter().chain(dilations).any(|&v| v <= 0) {
-                return Err(Error::invalid_argument(format!(
-                    "strides {} and dilations {} must be positive",
-                    dims_str(strides),
-                    dims_str(dilations)
-                )));
-            }
-            let (mut pre, mut post) = (vec![0; n], vec![0; n]);
-            for i in 0..n {
-                let x = input[input.len() - n + i];
-                if x < 0 {
-                    return Err(Error::unsupported("auto_pad SAME needs static spatial dimensions"));
-                }
-                let out = (x + strides[i] - 1) / strides[i];
-                let total = ((out - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1 - x).max(0);
-                let small = total / 2;
-                let (p, q) = if mode == "SAME_UPPER" { (small, total - small) } else { (total - small, small) };
-                pre[i] = p;
-                post[i] = q;
-            }
-            Ok((pre, post))
-        }
+        "NOTSET" => split_pads(&a.ints("pads").unwrap_or_default(), n).map(|(pre, post)| (EXPLICIT_ROUND_DOWN, pre, post)),
+        "VALID" => Ok((EXPLICIT_ROUND_DOWN, vec![0; n], vec![0; n])),
+        "SAME_UPPER" => Ok((SAME_UPPER, vec![0; n], vec![0; n])),
+        "SAME_LOWER" => Ok((SAME_LOWER, vec![0; n], vec![0; n])),
         other => Err(Error::invalid_argument(format!("unknown auto_pad '{other}'"))),
     }
 }
@@ -205,8 +177,9 @@ fn conv(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     if group <= 0 {
         return Err(Error::invalid_argument(format!("group {group} must be positive")));
     }
-    let (pre, post) = resolve_pads(&a, &imp.dims(x), &kernel, &strides, &dilations)?;
+    let (mode, pre, post) = resolve_pads(&a, kernel.len())?;
     let mut c = Convolution::of(w.dims[0], kernel, w.weights, bias);
+    c.padding_mode = mode;
     c.stride = strides;
     c.dilation = dilations;
     c.pre_padding = pre;
@@ -226,13 +199,14 @@ fn pool(imp: &mut Importer, node: &NodeProto, kind: i32) -> Result<Vec<Value>> {
     let x = imp.tensor(input(node, 0)?)?;
     let kernel = a.ints("kernel_shape").ok_or_else(|| Error::invalid_argument("kernel_shape is required"))?;
     let strides = a.ints("strides").unwrap_or(vec![1; kernel.len()]);
-    let (pre, post) = resolve_pads(&a, &imp.dims(x), &kernel, &strides, &vec![1; kernel.len()])?;
+    let (mode, pre, post) = resolve_pads(&a, kernel.len())?;
     let mut p = Pooling::of(kind, kernel);
+    p.padding_mode = mode;
     p.stride = strides;
     p.pre_padding = pre;
     p.post_padding = post;
     p.average_count_excludes_padding = a.int("count_include_pad", 0) == 0;
-    if a.int("ceil_mode", 0) != 0 {
+    if a.int("ceil_mode", 0) != 0 && mode == crate::layers::window::EXPLICIT_ROUND_DOWN {
         p.padding_mode = crate::layers::window::EXPLICIT_ROUND_UP;
     }
     Ok(vec![Value::Tensor(imp.add(Box::new(p), &[x])?)])

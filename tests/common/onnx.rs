@@ -32,6 +32,10 @@ pub fn ints_attr(name: &str, v: &[i64]) -> AttributeProto {
     AttributeProto { name: name.into(), ints: v.to_vec(), r#type: 7, ..Default::default() }
 }
 
+pub fn string_attr(name: &str, v: &str) -> AttributeProto {
+    AttributeProto { name: name.into(), s: v.as_bytes().to_vec(), r#type: 3, ..Default::default() }
+}
+
 pub fn int_attr(name: &str, v: i64) -> AttributeProto {
     AttributeProto { name: name.into(), i: v, r#type: 2, ..Default::default() }
 }
