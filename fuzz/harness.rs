@@ -251,7 +251,7 @@ pub fn run_engine(engine: Engine) -> Outcome {
         let Some(t) = engine.io_tensor(k) else { return Outcome::RunError };
         let name = t.name.clone();
         let size = t.dtype.size_bytes().max(1);
-        let bytes = if t.io_mode == TensorIOMode::Input {
+        if t.io_mode == TensorIOMode::Input {
             let mut dims = t.dims.clone();
             if let Some(r) = engine.profile_range(k, 0) {
                 if dims.iter().any(|&d| d < 0) {
@@ -278,7 +278,6 @@ pub fn run_engine(engine: Engine) -> Outcome {
                 }
             }
             buffers.push(buf);
-            bytes
         } else {
             let Ok(bytes) = ctx.max_output_size(&name) else { return Outcome::RunError };
             if bytes > MAX_RUN_BYTES {
@@ -288,9 +287,7 @@ pub fn run_engine(engine: Engine) -> Outcome {
                 Ok(b) => buffers.push(b),
                 Err(_) => return Outcome::RunError,
             }
-            bytes as usize
-        };
-        let _ = bytes;
+        }
         let buf = buffers.last_mut().expect("just pushed");
         if ctx.set_tensor_address(&name, buf.as_mut_ptr() as u64).is_err() {
             return Outcome::RunError;
