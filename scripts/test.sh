@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test that needs no GPU: Rust unit and integration tests (every kernel in kernels/
-# compiled by NVRTC), the header compile checks, the C++ sample build and its CLI cases.
+# compiled by NVRTC; load, scaling and hostile-input tests), the header compile checks, the C++
+# sample build and its CLI cases, the C++/C API tests with the leak check, and a minute of
+# fuzzing per fuzz target.
 # GPU checks are scripts/gpu_check.sh, run on a GPU machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,3 +31,5 @@ fi
 tail -n 1 target/cpp-api.log
 echo "== sample"
 tests/sample_cli.sh
+echo "== fuzzing (60 s per target; scripts/fuzz.sh HOURS*3600 for a campaign)"
+scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
