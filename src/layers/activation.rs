@@ -83,5 +83,9 @@ impl Layer for Activation {
         });
         Ok(())
     }
+    fn add_batch_axis(&mut self) -> Result<()> {
+        // Elementwise: no axis parameters.
+        Ok(())
+    }
     any_impls!();
 }

@@ -30,5 +30,9 @@ impl Layer for Cast {
         host::convert(x.dtype, x.bytes, y.dtype, y.bytes);
         Ok(())
     }
+    fn add_batch_axis(&mut self) -> Result<()> {
+        // Elementwise: no axis parameters.
+        Ok(())
+    }
     any_impls!();
 }

@@ -51,5 +51,10 @@ impl Layer for Constant {
     fn constant(&self) -> Option<(&[i64], &Weights)> {
         Some((&self.dims, self.values()))
     }
+    fn add_batch_axis(&mut self) -> Result<()> {
+        // Broadcast over the batch.
+        self.dims.insert(0, 1);
+        Ok(())
+    }
     any_impls!();
 }

@@ -153,6 +153,10 @@ impl Layer for Convolution {
         outputs[0].with_f32(|y| convolve(&g, &xv, &w, bias.as_deref(), y));
         Ok(())
     }
+    fn add_batch_axis(&mut self) -> Result<()> {
+        // Spatial dims and channels are counted from the end.
+        Ok(())
+    }
     any_impls!();
 }
 

@@ -219,5 +219,9 @@ impl Layer for ElementWise {
         }
         Ok(())
     }
+    fn add_batch_axis(&mut self) -> Result<()> {
+        // Broadcasting aligns dims from the right; constants gain a leading 1.
+        Ok(())
+    }
     any_impls!();
 }

@@ -88,5 +88,9 @@ impl Layer for FullyConnected {
         });
         Ok(())
     }
+    fn add_batch_axis(&mut self) -> Result<()> {
+        // Reduces the last three dims; the rest (now the batch) are rows.
+        Ok(())
+    }
     any_impls!();
 }

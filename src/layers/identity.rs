@@ -17,5 +17,9 @@ impl Layer for Identity {
         outputs[0].bytes[..n].copy_from_slice(&x.bytes[..n]);
         Ok(())
     }
+    fn add_batch_axis(&mut self) -> Result<()> {
+        // Elementwise: no axis parameters.
+        Ok(())
+    }
     any_impls!();
 }

@@ -214,6 +214,10 @@ impl Layer for MatrixMultiply {
         outputs[0].with_f32(|c| gemm_f32(&g, &av, &bv, c));
         Ok(())
     }
+    fn add_batch_axis(&mut self) -> Result<()> {
+        // Matrices are the last two dims; leading dims broadcast.
+        Ok(())
+    }
     any_impls!();
 }
 

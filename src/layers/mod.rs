@@ -147,6 +147,14 @@ pub trait Layer: Params + Debug + Send + Sync + 'static {
         false
     }
 
+    /// For an implicit-batch network (createNetworkV2(0)), which is inferred and built as
+    /// the same network with a leading batch dimension: rewrites the parameters that count
+    /// axes from the front (axis indices + 1, axis masks << 1, permutations and reshape
+    /// dimensions keeping axis 0 as the batch, a constant's dims with a leading 1) so the
+    /// layer computes the same thing per sample. Kinds TensorRT does not allow in
+    /// implicit-batch networks return an error saying so.
+    fn add_batch_axis(&mut self) -> Result<()>;
+
     /// A constant layer's dims and values (bound by the runtime, never run).
     fn constant(&self) -> Option<(&[i64], &Weights)> {
         None
@@ -186,6 +194,20 @@ pub fn host_input<'a, 'b>(inputs: &'b [Option<TensorIn<'a>>], i: usize) -> Resul
 }
 
 /// Refuses a type a layer does not support.
+/// The error of a kind TensorRT only allows in explicit-batch networks.
+pub fn explicit_batch_only(what: &str) -> Error {
+    Error::unsupported(format!("{what} needs an explicit-batch network (createNetworkV2 with kEXPLICIT_BATCH)"))
+}
+
+/// A permutation of the dims without the batch axis, for the dims with it (empty stays
+/// empty: the identity).
+pub fn permutation_with_batch(perm: &[i64]) -> Vec<i64> {
+    if perm.is_empty() {
+        return vec![];
+    }
+    std::iter::once(0).chain(perm.iter().map(|&a| a + 1)).collect()
+}
+
 pub fn check_type(what: &str, dtype: DataType, allowed: &[DataType]) -> Result<()> {
     if allowed.contains(&dtype) {
         return Ok(());

@@ -40,5 +40,8 @@ impl Layer for NonZero {
         cx.counts.push((0, count as i64));
         Ok(())
     }
+    fn add_batch_axis(&mut self) -> Result<()> {
+        Err(super::explicit_batch_only("INonZeroLayer"))
+    }
     any_impls!();
 }

@@ -117,6 +117,10 @@ impl Layer for Pooling {
         outputs[0].with_f32(|y| pool(&g, kind, exclude, blend, &xv, y));
         Ok(())
     }
+    fn add_batch_axis(&mut self) -> Result<()> {
+        // The window is over the trailing dims.
+        Ok(())
+    }
     any_impls!();
 }
 

@@ -26,5 +26,8 @@ impl Layer for Shape {
         outputs[0].store_i64(x.dims);
         Ok(())
     }
+    fn add_batch_axis(&mut self) -> Result<()> {
+        Err(super::explicit_batch_only("IShapeLayer"))
+    }
     any_impls!();
 }

@@ -179,5 +179,18 @@ impl Layer for Shuffle {
         }
         Ok(())
     }
+    fn add_batch_axis(&mut self) -> Result<()> {
+        self.first_transpose = super::permutation_with_batch(&self.first_transpose);
+        self.second_transpose = super::permutation_with_batch(&self.second_transpose);
+        if self.has_reshape {
+            if !self.zero_is_placeholder && self.reshape.contains(&0) {
+                return Err(Error::unsupported("a reshape to a literal 0 dimension in an implicit-batch network"));
+            }
+            // A leading 0 copies the batch.
+            self.reshape.insert(0, 0);
+            self.zero_is_placeholder = true;
+        }
+        Ok(())
+    }
     any_impls!();
 }

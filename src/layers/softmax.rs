@@ -69,5 +69,9 @@ impl Layer for SoftMax {
         });
         Ok(())
     }
+    fn add_batch_axis(&mut self) -> Result<()> {
+        self.axes = self.axes.checked_mul(2).filter(|&a| a > 0).ok_or_else(|| Error::invalid_argument("softmax axes mask overflows"))?;
+        Ok(())
+    }
     any_impls!();
 }
