@@ -1,0 +1,238 @@
+//! The table-driven layer test harness: a case is a layer, its inputs and an independent
+//! reference computed in f64; `check` runs every case on every backend this machine has (the
+//! CPU always, CUDA where there is a GPU), in the case's type, and compares within the type's
+//! tolerance: |actual - reference| <= tol * max(1, max |reference|), with tol 1e-5 for
+//! kFLOAT, 1e-2 for kHALF and 0 (exact) for the integer and boolean types. Each run builds a
+//! one-layer network through the public Rust API; kHALF runs set the layer's precision to
+//! kHALF under kOBEY_PRECISION_CONSTRAINTS, so half kernels really run. `check` prints a
+//! "LAYER-CASES" line per (backend, layer, type), which the GPU script collects.
+
+use super::exec::{backend_name, targets, IoBuffer};
+use nvinfer::backend::Target;
+use nvinfer::builder::build_for;
+use nvinfer::builder::config::{BuilderConfig, FLAG_FP16, FLAG_OBEY_PRECISION_CONSTRAINTS};
+use nvinfer::host::{decode_f32, decode_i64, encode_f32, encode_i64};
+use nvinfer::ir::Network;
+use nvinfer::layers::Layer;
+use nvinfer::runtime::{Engine, ExecutionContext};
+use nvinfer::types::{byte_size, DataType};
+use std::sync::Arc;
+
+use DataType::{Float, Half};
+
+// ---------------------------------------------------------------- values and tensors
+
+/// A host tensor for the tests: dims and values (as f64) of a type.
+#[derive(Clone, Debug)]
+pub struct T {
+    pub dtype: DataType,
+    pub dims: Vec<i64>,
+    pub values: Vec<f64>,
+}
+
+pub fn count(dims: &[i64]) -> usize {
+    dims.iter().product::<i64>() as usize
+}
+
+/// Values exactly representable in the type: floats rounded to it, integers wrapped.
+pub fn representable(dtype: DataType, v: &[f64]) -> Vec<f64> {
+    let mut bytes = vec![0u8; v.len() * dtype.size_bytes()];
+    if dtype.is_float() {
+        encode_f32(dtype, &v.iter().map(|&x| x as f32).collect::<Vec<_>>(), &mut bytes);
+        decode_f32(dtype, &bytes).iter().map(|&x| x as f64).collect()
+    } else {
+        encode_i64(dtype, &v.iter().map(|&x| x as i64).collect::<Vec<_>>(), &mut bytes);
+        decode_i64(dtype, &bytes).iter().map(|&x| x as f64).collect()
+    }
+}
+
+pub fn t(dtype: DataType, dims: &[i64], values: Vec<f64>) -> T {
+    assert_eq!(values.len(), count(dims), "values for {dims:?}");
+    T { dtype, dims: dims.to_vec(), values: representable(dtype, &values) }
+}
+
+/// Pseudo-random values in [-1, 1) (never all zero).
+pub fn rand(dtype: DataType, dims: &[i64], seed: u64) -> T {
+    t(dtype, dims, super::random(count(dims), seed).iter().map(|&v| v as f64).collect())
+}
+
+/// Small integers in [lo, hi].
+pub fn ints(dtype: DataType, dims: &[i64], seed: u64, lo: i64, hi: i64) -> T {
+    let r = super::random(count(dims), seed);
+    t(dtype, dims, r.iter().map(|&v| (lo + (((v as f64 + 1.0) / 2.0) * (hi - lo + 1) as f64).floor() as i64).min(hi) as f64).collect())
+}
+
+pub fn encode(x: &T) -> Vec<u8> {
+    let mut b = vec![0u8; x.values.len() * x.dtype.size_bytes()];
+    if x.dtype.is_float() {
+        encode_f32(x.dtype, &x.values.iter().map(|&v| v as f32).collect::<Vec<_>>(), &mut b);
+    } else {
+        encode_i64(x.dtype, &x.values.iter().map(|&v| v as i64).collect::<Vec<_>>(), &mut b);
+    }
+    b
+}
+
+pub fn decode(dtype: DataType, b: &[u8]) -> Vec<f64> {
+    if dtype.is_float() {
+        decode_f32(dtype, b).iter().map(|&v| v as f64).collect()
+    } else {
+        decode_i64(dtype, b).iter().map(|&v| v as f64).collect()
+    }
+}
+
+pub fn tolerance(dtype: DataType) -> f64 {
+    match dtype {
+        Float => 1e-5,
+        Half => 1e-2,
+        _ => 0.0,
+    }
+}
+
+// ---------------------------------------------------------------- the one test body
+
+/// One case: a layer, its inputs, and the reference output (dims and values).
+pub struct Case {
+    pub what: String,
+    pub layer: Box<dyn Layer>,
+    pub inputs: Vec<T>,
+    pub expected: T,
+}
+
+/// Builds a one-layer network of `case` for `target` and runs it; returns the output.
+pub fn run(case: &Case, target: &Target) -> nvinfer::Result<T> {
+    let mut net = Network::new();
+    let ids: Vec<usize> =
+        case.inputs.iter().enumerate().map(|(i, x)| net.add_input(&format!("in{i}"), x.dtype, &x.dims).unwrap()).collect();
+    let l = net.add_layer(case.layer.clone(), &ids)?;
+    let out = net.layers[l].outputs[0];
+    net.set_tensor_name(out, "out").unwrap();
+    net.mark_output(out).unwrap();
+    if net.tensors[out].dtype != case.expected.dtype {
+        net.set_tensor_type(out, case.expected.dtype).unwrap();
+    }
+    let mut config = BuilderConfig::default();
+    config.set_flag(nvinfer::builder::config::FLAG_TF32, false);
+    if case.inputs.iter().any(|x| x.dtype == Half) || case.expected.dtype == Half {
+        config.set_flag(FLAG_FP16, true);
+        config.set_flag(FLAG_OBEY_PRECISION_CONSTRAINTS, true);
+        if net.layers[l].op.float_flexible() {
+            net.layers[l].precision = Some(Half);
+        }
+    }
+    let plan = build_for(&net, &config, &super::quiet(), target.clone())?;
+    let engine = Arc::new(Engine::deserialize(&plan)?);
+    let on_device = matches!(target, Target::Cuda(..));
+    let k_out = engine.io_index("out").unwrap();
+    let out_host = engine.io_tensor(k_out).unwrap().shape_tensor;
+    let mut ctx = ExecutionContext::new(engine.clone())?;
+    let inputs: Vec<IoBuffer> = case.inputs.iter().map(|x| IoBuffer::with(&encode(x), on_device)).collect();
+    for (i, b) in inputs.iter().enumerate() {
+        ctx.set_tensor_address(&format!("in{i}"), b.address())?;
+    }
+    let output = IoBuffer::new(ctx.max_output_size("out")? as usize, on_device && !out_host);
+    ctx.set_tensor_address("out", output.address())?;
+    ctx.execute()?;
+    let dims = ctx.tensor_shape("out")?;
+    let dtype = engine.io_tensor(k_out).unwrap().dtype;
+    let values = decode(dtype, &output.read(byte_size(&dims, dtype).unwrap()));
+    Ok(T { dtype, dims, values })
+}
+
+/// Runs every case on every backend and checks it; prints one summary line per
+/// (backend, type) and fails with every mismatch listed.
+pub fn check(kind: &str, cases: Vec<Case>) {
+    let mut failures = vec![];
+    for target in targets() {
+        let mut stats: std::collections::BTreeMap<String, (usize, f64)> = Default::default();
+        for case in &cases {
+            let dtype = case.inputs.first().map(|x| x.dtype).unwrap_or(case.expected.dtype);
+            let label = format!("{} {} [{}]", backend_name(&target), case.what, dtype);
+            match run(case, &target) {
+                Err(e) => failures.push(format!("{label}: {}", e.message)),
+                Ok(got) => {
+                    if got.dims != case.expected.dims || got.dtype != case.expected.dtype {
+                        failures.push(format!(
+                            "{label}: got {} {:?}, expected {} {:?}",
+                            got.dtype, got.dims, case.expected.dtype, case.expected.dims
+                        ));
+                        continue;
+                    }
+                    let scale = case.expected.values.iter().fold(1.0f64, |m, v| m.max(v.abs()));
+                    let err = got.values.iter().zip(&case.expected.values).fold(0.0f64, |m, (a, b)| {
+                        if a.is_nan() != b.is_nan() {
+                            f64::INFINITY
+                        } else if a.is_nan() || a == b {
+                            m
+                        } else {
+                            m.max((a - b).abs() / scale)
+                        }
+                    });
+                    let tol = tolerance(case.expected.dtype).max(tolerance(dtype));
+                    if err > tol {
+                        failures.push(format!(
+                            "{label}: error {err:.3e} over {tol:.0e}\n  got      {:?}\n  expected {:?}",
+                            got.values, case.expected.values
+                        ));
+                    }
+                    let s = stats.entry(dtype.name().to_string()).or_default();
+                    s.0 += 1;
+                    s.1 = s.1.max(err);
+                }
+            }
+        }
+        for (dtype, (n, err)) in stats {
+            super::report(&format!(
+                "LAYER-CASES backend={} layer={kind} type={dtype} cases={n} max_rel_err={err:.2e}",
+                backend_name(&target)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} runs failed:\n{}", failures.len(), cases.len() * targets().len(), failures.join("\n"));
+}
+
+pub fn case(what: impl Into<String>, layer: impl Layer, inputs: Vec<T>, expected: T) -> Case {
+    Case { what: what.into(), layer: Box::new(layer), inputs, expected }
+}
+
+/// The output of a float layer in `dtype` from values computed in f64.
+pub fn out(dtype: DataType, dims: &[i64], values: Vec<f64>) -> T {
+    T { dtype, dims: dims.to_vec(), values: representable(dtype, &values) }
+}
+
+// ---------------------------------------------------------------- references (f64, written here)
+
+pub fn strides(d: &[i64]) -> Vec<i64> {
+    let mut s = vec![1; d.len()];
+    for i in (0..d.len().saturating_sub(1)).rev() {
+        s[i] = s[i + 1] * d[i + 1];
+    }
+    s
+}
+
+/// Coordinates of flat index `i` in `dims`.
+pub fn coords(mut i: i64, dims: &[i64]) -> Vec<i64> {
+    let mut c = vec![0; dims.len()];
+    for k in (0..dims.len()).rev() {
+        c[k] = i % dims[k];
+        i /= dims[k];
+    }
+    c
+}
+
+pub fn broadcast_ref(a: &T, b: &T, f: impl Fn(f64, f64) -> f64) -> (Vec<i64>, Vec<f64>) {
+    let dims: Vec<i64> = a.dims.iter().zip(&b.dims).map(|(&x, &y)| x.max(y)).collect();
+    let (sa, sb) = (strides(&a.dims), strides(&b.dims));
+    let values = (0..count(&dims) as i64)
+        .map(|i| {
+            let c = coords(i, &dims);
+            let at =
+                |d: &[i64], s: &[i64]| c.iter().zip(d).zip(s).map(|((&c, &d), &s)| if d == 1 { 0 } else { c * s }).sum::<i64>() as usize;
+            f(a.values[at(&a.dims, &sa)], b.values[at(&b.dims, &sb)])
+        })
+        .collect();
+    (dims, values)
+}
+
+// ---------------------------------------------------------------- cases per layer kind
+
+pub const FLOAT_TYPES: [DataType; 2] = [Float, Half];
