@@ -112,6 +112,7 @@ fn with_kernel_verification_only_the_librarys_own_images_load() {
         profiles: vec![],
         kernels: vec![(name.to_string(), own.clone().into())],
         allow_tf32: false,
+        implicit_batch: false,
     };
     verify_kernel_images(&desc).unwrap_or_else(|e| panic!("the library's own image: {}", e.message));
     let mut altered = own;

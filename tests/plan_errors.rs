@@ -335,6 +335,7 @@ fn a_plan_whose_layers_read_unwritten_tensors_is_refused() {
         }],
         kernels: vec![],
         allow_tf32: false,
+        implicit_batch: false,
     };
     // The well-formed version loads and runs.
     let good = serialize(&desc(vec![layer("a", 0, 1), layer("b", 1, 2)]));

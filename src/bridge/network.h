@@ -126,7 +126,7 @@ public:
     nvinfer1::ITensor* getOutput(int32_t index) const noexcept override;
     void setName(char const* name) noexcept override;
     char const* getName() const noexcept override { return nvt_network_name(mHandle); }
-    bool hasImplicitBatchDimension() const noexcept override { return false; }
+    bool hasImplicitBatchDimension() const noexcept override { return nvt_network_has_implicit_batch(mHandle); }
     void setErrorRecorder(nvinfer1::IErrorRecorder* recorder) noexcept override;
     nvinfer1::IErrorRecorder* getErrorRecorder() const noexcept override { return mRecorder.get(); }
 

@@ -92,7 +92,8 @@ public:
     bool platformHasTf32() const noexcept override;
     int32_t getNbDLACores() const noexcept override { return 0; }
     int32_t getMaxDLABatchSize() const noexcept override { return 1; }
-    int32_t getMaxBatchSize() const noexcept override { return 1; }
+    void setMaxBatchSize(int32_t batchSize) noexcept override { nvt_builder_set_max_batch_size(mHandle, batchSize); }
+    int32_t getMaxBatchSize() const noexcept override { return nvt_builder_max_batch_size(mHandle); }
     nvinfer1::IBuilderConfig* createBuilderConfig() noexcept override;
     nvinfer1::INetworkDefinition* createNetworkV2(nvinfer1::NetworkDefinitionCreationFlags flags) noexcept override;
     nvinfer1::IHostMemory* buildSerializedNetwork(nvinfer1::INetworkDefinition& network, nvinfer1::IBuilderConfig& config) noexcept override;
@@ -143,6 +144,8 @@ public:
     bool setOutputAllocator(char const* name, nvinfer1::IOutputAllocator* allocator) noexcept override;
     nvinfer1::IOutputAllocator* getOutputAllocator(char const* name) noexcept override;
     int64_t getMaxOutputSize(char const* name) const noexcept override { return nvt_context_max_output_size(mHandle, name); }
+    bool execute(int32_t batchSize, void* const* bindings) noexcept override;
+    bool enqueue(int32_t batchSize, void* const* bindings, cudaStream_t stream, cudaEvent_t* inputConsumed) noexcept override;
     bool executeV2(void* const* bindings) noexcept override;
     bool enqueueV2(void* const* bindings, cudaStream_t stream, cudaEvent_t* inputConsumed) noexcept override;
     bool enqueueV3(cudaStream_t stream) noexcept override;
@@ -194,7 +197,7 @@ public:
     bool bindingIsInput(int32_t index) const noexcept override;
     nvinfer1::Dims getBindingDimensions(int32_t index) const noexcept override;
     nvinfer1::DataType getBindingDataType(int32_t index) const noexcept override;
-    int32_t getMaxBatchSize() const noexcept override { return 1; }
+    int32_t getMaxBatchSize() const noexcept override { return nvt_engine_max_batch_size(mHandle); }
     int32_t getNbLayers() const noexcept override;
     nvinfer1::IHostMemory* serialize() const noexcept override;
     nvinfer1::IExecutionContext* createExecutionContext() noexcept override;
@@ -212,7 +215,7 @@ public:
     int32_t const* getProfileShapeValues(int32_t profileIndex, int32_t inputIndex, nvinfer1::OptProfileSelector select) const noexcept override;
     bool isShapeBinding(int32_t index) const noexcept override;
     bool isExecutionBinding(int32_t index) const noexcept override;
-    bool hasImplicitBatchDimension() const noexcept override { return false; }
+    bool hasImplicitBatchDimension() const noexcept override { return nvt_engine_has_implicit_batch(mHandle); }
     nvinfer1::EngineCapability getEngineCapability() const noexcept override { return nvinfer1::EngineCapability::kSTANDARD; }
     void setErrorRecorder(nvinfer1::IErrorRecorder* recorder) noexcept override;
     nvinfer1::IErrorRecorder* getErrorRecorder() const noexcept override { return mRecorder.get(); }

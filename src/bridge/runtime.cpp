@@ -486,6 +486,21 @@ bool ContextObj::executeV2(void* const* bindings) noexcept
     return nvt_context_execute_v2(mHandle, profileBindings(bindings));
 }
 
+bool ContextObj::execute(int32_t batchSize, void* const* bindings) noexcept
+{
+    return nvt_context_execute(mHandle, batchSize, bindings);
+}
+
+bool ContextObj::enqueue(int32_t batchSize, void* const* bindings, cudaStream_t stream, cudaEvent_t* inputConsumed) noexcept
+{
+    if (inputConsumed)
+    {
+        reportUnimplemented("IExecutionContext::enqueue with an inputConsumed event");
+        return false;
+    }
+    return nvt_context_enqueue(mHandle, batchSize, bindings, stream);
+}
+
 bool ContextObj::enqueueV2(void* const* bindings, cudaStream_t stream, cudaEvent_t* inputConsumed) noexcept
 {
     if (inputConsumed)

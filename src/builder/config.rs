@@ -108,12 +108,15 @@ pub struct BuilderConfig {
     /// Timing repetitions per tactic (IBuilderConfig::setAvgTimingIterations).
     pub avg_timing_iterations: i32,
     pub profiles: Vec<OptimizationProfile>,
+    /// IBuilder::setMaxBatchSize: the largest batch of an implicit-batch network's engine
+    /// (the builder object holds it in TensorRT; it is copied here when building).
+    pub max_batch_size: i64,
 }
 
 impl Default for BuilderConfig {
     fn default() -> Self {
         // TensorRT enables TF32 by default; the workspace defaults to the device's memory.
-        BuilderConfig { flags: 1 << FLAG_TF32, pool_limits: [u64::MAX; 5], avg_timing_iterations: 8, profiles: vec![] }
+        BuilderConfig { flags: 1 << FLAG_TF32, pool_limits: [u64::MAX; 5], avg_timing_iterations: 8, profiles: vec![], max_batch_size: 1 }
     }
 }
 

@@ -92,6 +92,7 @@ pub fn lower(net: &mut Network, target: Target, config: &BuilderConfig, reporter
         profiles,
         kernels: vec![],
         allow_tf32: config.flag(FLAG_TF32),
+        implicit_batch: false,
     };
     Ok(Lowered { desc, precision, output_types })
 }

@@ -42,7 +42,16 @@ pub fn build_for(network: &Network, config: &BuilderConfig, reporter: &Reporter,
     if config.flag(FLAG_FP8) {
         return Err(Error::unsupported("BuilderFlag::kFP8 is not supported by this library"));
     }
-    let mut net = network.clone();
+    let (mut net, batch_config);
+    let config = if network.implicit_batch {
+        // Built as the explicit-batch network with a batch profile 1..maxBatchSize.
+        net = network.to_explicit_batch()?;
+        batch_config = implicit_batch_config(&net, config)?;
+        &batch_config
+    } else {
+        net = network.clone();
+        config
+    };
     net.infer_shapes()?;
     validate::validate(&net).map_err(|e| e.context("the network is not valid"))?;
     if net.outputs.is_empty() {
@@ -72,6 +81,7 @@ pub fn build_for(network: &Network, config: &BuilderConfig, reporter: &Reporter,
         }
     };
     desc.name = String::new();
+    desc.implicit_batch = network.implicit_batch;
     // Engine::verify's checks, split: a profile point the network cannot run at is the
     // application's error; anything else the builder produced and the loader would refuse
     // is ours.
@@ -91,6 +101,31 @@ pub fn build_for(network: &Network, config: &BuilderConfig, reporter: &Reporter,
     let decoded = plan::deserialize(&bytes, |_| Ok(())).map_err(|e| e.context("the builder's own plan does not load (internal error)"))?;
     Engine::verify(&decoded).map_err(|e| e.context("the builder's own plan does not verify (internal error)"))?;
     Ok(bytes)
+}
+
+/// The configuration of an implicit-batch network's build: one profile giving every input
+/// (now with its leading batch dimension) batches 1 to maxBatchSize, optimized for the
+/// largest, as TensorRT optimizes implicit-batch engines.
+fn implicit_batch_config(net: &Network, config: &BuilderConfig) -> Result<BuilderConfig> {
+    if !config.profiles.is_empty() {
+        return Err(Error::invalid_config("optimization profiles need an explicit-batch network (kEXPLICIT_BATCH)"));
+    }
+    let max = config.max_batch_size;
+    if !(1..=i32::MAX as i64).contains(&max) {
+        return Err(Error::invalid_config(format!("the maximum batch size {max} must be at least 1 (IBuilder::setMaxBatchSize)")));
+    }
+    let mut profile = config::OptimizationProfile::new();
+    for &t in &net.inputs {
+        let tensor = &net.tensors[t];
+        let dims = |batch: i64| std::iter::once(batch).chain(tensor.declared_dims[1..].iter().copied()).collect::<Vec<_>>();
+        let name = tensor.name.as_str();
+        profile.set_dimensions(name, crate::types::ProfileSelector::Min, &dims(1))?;
+        profile.set_dimensions(name, crate::types::ProfileSelector::Opt, &dims(max))?;
+        profile.set_dimensions(name, crate::types::ProfileSelector::Max, &dims(max))?;
+    }
+    let mut out = config.clone();
+    out.profiles = vec![profile];
+    Ok(out)
 }
 
 /// Memory of the machine the engine is built for: the GPU's, or the host's for the CPU.

@@ -6,6 +6,7 @@ use crate::backend::cuda;
 use crate::builder::build_serialized;
 use crate::builder::config::{BuilderConfig, OptimizationProfile};
 use crate::error::Error;
+use crate::ir::Network;
 use crate::log::{NvtErrorRecorder, NvtLogger, Reporter};
 use crate::types::ProfileSelector;
 use std::ffi::c_char;
@@ -13,6 +14,8 @@ use std::ptr::null_mut;
 
 pub struct NvtBuilder {
     reporter: Reporter,
+    /// IBuilder::setMaxBatchSize.
+    max_batch_size: i32,
 }
 
 pub struct NvtConfig {
@@ -34,7 +37,7 @@ impl Reports for NvtConfig {
 #[no_mangle]
 pub extern "C" fn nvt_builder_create(logger: NvtLogger) -> *mut NvtBuilder {
     let reporter = Reporter::new(logger);
-    run(&reporter.clone(), "createInferBuilder", null_mut(), || Ok(Box::into_raw(Box::new(NvtBuilder { reporter }))))
+    run(&reporter.clone(), "createInferBuilder", null_mut(), || Ok(Box::into_raw(Box::new(NvtBuilder { reporter, max_batch_size: 1 }))))
 }
 
 #[no_mangle]
@@ -59,17 +62,35 @@ pub unsafe extern "C" fn nvt_builder_platform_has_tf32(b: *mut NvtBuilder) -> bo
     with(b, "IBuilder::platformHasTf32", false, |_| Ok(cuda::device().map(|d| d.sm >= (8, 0)).unwrap_or(false)))
 }
 
-/// `flags` are NetworkDefinitionCreationFlags; implicit batch (no kEXPLICIT_BATCH) is refused.
+/// `flags` are NetworkDefinitionCreationFlags: without kEXPLICIT_BATCH (bit 0) the network
+/// has an implicit batch dimension (TensorRT's deprecated mode).
 #[no_mangle]
 pub unsafe extern "C" fn nvt_builder_create_network(b: *mut NvtBuilder, flags: u32) -> *mut NvtNetwork {
     with(b, "IBuilder::createNetworkV2", null_mut(), |b| {
-        if flags & 1 == 0 {
-            return Err(Error::unsupported(
-                "implicit-batch networks are not supported: pass 1 << NetworkDefinitionCreationFlag::kEXPLICIT_BATCH",
-            ));
+        // kEXPLICIT_BATCH (bit 0) and the deprecated kEXPLICIT_PRECISION (bit 1, no effect).
+        if flags & !3 != 0 {
+            return Err(Error::invalid_argument(format!("unknown NetworkDefinitionCreationFlags {flags:#x}")));
         }
-        Ok(Box::into_raw(Box::new(NvtNetwork::new(b.reporter.child()))))
+        let network = if flags & 1 == 0 { Network::new_implicit_batch() } else { Network::new() };
+        Ok(Box::into_raw(Box::new(NvtNetwork::new(b.reporter.child(), network))))
     })
+}
+
+/// IBuilder::setMaxBatchSize (implicit-batch networks only).
+#[no_mangle]
+pub unsafe extern "C" fn nvt_builder_set_max_batch_size(b: *mut NvtBuilder, batch: i32) {
+    with(b, "IBuilder::setMaxBatchSize", (), |b| {
+        if batch < 1 {
+            return Err(Error::invalid_argument(format!("the maximum batch size {batch} must be at least 1")));
+        }
+        b.max_batch_size = batch;
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn nvt_builder_max_batch_size(b: *mut NvtBuilder) -> i32 {
+    with(b, "IBuilder::getMaxBatchSize", 1, |b| Ok(b.max_batch_size))
 }
 
 #[no_mangle]
@@ -90,7 +111,9 @@ pub unsafe extern "C" fn nvt_builder_build_serialized(
         let net = net.as_mut().ok_or_else(|| Error::invalid_argument("the network is null"))?;
         let config = config.as_ref().ok_or_else(|| Error::invalid_argument("the builder config is null"))?;
         net.network.infer_shapes()?;
-        let bytes = build_serialized(&net.network, &config.config, &b.reporter)?;
+        let mut config = config.config.clone();
+        config.max_batch_size = b.max_batch_size as i64;
+        let bytes = build_serialized(&net.network, &config, &b.reporter)?;
         Ok(Box::into_raw(Box::new(NvtHostMemory { bytes })))
     })
 }

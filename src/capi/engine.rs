@@ -118,7 +118,8 @@ fn io_index(e: &NvtEngine, name: *const c_char) -> Result<usize> {
 pub unsafe extern "C" fn nvt_engine_tensor_shape(e: *mut NvtEngine, name: *const c_char, out: *mut i64, capacity: i32) -> i32 {
     with_ref(e, "ICudaEngine::getTensorShape", -1, |e| {
         let i = io_index(e, name)?;
-        Ok(copy_out(e.engine.io_tensor(i).map(|t| t.dims.as_slice()).unwrap_or(&[]), out, capacity))
+        let dims = e.engine.io_tensor(i).map(|t| t.dims.as_slice()).unwrap_or(&[]);
+        Ok(copy_out(&e.engine.api_dims(dims), out, capacity))
     })
 }
 
@@ -266,6 +267,7 @@ pub unsafe extern "C" fn nvt_context_tensor_address(c: *mut NvtContext, name: *c
 #[no_mangle]
 pub unsafe extern "C" fn nvt_context_set_input_shape(c: *mut NvtContext, name: *const c_char, dims: *const i64, nb_dims: i32) -> bool {
     with(c, "IExecutionContext::setInputShape", false, |c| {
+        explicit_batch_only(c, "setInputShape")?;
         c.context.set_input_shape(cstr(name, "tensor name")?, slice(dims, nb_dims as i64, "dims")?).map(|_| true)
     })
 }
@@ -273,7 +275,10 @@ pub unsafe extern "C" fn nvt_context_set_input_shape(c: *mut NvtContext, name: *
 /// The tensor's shape in this context (-1 where not known yet); returns the rank or -1.
 #[no_mangle]
 pub unsafe extern "C" fn nvt_context_tensor_shape(c: *mut NvtContext, name: *const c_char, out: *mut i64, capacity: i32) -> i32 {
-    with(c, "IExecutionContext::getTensorShape", -1, |c| Ok(copy_out(&c.context.tensor_shape(cstr(name, "tensor name")?)?, out, capacity)))
+    with(c, "IExecutionContext::getTensorShape", -1, |c| {
+        let dims = c.context.tensor_shape(cstr(name, "tensor name")?)?;
+        Ok(copy_out(&c.context.engine.api_dims(&dims), out, capacity))
+    })
 }
 
 #[no_mangle]
@@ -331,19 +336,22 @@ pub unsafe extern "C" fn nvt_context_max_output_size(c: *mut NvtContext, name: *
 /// the CPU backend.
 #[no_mangle]
 pub unsafe extern "C" fn nvt_context_enqueue_v3(c: *mut NvtContext, stream: *mut c_void) -> bool {
-    with(c, "IExecutionContext::enqueueV3", false, |c| c.context.enqueue(stream as RawStream).map(|_| true))
+    with(c, "IExecutionContext::enqueueV3", false, |c| {
+        explicit_batch_only(c, "enqueueV3")?;
+        c.context.enqueue(stream as RawStream).map(|_| true)
+    })
 }
 
 /// Legacy bindings: one address per I/O tensor, inputs first.
 unsafe fn set_bindings(c: &mut NvtContext, bindings: *const *mut c_void) -> Result<()> {
-    let n = c.context.engine.nb_io();
-    let b = slice(bindings, n as i64, "bindings")?;
-    c.context.set_bindings(&b.iter().map(|&p| p as u64).collect::<Vec<_>>())
+    let b = batch_bindings(c, bindings)?;
+    c.context.set_bindings(&b)
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn nvt_context_enqueue_v2(c: *mut NvtContext, bindings: *const *mut c_void, stream: *mut c_void) -> bool {
     with(c, "IExecutionContext::enqueueV2", false, |c| {
+        explicit_batch_only(c, "enqueueV2")?;
         set_bindings(c, bindings)?;
         c.context.enqueue(stream as RawStream).map(|_| true)
     })
@@ -353,7 +361,56 @@ pub unsafe extern "C" fn nvt_context_enqueue_v2(c: *mut NvtContext, bindings: *c
 #[no_mangle]
 pub unsafe extern "C" fn nvt_context_execute_v2(c: *mut NvtContext, bindings: *const *mut c_void) -> bool {
     with(c, "IExecutionContext::executeV2", false, |c| {
+        explicit_batch_only(c, "executeV2")?;
         set_bindings(c, bindings)?;
         c.context.execute().map(|_| true)
     })
+}
+
+/// The explicit-batch entry points (executeV2, enqueueV2/V3, setInputShape) on an
+/// implicit-batch engine, whose batch comes with execute/enqueue instead.
+fn explicit_batch_only(c: &NvtContext, what: &str) -> Result<()> {
+    if c.context.engine.implicit_batch() {
+        return Err(Error::invalid_argument(format!(
+            "{what} needs an engine built with an explicit batch dimension; this engine has an implicit batch: use execute or enqueue with a batch size"
+        )));
+    }
+    Ok(())
+}
+
+/// Legacy bindings: one address per I/O tensor, inputs first.
+unsafe fn batch_bindings(c: &NvtContext, bindings: *const *mut c_void) -> Result<Vec<u64>> {
+    let n = c.context.engine.nb_io();
+    let b = slice(bindings, n as i64, "bindings")?;
+    Ok(b.iter().map(|&p| p as u64).collect())
+}
+
+/// IExecutionContext::execute(batchSize, bindings): runs and waits.
+#[no_mangle]
+pub unsafe extern "C" fn nvt_context_execute(c: *mut NvtContext, batch: i32, bindings: *const *mut c_void) -> bool {
+    with(c, "IExecutionContext::execute", false, |c| {
+        let b = batch_bindings(c, bindings)?;
+        c.context.execute_batch(batch, &b).map(|_| true)
+    })
+}
+
+/// IExecutionContext::enqueue(batchSize, bindings, stream, inputConsumed).
+#[no_mangle]
+pub unsafe extern "C" fn nvt_context_enqueue(c: *mut NvtContext, batch: i32, bindings: *const *mut c_void, stream: *mut c_void) -> bool {
+    with(c, "IExecutionContext::enqueue", false, |c| {
+        let b = batch_bindings(c, bindings)?;
+        c.context.enqueue_batch(batch, &b, stream as RawStream).map(|_| true)
+    })
+}
+
+/// ICudaEngine::hasImplicitBatchDimension.
+#[no_mangle]
+pub unsafe extern "C" fn nvt_engine_has_implicit_batch(e: *mut NvtEngine) -> bool {
+    with_ref(e, "ICudaEngine::hasImplicitBatchDimension", false, |e| Ok(e.engine.implicit_batch()))
+}
+
+/// ICudaEngine::getMaxBatchSize.
+#[no_mangle]
+pub unsafe extern "C" fn nvt_engine_max_batch_size(e: *mut NvtEngine) -> i32 {
+    with_ref(e, "ICudaEngine::getMaxBatchSize", 1, |e| Ok(e.engine.max_batch_size().min(i32::MAX as i64) as i32))
 }

@@ -22,8 +22,8 @@ pub struct NvtNetwork {
 }
 
 impl NvtNetwork {
-    pub fn new(reporter: Reporter) -> NvtNetwork {
-        NvtNetwork { reporter, network: Network::new(), weights_out: HashMap::new(), name: Default::default() }
+    pub fn new(reporter: Reporter, network: Network) -> NvtNetwork {
+        NvtNetwork { reporter, network, weights_out: HashMap::new(), name: Default::default() }
     }
 }
 
@@ -168,6 +168,12 @@ pub unsafe extern "C" fn nvt_tensor_set_name(n: *mut NvtNetwork, t: i32, name: *
     })
 }
 
+/// INetworkDefinition::hasImplicitBatchDimension.
+#[no_mangle]
+pub unsafe extern "C" fn nvt_network_has_implicit_batch(n: *mut NvtNetwork) -> bool {
+    with(n, "INetworkDefinition::hasImplicitBatchDimension", false, |n| Ok(n.network.implicit_batch))
+}
+
 /// Writes up to `capacity` dimensions into `out` (-1 where known only at run time); returns
 /// the rank, or -1 if the shape cannot be inferred (the reason is reported).
 #[no_mangle]
@@ -180,7 +186,7 @@ pub unsafe extern "C" fn nvt_tensor_dims(n: *mut NvtNetwork, t: i32, out: *mut i
                 return Err(e.clone());
             }
         }
-        Ok(copy_out(&n.network.known_dims(id), out, capacity))
+        Ok(copy_out(&n.network.api_dims(id), out, capacity))
     })
 }
 

@@ -126,6 +126,9 @@ fn check_structure(d: &EngineDesc) -> Result<()> {
     if d.profiles.is_empty() {
         return Err(bad("the engine has no optimization profile"));
     }
+    if d.implicit_batch {
+        check_implicit_batch(d)?;
+    }
     for (p, prof) in d.profiles.iter().enumerate() {
         if prof.inputs.len() != nb_in {
             return Err(bad(format!("profile {p} has {} input ranges for {nb_in} inputs", prof.inputs.len())));
@@ -150,6 +153,22 @@ fn check_structure(d: &EngineDesc) -> Result<()> {
                 }
                 _ => return Err(bad(format!("profile {p}: shape input '{}' has no (or a malformed) value range", t.name))),
             }
+        }
+    }
+    Ok(())
+}
+
+/// An implicit-batch engine: one profile, every I/O tensor with a leading batch dimension,
+/// inputs' batch from 1 up, no shape tensors.
+fn check_implicit_batch(d: &EngineDesc) -> Result<()> {
+    if d.profiles.len() != 1 {
+        return Err(bad("an implicit-batch engine has exactly one profile"));
+    }
+    for (k, &t) in d.io.iter().enumerate() {
+        let tensor = &d.tensors[t];
+        let batch_input = tensor.dims.first() == Some(&-1) && d.profiles[0].inputs.get(k).is_none_or(|r| r.min.first() == Some(&1));
+        if tensor.dims.is_empty() || tensor.shape_tensor || (tensor.io_mode == TensorIOMode::Input && !batch_input) {
+            return Err(bad(format!("I/O tensor '{}' does not have the batch dimension of an implicit-batch engine", tensor.name)));
         }
     }
     Ok(())

@@ -66,6 +66,9 @@ pub struct EngineDesc {
     /// (kernel file name, cubin).
     pub kernels: Vec<(String, bytes::Bytes)>,
     pub allow_tf32: bool,
+    /// Built from an implicit-batch network: every I/O tensor has a leading batch dimension
+    /// the application does not see, set per run by execute/enqueue(batchSize).
+    pub implicit_batch: bool,
 }
 
 impl EngineDesc {

@@ -4,6 +4,7 @@
 //! incremental: adding a layer infers only that layer; a change marks the layers it affects,
 //! which are re-inferred (in order) the next time shapes are read.
 
+pub mod implicit_batch;
 pub mod validate;
 
 use crate::error::{Error, Result};
@@ -92,6 +93,8 @@ pub struct Network {
     /// Every layer reads only tensors of earlier layers (so id order is execution order);
     /// setInput can break this, and then a full topological sort is needed.
     ordered: bool,
+    /// An implicit-batch network (createNetworkV2(0)): see `implicit_batch.rs`.
+    pub implicit_batch: bool,
 }
 
 fn check_dims(dims: &[i64]) -> Result<()> {
@@ -142,7 +145,10 @@ impl Network {
     /// An input's dims and values as symbols of the shape graph.
     fn input_shape(&mut self, id: TensorId) {
         let t = &self.tensors[id];
-        let (declared, dtype) = (t.declared_dims.clone(), t.dtype);
+        let (mut declared, dtype) = (t.declared_dims.clone(), t.dtype);
+        if self.implicit_batch {
+            declared.insert(0, -1);
+        }
         let dims: Vec<ExprId> = declared
             .iter()
             .enumerate()
@@ -154,8 +160,10 @@ impl Network {
                 }
             })
             .collect();
-        // A small INT32 vector may be a shape tensor; its values are symbols too.
+        // A small INT32 vector may be a shape tensor; its values are symbols too (not in
+        // implicit-batch networks, which have no shape tensors).
         let values = match declared.as_slice() {
+            _ if self.implicit_batch => None,
             [] if dtype == DataType::Int32 => Some(1),
             [n] if dtype == DataType::Int32 && *n >= 0 && *n as usize <= MAX_SHAPE_VALUES => Some(*n as usize),
             _ => None,
@@ -180,6 +188,7 @@ impl Network {
             return Err(Error::invalid_argument(format!("the network already has an input named '{name}'")));
         }
         check_dims(dims)?;
+        self.check_implicit_batch_input(name, dims)?;
         DataType::parse(dtype as i32, "input type")?;
         let id = self.tensors.len();
         self.tensors.push(Tensor {
@@ -261,9 +270,15 @@ impl Network {
         let Some(id) = self.layers.len().checked_sub(1) else { return Ok(()) };
         self.ensure_inferred();
         {
-            let Network { layers, tensors, .. } = self;
+            let Network { layers, tensors, implicit_batch, .. } = self;
             let l = &mut layers[id];
-            let ins: Vec<Option<InferIn>> = l.inputs.iter().map(|t| t.map(|t| infer_in(&tensors[t]))).collect();
+            // Defaults follow the dims the application sees (without an implicit batch).
+            let skip = *implicit_batch as usize;
+            let ins: Vec<Option<InferIn>> = l
+                .inputs
+                .iter()
+                .map(|t| t.map(|t| InferIn { dims: tensors[t].dims.get(skip..).unwrap_or(&[]), ..infer_in(&tensors[t]) }))
+                .collect();
             l.op.fill_defaults(&ins);
         }
         self.dirty.remove(&id);
@@ -290,10 +305,25 @@ impl Network {
 
     /// Infers one layer from its inputs' current state; returns whether its outputs changed.
     fn infer_layer(&mut self, id: LayerId) -> Result<bool> {
-        let Network { layers, tensors, shapes, .. } = self;
+        let Network { layers, tensors, shapes, implicit_batch, .. } = self;
         let l = &mut layers[id];
         let ins: Vec<Option<InferIn>> = l.inputs.iter().map(|t| t.map(|t| infer_in(&tensors[t]))).collect();
-        let result = l.op.infer(&mut InferCx { g: shapes, layer: id as u32 }, &ins).and_then(|outs| {
+        // An implicit-batch network is inferred as its explicit-batch form.
+        let with_batch;
+        let op: &dyn LayerSpec = if *implicit_batch {
+            with_batch = implicit_batch::with_batch_axis(l.op.as_ref());
+            match &with_batch {
+                Ok(op) => op.as_ref(),
+                Err(e) => {
+                    let e = e.clone().context(format!("layer '{}'", l.name.as_str()));
+                    l.error = Some(e.clone());
+                    return Err(e);
+                }
+            }
+        } else {
+            l.op.as_ref()
+        };
+        let result = op.infer(&mut InferCx { g: shapes, layer: id as u32 }, &ins).and_then(|outs| {
             if outs.len() != l.outputs.len() {
                 return Err(Error::internal(format!(
                     "{} inference gave {} outputs, not {}",
@@ -422,6 +452,8 @@ impl Network {
 
     pub fn set_input_dims(&mut self, id: TensorId, dims: &[i64]) -> Result<()> {
         check_dims(dims)?;
+        let name = self.tensor(id)?.name.as_str().to_string();
+        self.check_implicit_batch_input(&name, dims)?;
         let t = self.tensors.get_mut(id).ok_or_else(|| Error::invalid_argument("no such tensor"))?;
         if !t.is_input {
             return Err(Error::invalid_argument("only network inputs have settable dimensions"));

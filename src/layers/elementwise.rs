@@ -133,10 +133,13 @@ pub fn broadcast_dims(a: &[i64], b: &[i64]) -> Result<Vec<i64>> {
 
 /// Values of an integer elementwise on shape tensors, when they can be expressed.
 fn shape_values(g: &mut ShapeGraph, op: i32, a: &[ExprId], b: &[ExprId]) -> Result<Option<Vec<ExprId>>> {
-    let n = a.len().max(b.len());
-    if !(a.len() == b.len() || a.len() == 1 || b.len() == 1) {
-        return Ok(None);
-    }
+    // Broadcast lengths: equal, or one of them 1 (against 0 too: the result is empty).
+    let n = match (a.len(), b.len()) {
+        (x, y) if x == y => x,
+        (1, y) => y,
+        (x, 1) => x,
+        _ => return Ok(None),
+    };
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let (x, y) = (a[if a.len() == 1 { 0 } else { i }], b[if b.len() == 1 { 0 } else { i }]);

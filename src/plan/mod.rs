@@ -61,6 +61,7 @@ pub fn serialize(e: &EngineDesc) -> Vec<u8> {
         io: e.io.iter().map(|&i| i as u32).collect(),
         kernels: e.kernels.iter().map(|(n, c)| KernelRecord { name: n.clone(), cubin: c.clone() }).collect(),
         allow_tf32: e.allow_tf32,
+        implicit_batch: e.implicit_batch,
         profiles: e.profiles.iter().map(|p| ProfileRecord { inputs: p.inputs.iter().map(range_record).collect() }).collect(),
     };
     let payload = record.encode_to_vec();
@@ -171,5 +172,6 @@ fn from_record(rec: EngineRecord, target: Target) -> Result<EngineDesc> {
         profiles,
         kernels: rec.kernels.into_iter().map(|k| (k.name, k.cubin)).collect(),
         allow_tf32: rec.allow_tf32,
+        implicit_batch: rec.implicit_batch,
     })
 }

@@ -41,6 +41,8 @@ pub struct EngineRecord {
     pub allow_tf32: bool,
     #[prost(message, repeated, tag = "7")]
     pub profiles: Vec<ProfileRecord>,
+    #[prost(bool, tag = "8")]
+    pub implicit_batch: bool,
 }
 
 #[derive(Clone, PartialEq, prost::Message)]

@@ -15,6 +15,8 @@ use crate::error::{Error, Result};
 use crate::types::{byte_size, dims_str, TensorIOMode};
 use std::sync::Arc;
 
+mod implicit_batch;
+
 enum State {
     Cpu(CpuState),
     Cuda(CudaState),

@@ -118,6 +118,26 @@ impl Engine {
         self.desc.layers.len()
     }
 
+    /// Built from an implicit-batch network (ICudaEngine::hasImplicitBatchDimension).
+    pub fn implicit_batch(&self) -> bool {
+        self.desc.implicit_batch
+    }
+
+    /// The largest batch execute/enqueue accept: the profile's largest leading dimension of
+    /// an implicit-batch engine's inputs; 1 otherwise, as TensorRT reports.
+    pub fn max_batch_size(&self) -> i64 {
+        let Some(profile) = self.desc.profiles.first().filter(|_| self.desc.implicit_batch) else { return 1 };
+        profile.inputs.iter().filter_map(|r| r.max.first().copied()).min().unwrap_or(1)
+    }
+
+    /// Dims as the application sees them: without an implicit batch dimension.
+    pub fn api_dims(&self, dims: &[i64]) -> Vec<i64> {
+        match dims.split_first() {
+            Some((_, rest)) if self.desc.implicit_batch => rest.to_vec(),
+            _ => dims.to_vec(),
+        }
+    }
+
     pub fn nb_profiles(&self) -> usize {
         self.desc.profiles.len()
     }

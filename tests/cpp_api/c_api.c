@@ -147,8 +147,11 @@ int main(void)
     if (!builder) goto done;
 
     err_before = errors(&log_state);
-    CHECK(nvt_builder_create_network(builder, 0) == NULL, "nvt_builder_create_network(flags 0): implicit batch is refused");
+    CHECK(nvt_builder_create_network(builder, 1u << 5) == NULL, "nvt_builder_create_network with an unknown flag is refused");
     CHECK(errors(&log_state) > err_before, "...and the C logger got an error");
+    network = nvt_builder_create_network(builder, 0);
+    CHECK(network != NULL && nvt_network_has_implicit_batch(network), "nvt_builder_create_network(flags 0): an implicit-batch network");
+    nvt_network_destroy(network);
 
     network = nvt_builder_create_network(builder, 1u /* 1 << kEXPLICIT_BATCH */);
     CHECK(network != NULL, "nvt_builder_create_network(explicit batch)");

@@ -810,12 +810,12 @@ void testErrors()
         return;
     }
 
-    // Implicit batch is refused.
+    // Unknown creation flags are refused.
     size_t mark = gLogger.mark();
-    INetworkDefinition* implicitNet = builder->createNetworkV2(0U);
-    CHECK(implicitNet == nullptr, "createNetworkV2(0) (implicit batch) returns null");
-    CHECK(gLogger.errorSince(mark), "createNetworkV2(0) logs an error");
-    delete implicitNet;
+    INetworkDefinition* badFlags = builder->createNetworkV2(1U << 5);
+    CHECK(badFlags == nullptr, "createNetworkV2 with an unknown flag returns null");
+    CHECK(gLogger.errorSince(mark, "NetworkDefinitionCreationFlags"), "...and logs an error naming the flags");
+    delete badFlags;
 
     Ptr<INetworkDefinition> net(builder->createNetworkV2(1U));
     if (!net)
@@ -1019,8 +1019,8 @@ void testErrors()
         builder->setErrorRecorder(&recorder);
         CHECK(builder->getErrorRecorder() == &recorder, "builder getErrorRecorder");
         mark = gLogger.mark();
-        INetworkDefinition* n0 = builder->createNetworkV2(0U);
-        CHECK(n0 == nullptr && recorder.getNbErrors() >= 1 && !gLogger.errorSince(mark), "builder recorder receives the implicit-batch error");
+        INetworkDefinition* n0 = builder->createNetworkV2(1U << 5);
+        CHECK(n0 == nullptr && recorder.getNbErrors() >= 1 && !gLogger.errorSince(mark), "builder recorder receives the bad-flags error");
         delete n0;
         builder->setErrorRecorder(nullptr);
     }
@@ -1579,6 +1579,60 @@ void testDynamicShapes()
     CHECK(dimsAre(ctx1->getBindingDimensions(b1), {6, 3}), "getBindingDimensions");
 }
 
+// ---- implicit batch: createNetworkV2(0), deprecated layer forms, execute(batchSize) -----------
+
+void testImplicitBatch()
+{
+    Ptr<IBuilder> builder(createInferBuilder(gLogger));
+    Ptr<INetworkDefinition> net(builder ? builder->createNetworkV2(0U) : nullptr);
+    if (!net)
+    {
+        CHECK(false, "implicit batch: createNetworkV2(0)");
+        return;
+    }
+    CHECK(net->hasImplicitBatchDimension(), "createNetworkV2(0) has an implicit batch dimension");
+    // x [2,5,5] per sample -> conv 3 maps 3x3 (DimsHW form) -> [3,3,3] -> max pool 3x3 -> [3,1,1]
+    ITensor* x = net->addInput("x", DataType::kFLOAT, Dims3{2, 5, 5});
+    std::vector<float> w = randomValues(3 * 2 * 3 * 3, 61), b = randomValues(3, 62);
+    IConvolutionLayer* conv = net->addConvolution(*x, 3, DimsHW{3, 3}, weightsOf(w), weightsOf(b));
+    CHECK(conv && dimsAre(conv->getOutput(0)->getDimensions(), {3, 3, 3}), "addConvolution on [2,5,5] gives [3,3,3] (no batch)");
+    IPoolingLayer* pool = conv ? net->addPooling(*conv->getOutput(0), PoolingType::kMAX, DimsHW{3, 3}) : nullptr;
+    if (!pool)
+    {
+        CHECK(false, "implicit batch: addPooling");
+        return;
+    }
+    pool->getOutput(0)->setName("y");
+    net->markOutput(*pool->getOutput(0));
+    builder->setMaxBatchSize(4);
+    CHECK(builder->getMaxBatchSize() == 4, "IBuilder::setMaxBatchSize / getMaxBatchSize");
+    Ptr<IHostMemory> plan(buildPlan(*builder, *net));
+    Ptr<IRuntime> runtime(createInferRuntime(gLogger));
+    Ptr<ICudaEngine> engine(plan && runtime ? runtime->deserializeCudaEngine(plan->data(), plan->size()) : nullptr);
+    Ptr<IExecutionContext> ctx(engine ? engine->createExecutionContext() : nullptr);
+    if (!ctx)
+    {
+        CHECK(false, "implicit batch: build, load, context");
+        return;
+    }
+    CHECK(engine->hasImplicitBatchDimension() && engine->getMaxBatchSize() == 4, "the engine has an implicit batch of at most 4");
+    CHECK(dimsAre(engine->getBindingDimensions(0), {2, 5, 5}) && dimsAre(engine->getBindingDimensions(1), {3, 1, 1}),
+        "binding dimensions exclude the batch");
+    std::vector<float> xs = randomValues(4 * 50, 63), ys(4 * 3, -7.f);
+    void* bindings[2] = {xs.data(), ys.data()};
+    CHECK(ctx->execute(3, bindings), "execute(3, bindings)");
+    Tensor4 xt{3, 2, 5, 5, std::vector<double>(xs.begin(), xs.begin() + 150)};
+    Tensor4 conv3 = refConv(xt, w, b, 3, 3, 3, 1, 1, 0, 0, 1, 1, 1);
+    Tensor4 ref = refMaxPool(conv3, 3, 3, 1, 1);
+    std::string why;
+    CHECK(allClose(std::vector<float>(ys.begin(), ys.begin() + 9), ref.v, &why), "each of the 3 samples is conv + max pool of its input " + why);
+    CHECK(ys[9] == -7.f, "nothing is written past the batch");
+    size_t mark = gLogger.mark();
+    CHECK(!ctx->execute(5, bindings) && gLogger.errorSince(mark, "batch size 5"), "a batch above getMaxBatchSize is refused");
+    CHECK(!ctx->executeV2(bindings) && gLogger.errorSince(mark, "implicit batch"), "executeV2 on an implicit-batch engine is refused");
+    CHECK(ctx->enqueue(4, bindings, nullptr, nullptr), "enqueue(4, bindings, stream) after the refusals");
+}
+
 int main()
 {
     testBigNetwork();
@@ -1591,6 +1645,7 @@ int main()
     testMisc();
     testLifetimeAndEntryPoints();
     testDynamicShapes();
+    testImplicitBatch();
     gBigPlan.reset();
     std::printf("network_api: %d passed, %d failed\n", gPassed, gFailed);
     return gFailed == 0 ? 0 : 1;
