@@ -15,7 +15,8 @@ model input is x = 1 - p/255 (ink ~ 1, background ~ 0).
 
 Everything (data preparation, im2col forward/backward, Adam) is plain numpy; the run is
 deterministic for a fixed seed. Files written to --out:
-    mnist.onnx, 0.pgm ... 9.pgm, README.md
+    mnist.onnx, mnist.wts (the same weights for the layer-by-layer sample), 0.pgm ... 9.pgm,
+    README.md
 
 Needs: pip install numpy scikit-learn scipy onnx
 """
@@ -256,6 +257,24 @@ def typed_float_tensor(name, arr):
                               arr.flatten().tolist(), raw=False)
 
 
+def write_wts(path, params):
+    """The same weights in TensorRT's .wts text format, for the layer-by-layer sample
+    (cpp_samples/sampleMNISTAPI): a line with the number of blobs, then one line per blob,
+    "name type count v0 v1 ...", with type 0 (kFLOAT) and each value as the lowercase hex
+    of its IEEE-754 bits. The fully connected layer takes its kernel as [outputs, inputs],
+    the transpose of the MatMul weight. tests/mnist_wts.rs checks the shipped file against
+    mnist.onnx."""
+    blobs = [("conv1filter", params["w1"]), ("conv1bias", params["b1"]),
+             ("conv2filter", params["w2"]), ("conv2bias", params["b2"]),
+             ("ip1filter", params["w3"].T), ("ip1bias", params["b3"])]
+    lines = [str(len(blobs))]
+    for name, arr in blobs:
+        flat = np.ascontiguousarray(arr, dtype=np.float32).ravel()
+        words = flat.view(np.uint32)
+        lines.append(f"{name} 0 {flat.size} " + " ".join(f"{int(w):x}" for w in words))
+    Path(path).write_text("\n".join(lines) + "\n")
+
+
 def build_onnx(params):
     inits = [
         numpy_helper.from_array(params["w1"], "Parameter5"),  # raw_data
@@ -389,6 +408,7 @@ def main():
     onnx_path = out / "mnist.onnx"
     onnx.save_model(model, str(onnx_path))
     onnx_bytes = onnx_path.read_bytes()
+    write_wts(out / "mnist.wts", params)
     print(f"wrote {onnx_path} ({len(onnx_bytes)} bytes, "
           f"sha256 {hashlib.sha256(onnx_bytes).hexdigest()[:16]})")
 

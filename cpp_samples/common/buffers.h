@@ -56,9 +56,12 @@ public:
     BufferManager(BufferManager const&) = delete;
     BufferManager& operator=(BufferManager const&) = delete;
 
-    //! Allocates buffers for every I/O tensor (engine order, see getIOTensorName).
-    bool init(nvinfer1::ICudaEngine const& engine)
+    //! Allocates buffers for every I/O tensor (engine order, see getIOTensorName). For an
+    //! implicit-batch engine each buffer holds `batchSize` samples of the tensor's shape.
+    bool init(nvinfer1::ICudaEngine const& engine, int32_t batchSize = 1)
     {
+        SAMPLE_CHECK(batchSize >= 1, "Batch size " << batchSize << " must be at least 1");
+        int32_t const samplesPerBuffer = engine.hasImplicitBatchDimension() ? batchSize : 1;
         mTensors.clear();
         int32_t const count = engine.getNbIOTensors();
         SAMPLE_CHECK(count > 0, "The engine reports no I/O tensors");
@@ -67,7 +70,12 @@ public:
             char const* name = engine.getIOTensorName(i);
             SAMPLE_CHECK(name != nullptr, "getIOTensorName(" << i << ") returned null");
             std::unique_ptr<Tensor> tensor(new Tensor);
-            if (!describe(engine, name, *tensor) || !allocate(*tensor))
+            if (!describe(engine, name, *tensor))
+            {
+                return false;
+            }
+            tensor->bytes *= static_cast<std::size_t>(samplesPerBuffer);
+            if (!allocate(*tensor))
             {
                 return false;
             }
