@@ -30,6 +30,12 @@
 #include <string>
 #include <vector>
 
+// The sample shows TensorRT's deprecated implicit-batch API (setMaxBatchSize, execute/enqueue
+// with a batch size, addFullyConnected, legacy bindings) on purpose.
+#if defined(__GNUC__)
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#endif
+
 namespace
 {
 
@@ -311,10 +317,6 @@ private:
     //! Addresses in legacy binding order, as execute/enqueue take them.
     bool bindingsOf(samples::BufferManager const& buffers, std::vector<void*>& bindings) const
     {
-#if defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-#endif
         int32_t const count = mEngine->getNbBindings();
         bindings.assign(static_cast<std::size_t>(count), nullptr);
         for (auto const& tensor : buffers.tensors())
@@ -323,9 +325,6 @@ private:
             SAMPLE_CHECK(index >= 0 && index < count, "Bad binding index " << index << " for '" << tensor->name << "'");
             bindings[static_cast<std::size_t>(index)] = tensor->address();
         }
-#if defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
         return true;
     }
 
