@@ -56,10 +56,13 @@ else
   tail -30 "$logs/cmake.log"
 fi
 bin=/tmp/samples/bin/sample_onnx_mnist
-sample() { # sample NAME ARGS... ; runs the sample, records pass/fail
-  local name=$1
-  shift
-  "$bin" --datadir=data/mnist "$@" >"$logs/$name.log" 2>&1
+sample() { # sample NAME ARGS... ; runs sample_onnx_mnist, records pass/fail
+  sample_with "$bin" "$@"
+}
+sample_with() { # sample_with BINARY NAME ARGS... ; runs a sample, records pass/fail
+  local exe=$1 name=$2
+  shift 2
+  "$exe" --datadir=data/mnist "$@" >"$logs/$name.log" 2>&1
   local st=$?
   local where=$(grep -oE 'Engine I/O in [A-Za-z]+ memory' "$logs/$name.log" | head -1)
   if [ "$st" -eq 0 ] && grep -q '&&&& PASSED' "$logs/$name.log"; then row PASS "sample $name" "$where"; else
@@ -74,6 +77,9 @@ sample gpu-reload --loadEngine=/tmp/gpu-notf32.plan --dumpOutput=/tmp/gpu-reload
 NVINFER_VERIFY_PLAN_KERNELS=1 sample gpu-reload-verified-kernels --loadEngine=/tmp/gpu-notf32.plan
 sample gpu-fp16 --fp16 --dumpOutput=/tmp/gpu-fp16.bin
 NVINFER_BACKEND=cpu sample cpu-forced --dumpOutput=/tmp/cpu.bin
+# MNIST defined layer by layer, implicit batch of ten (sampleMNISTAPI).
+sample_with /tmp/samples/bin/sample_mnist_api mnist-api-gpu --notf32
+NVINFER_BACKEND=cpu sample_with /tmp/samples/bin/sample_mnist_api mnist-api-cpu
 
 compare() { # compare NAME A B TOLERANCE: max|a-b| / max|b| over all logits
   local out
