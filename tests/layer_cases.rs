@@ -454,3 +454,110 @@ fn non_zero() {
     cases.push(case("5000 elements", NonZero::new(), vec![big], out(Int32, &[1, n], nz)));
     check("NonZero", cases);
 }
+
+/// Transposed convolution by scattering: every input element adds input x weight to the
+/// output positions its kernel window covers (the implementations gather instead).
+fn deconv_ref(
+    x: &T,
+    k: i64,
+    kernel: &[i64],
+    w: &[f64],
+    bias: &[f64],
+    stride: &[i64],
+    pre: &[i64],
+    out_sp: &[i64],
+    dil: &[i64],
+    groups: i64,
+) -> Vec<f64> {
+    let (n, c) = (x.dims[0], x.dims[1]);
+    let sp_in = &x.dims[2..];
+    let (cpg, kpg) = (c / groups, k / groups);
+    let plane = count(out_sp);
+    let mut y: Vec<f64> = (0..n * k).flat_map(|nk| vec![bias.get((nk % k) as usize).copied().unwrap_or(0.0); plane]).collect();
+    for b in 0..n {
+        for ic in 0..c {
+            let g = ic / cpg;
+            for i in 0..count(sp_in) as i64 {
+                let ic_coords = coords(i, sp_in);
+                let xv = x.values[((b * c + ic) as usize) * count(sp_in) + i as usize];
+                for m in 0..kpg {
+                    let oc = g * kpg + m;
+                    for kk in 0..count(kernel) as i64 {
+                        let kc = coords(kk, kernel);
+                        let o: Vec<i64> = (0..kernel.len()).map(|d| ic_coords[d] * stride[d] - pre[d] + kc[d] * dil[d]).collect();
+                        if o.iter().zip(out_sp).any(|(&v, &s)| v < 0 || v >= s) {
+                            continue;
+                        }
+                        let oi = o.iter().zip(strides(out_sp)).map(|(v, s)| v * s).sum::<i64>() as usize;
+                        let wi = ((ic * kpg + m) as usize) * count(kernel) + kk as usize;
+                        y[((b * k + oc) as usize) * plane + oi] += xv * w[wi];
+                    }
+                }
+            }
+        }
+    }
+    y
+}
+
+#[test]
+fn deconvolution() {
+    let mut cases = vec![];
+    // Worked by hand: x = [1, 2], kernel [1, 10], stride 2 -> y = [1, 10, 2, 20].
+    let hand = Deconvolution::of(1, vec![2], Weights::from_f32(&[1.0, 10.0]), None);
+    let mut hand = hand;
+    hand.stride = vec![2];
+    cases.push(case("by hand", hand, vec![t(Float, &[1, 1, 2], vec![1.0, 2.0])], out(Float, &[1, 1, 4], vec![1.0, 10.0, 2.0, 20.0])));
+    for dtype in FLOAT_TYPES {
+        // (input dims, maps, kernel, stride, pre, post, dilation, groups, padding mode, output spatial, leading pad used)
+        type Shape = (
+            &'static [i64],
+            i64,
+            &'static [i64],
+            &'static [i64],
+            &'static [i64],
+            &'static [i64],
+            &'static [i64],
+            i64,
+            i32,
+            &'static [i64],
+            &'static [i64],
+        );
+        let shapes: [Shape; 7] = [
+            // (3 - 1) * 2 + 3 - 1 - 1 = 5
+            (&[1, 2, 3, 3], 3, &[3, 3], &[2, 2], &[1, 1], &[1, 1], &[1, 1], 1, 0, &[5, 5], &[1, 1]),
+            // dilation 2: span 3; (2 - 1) + 3 = 4, (3 - 1) + 3 = 5
+            (&[1, 4, 2, 3], 4, &[2, 2], &[1, 1], &[0, 0], &[0, 0], &[2, 2], 2, 0, &[4, 5], &[0, 0]),
+            (&[2, 3, 4], 2, &[3], &[3], &[0], &[0], &[1], 1, 0, &[12], &[0]),
+            (&[1, 1, 2, 2, 2], 1, &[2, 2, 2], &[2, 2, 2], &[0, 0, 0], &[0, 0, 0], &[1, 1, 1], 1, 0, &[4, 4, 4], &[0, 0, 0]),
+            // SAME_UPPER: 3 * 2 = 6 outputs; full (3 - 1) * 2 + 3 = 7, one pixel cut after.
+            (&[1, 1, 3, 3], 2, &[3, 3], &[2, 2], &[0, 0], &[0, 0], &[1, 1], 1, 2, &[6, 6], &[0, 0]),
+            // SAME_LOWER: the pixel is cut before.
+            (&[1, 1, 3, 3], 2, &[3, 3], &[2, 2], &[0, 0], &[0, 0], &[1, 1], 1, 3, &[6, 6], &[1, 1]),
+            // asymmetric explicit padding: (3 - 1) * 1 + 3 - 0 - 1 = 4, and - 1 - 0 = 4
+            (&[1, 2, 3, 3], 2, &[3, 3], &[1, 1], &[0, 1], &[1, 0], &[1, 1], 1, 0, &[4, 4], &[0, 1]),
+        ];
+        for (i, (dims, k, kernel, stride, pre, post, dil, groups, mode, out_sp, lead)) in shapes.into_iter().enumerate() {
+            let x = rand(dtype, dims, 40 + i as u64);
+            let wn = (dims[1] * (k / groups)) as usize * count(kernel);
+            let w: Vec<f64> = representable(dtype, &common::random(wn, 50 + i as u64).iter().map(|&v| v as f64).collect::<Vec<_>>());
+            let bias: Vec<f64> = common::random(k as usize, 60 + i as u64).iter().map(|&v| v as f64).collect();
+            let mut layer = Deconvolution::of(
+                k,
+                kernel.to_vec(),
+                Weights::from_f32(&w.iter().map(|&v| v as f32).collect::<Vec<_>>()),
+                Some(Weights::from_f32(&bias.iter().map(|&v| v as f32).collect::<Vec<_>>())),
+            );
+            layer.stride = stride.to_vec();
+            layer.pre_padding = pre.to_vec();
+            layer.post_padding = post.to_vec();
+            layer.dilation = dil.to_vec();
+            layer.groups = groups;
+            layer.padding_mode = mode;
+            let y = deconv_ref(&x, k, kernel, &w, &bias, stride, lead, out_sp, dil, groups);
+            let mut odims = vec![dims[0], k];
+            odims.extend_from_slice(out_sp);
+            cases.push(case(format!("shape {i}"), layer, vec![x], out(dtype, &odims, y)));
+        }
+    }
+    check("Deconvolution", cases);
+}

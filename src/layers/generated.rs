@@ -17,6 +17,7 @@ pub enum Kind {
     Cast,
     Constant,
     Convolution,
+    Deconvolution,
     ElementWise,
     FullyConnected,
     Identity,
@@ -29,7 +30,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: &'static [Kind] = &[Kind::Activation, Kind::Cast, Kind::Constant, Kind::Convolution, Kind::ElementWise, Kind::FullyConnected, Kind::Identity, Kind::MatrixMultiply, Kind::NonZero, Kind::Pooling, Kind::Shape, Kind::Shuffle, Kind::SoftMax];
+    pub const ALL: &'static [Kind] = &[Kind::Activation, Kind::Cast, Kind::Constant, Kind::Convolution, Kind::Deconvolution, Kind::ElementWise, Kind::FullyConnected, Kind::Identity, Kind::MatrixMultiply, Kind::NonZero, Kind::Pooling, Kind::Shape, Kind::Shuffle, Kind::SoftMax];
 
     /// The registry key stored in plans.
     pub fn name(self) -> &'static str {
@@ -38,6 +39,7 @@ impl Kind {
             Kind::Cast => "Cast",
             Kind::Constant => "Constant",
             Kind::Convolution => "Convolution",
+            Kind::Deconvolution => "Deconvolution",
             Kind::ElementWise => "ElementWise",
             Kind::FullyConnected => "FullyConnected",
             Kind::Identity => "Identity",
@@ -61,6 +63,7 @@ impl Kind {
             Kind::Cast => Some(47),
             Kind::Constant => Some(19),
             Kind::Convolution => Some(0),
+            Kind::Deconvolution => Some(7),
             Kind::ElementWise => Some(9),
             Kind::FullyConnected => Some(1),
             Kind::Identity => Some(21),
@@ -80,6 +83,7 @@ impl Kind {
             Kind::Cast => (1, 1),
             Kind::Constant => (0, 0),
             Kind::Convolution => (1, 1),
+            Kind::Deconvolution => (1, 1),
             Kind::ElementWise => (2, 2),
             Kind::FullyConnected => (1, 1),
             Kind::Identity => (1, 1),
@@ -99,6 +103,7 @@ impl Kind {
             Kind::Cast => &[],
             Kind::Constant => &[],
             Kind::Convolution => &[],
+            Kind::Deconvolution => &[],
             Kind::ElementWise => &[],
             Kind::FullyConnected => &[],
             Kind::Identity => &[],
@@ -117,6 +122,7 @@ impl Kind {
             Kind::Cast => 1,
             Kind::Constant => 1,
             Kind::Convolution => 1,
+            Kind::Deconvolution => 1,
             Kind::ElementWise => 1,
             Kind::FullyConnected => 1,
             Kind::Identity => 1,
@@ -136,6 +142,7 @@ impl Kind {
             Kind::Cast => Box::new(Cast::new()),
             Kind::Constant => Box::new(Constant::new()),
             Kind::Convolution => Box::new(Convolution::new()),
+            Kind::Deconvolution => Box::new(Deconvolution::new()),
             Kind::ElementWise => Box::new(ElementWise::new()),
             Kind::FullyConnected => Box::new(FullyConnected::new()),
             Kind::Identity => Box::new(Identity::new()),
@@ -156,6 +163,7 @@ impl Kind {
             Kind::Cast => Box::new(<Cast as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Constant => Box::new(<Constant as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Convolution => Box::new(<Convolution as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::Deconvolution => Box::new(<Deconvolution as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::ElementWise => Box::new(<ElementWise as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::FullyConnected => Box::new(<FullyConnected as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Identity => Box::new(<Identity as prost::Message>::decode(bytes).map_err(bad)?),
@@ -363,6 +371,89 @@ impl Params for Convolution {
                 self.post_padding = value.ints(key)?.to_vec();
             }
             _ => return Err(Error::invalid_argument(format!("Convolution layers have no parameter '{key}'"))),
+        }
+        Ok(())
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        Some(match key {
+            "num_output_maps" => Param::Ints(vec![self.num_output_maps]),
+            "kernel_size" => Param::Ints(self.kernel_size.clone()),
+            "stride" => Param::Ints(self.stride.clone()),
+            "pre_padding" => Param::Ints(self.pre_padding.clone()),
+            "post_padding" => Param::Ints(self.post_padding.clone()),
+            "dilation" => Param::Ints(self.dilation.clone()),
+            "groups" => Param::Ints(vec![self.groups]),
+            "kernel_weights" => Param::Weights(self.kernel_weights.clone().unwrap_or_default()),
+            "bias_weights" => Param::Weights(self.bias_weights.clone().unwrap_or_default()),
+            "padding_mode" => Param::Ints(vec![self.padding_mode as i64]),
+            "padding" => Param::Ints(self.pre_padding.clone()),
+            _ => return None,
+        })
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
+/// Parameters of a Deconvolution layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Deconvolution {
+    #[prost(int64, tag = "1")]
+    pub num_output_maps: i64,
+    #[prost(int64, repeated, tag = "2")]
+    pub kernel_size: Vec<i64>,
+    #[prost(int64, repeated, tag = "3")]
+    pub stride: Vec<i64>,
+    #[prost(int64, repeated, tag = "4")]
+    pub pre_padding: Vec<i64>,
+    #[prost(int64, repeated, tag = "5")]
+    pub post_padding: Vec<i64>,
+    #[prost(int64, repeated, tag = "6")]
+    pub dilation: Vec<i64>,
+    #[prost(int64, tag = "7")]
+    pub groups: i64,
+    #[prost(message, optional, tag = "8")]
+    pub kernel_weights: Option<Weights>,
+    #[prost(message, optional, tag = "9")]
+    pub bias_weights: Option<Weights>,
+    #[prost(int32, tag = "10")]
+    pub padding_mode: i32,
+}
+
+impl Deconvolution {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        Deconvolution { groups: 1, ..Default::default() }
+    }
+}
+
+impl Params for Deconvolution {
+    fn kind(&self) -> Kind {
+        Kind::Deconvolution
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &["num_output_maps", "kernel_size", "stride", "pre_padding", "post_padding", "dilation", "groups", "kernel_weights", "bias_weights", "padding_mode", "padding"]
+    }
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        match key {
+            "num_output_maps" => self.num_output_maps = value.int(key)?,
+            "kernel_size" => self.kernel_size = value.ints(key)?.to_vec(),
+            "stride" => self.stride = value.ints(key)?.to_vec(),
+            "pre_padding" => self.pre_padding = value.ints(key)?.to_vec(),
+            "post_padding" => self.post_padding = value.ints(key)?.to_vec(),
+            "dilation" => self.dilation = value.ints(key)?.to_vec(),
+            "groups" => self.groups = value.int(key)?,
+            "kernel_weights" => self.kernel_weights = Some(value.weights(key)?),
+            "bias_weights" => self.bias_weights = Some(value.weights(key)?),
+            "padding_mode" => self.padding_mode = value.int32(key)?,
+            "padding" => {
+                self.pre_padding = value.ints(key)?.to_vec();
+                self.post_padding = value.ints(key)?.to_vec();
+            }
+            _ => return Err(Error::invalid_argument(format!("Deconvolution layers have no parameter '{key}'"))),
         }
         Ok(())
     }

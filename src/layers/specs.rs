@@ -4,6 +4,7 @@ pub mod activation;
 pub mod cast;
 pub mod constant;
 pub mod convolution;
+pub mod deconvolution;
 pub mod elementwise;
 pub mod fully_connected;
 pub mod identity;

@@ -1,5 +1,6 @@
-//! Sliding-window geometry shared by convolution and pooling: output sizes under every
-//! `nvinfer1::PaddingMode`, symbolically (inference) and concretely (kernels, at run time).
+//! Sliding-window geometry shared by convolution and pooling, and its transpose for
+//! deconvolution: output sizes under every `nvinfer1::PaddingMode`, symbolically (inference)
+//! and concretely (kernels, at run time).
 
 use crate::error::{Error, Result};
 use crate::shape::{BinOp, ExprId, ShapeGraph};
@@ -148,6 +149,52 @@ pub fn symbolic(g: &mut ShapeGraph, mode: i32, input: ExprId, a: &Axis, what: &d
         }
     };
     g.at_least(out, 1, || format!("{}: the window does not fit the input", what()))
+}
+
+/// Deconvolution (the transposed window): output size and leading padding of one axis for a
+/// known input size. Explicit and Caffe modes: (input - 1) * stride + span - pre - post;
+/// SAME modes: input * stride, the padding that takes split as for convolution.
+pub fn transposed_concrete(mode: i32, input: i64, a: &Axis) -> Result<(i64, i64)> {
+    let (i, stride, span) = (input as i128, a.stride as i128, a.span() as i128);
+    let full = (i - 1) * stride + span;
+    let (out, pre) = match mode {
+        SAME_UPPER | SAME_LOWER => {
+            let out = i * stride;
+            let total = (full - out).max(0);
+            (out, if mode == SAME_UPPER { total / 2 } else { total - total / 2 })
+        }
+        _ => (full - a.pre as i128 - a.post as i128, a.pre as i128),
+    };
+    if out < 1 {
+        return Err(Error::invalid_argument(format!(
+            "the deconvolution's output is empty for an input of size {input} with padding {}+{}",
+            a.pre, a.post
+        )));
+    }
+    match (i64::try_from(out), i64::try_from(pre)) {
+        (Ok(out), Ok(pre)) => Ok((out, pre)),
+        _ => Err(Error::invalid_argument(format!("the deconvolution's output size for an input of size {input} overflows"))),
+    }
+}
+
+/// `transposed_concrete`'s output size as an expression of the input size.
+pub fn transposed_symbolic(g: &mut ShapeGraph, mode: i32, input: ExprId, a: &Axis, what: &dyn Fn() -> String) -> Result<ExprId> {
+    if let Some(i) = g.as_const(input) {
+        let (out, _) = transposed_concrete(mode, i, a).map_err(|e| e.context(what()))?;
+        return Ok(g.constant(out));
+    }
+    let stride = g.constant(a.stride);
+    let out = match mode {
+        SAME_UPPER | SAME_LOWER => g.mul(input, stride)?,
+        _ => {
+            let one = g.constant(1);
+            let steps = g.sub(input, one)?;
+            let reach = g.mul(steps, stride)?;
+            let extra = g.constant(a.span() - a.pre - a.post);
+            g.add(reach, extra)?
+        }
+    };
+    g.at_least(out, 1, || format!("{}: the deconvolution's output is empty", what()))
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
     kernel!("activation"),
     kernel!("cast"),
     kernel!("convolution"),
+    kernel!("deconvolution"),
     kernel!("elementwise"),
     kernel!("matmul"),
     kernel!("non_zero"),

@@ -51,6 +51,28 @@ nvinfer1::IConvolutionLayer* NetworkObj::addConvolution(nvinfer1::ITensor& input
     }));
 }
 
+nvinfer1::IDeconvolutionLayer* NetworkObj::addDeconvolutionNd(nvinfer1::ITensor& input, int32_t nbOutputMaps,
+    nvinfer1::Dims kernelSize, nvinfer1::Weights kernelWeights, nvinfer1::Weights biasWeights) noexcept
+{
+    return static_cast<DeconvolutionLayer*>(addLayer("Deconvolution", {idOf(input)}, [&](LayerRef& l) {
+        l.setInt("num_output_maps", static_cast<int64_t>(nbOutputMaps));
+        l.setDims("kernel_size", kernelSize);
+        l.setWeights("kernel_weights", kernelWeights);
+        l.setWeights("bias_weights", biasWeights);
+    }));
+}
+
+nvinfer1::IDeconvolutionLayer* NetworkObj::addDeconvolution(nvinfer1::ITensor& input, int32_t nbOutputMaps,
+    nvinfer1::DimsHW kernelSize, nvinfer1::Weights kernelWeights, nvinfer1::Weights biasWeights) noexcept
+{
+    return static_cast<DeconvolutionLayer*>(addLayer("Deconvolution", {idOf(input)}, [&](LayerRef& l) {
+        l.setInt("num_output_maps", static_cast<int64_t>(nbOutputMaps));
+        l.setDims("kernel_size", kernelSize);
+        l.setWeights("kernel_weights", kernelWeights);
+        l.setWeights("bias_weights", biasWeights);
+    }));
+}
+
 nvinfer1::IElementWiseLayer* NetworkObj::addElementWise(nvinfer1::ITensor& input1, nvinfer1::ITensor& input2,
     nvinfer1::ElementWiseOperation op) noexcept
 {
@@ -135,6 +157,7 @@ std::unique_ptr<Owned> makeLayerObject(NetworkObj& net, int32_t id, nvinfer1::IL
     case nvinfer1::LayerType::kCAST: return buildLayerObject<CastLayer>(net, id, shell);
     case nvinfer1::LayerType::kCONSTANT: return buildLayerObject<ConstantLayer>(net, id, shell);
     case nvinfer1::LayerType::kCONVOLUTION: return buildLayerObject<ConvolutionLayer>(net, id, shell);
+    case nvinfer1::LayerType::kDECONVOLUTION: return buildLayerObject<DeconvolutionLayer>(net, id, shell);
     case nvinfer1::LayerType::kELEMENTWISE: return buildLayerObject<ElementWiseLayer>(net, id, shell);
     case nvinfer1::LayerType::kFULLY_CONNECTED: return buildLayerObject<FullyConnectedLayer>(net, id, shell);
     case nvinfer1::LayerType::kIDENTITY: return buildLayerObject<IdentityLayer>(net, id, shell);

@@ -217,6 +217,128 @@ protected:
 };
 using ConvolutionLayer = LayerObj<nvinfer1::IConvolutionLayer, ConvolutionImpl>;
 
+class DeconvolutionImpl : public VDeconvolutionLayerDefaults
+{
+public:
+    explicit DeconvolutionImpl(LayerRef r) noexcept : mRef(r) {}
+    void setKernelSize(nvinfer1::DimsHW kernelSize) noexcept override
+    {
+        mRef.setDims("kernel_size", kernelSize);
+    }
+    nvinfer1::DimsHW getKernelSize() const noexcept override
+    {
+        return toDimsHW(mRef.getDims("kernel_size"));
+    }
+    void setKernelSizeNd(nvinfer1::Dims kernelSize) noexcept override
+    {
+        mRef.setDims("kernel_size", kernelSize);
+    }
+    nvinfer1::Dims getKernelSizeNd() const noexcept override
+    {
+        return mRef.getDims("kernel_size");
+    }
+    void setNbOutputMaps(int32_t nbOutputMaps) noexcept override
+    {
+        mRef.setInt("num_output_maps", static_cast<int64_t>(nbOutputMaps));
+    }
+    int32_t getNbOutputMaps() const noexcept override
+    {
+        return static_cast<int32_t>(mRef.getInt("num_output_maps"));
+    }
+    void setStride(nvinfer1::DimsHW stride) noexcept override
+    {
+        mRef.setDims("stride", stride);
+    }
+    nvinfer1::DimsHW getStride() const noexcept override
+    {
+        return toDimsHW(mRef.getDims("stride"));
+    }
+    void setStrideNd(nvinfer1::Dims stride) noexcept override
+    {
+        mRef.setDims("stride", stride);
+    }
+    nvinfer1::Dims getStrideNd() const noexcept override
+    {
+        return mRef.getDims("stride");
+    }
+    void setPadding(nvinfer1::DimsHW padding) noexcept override
+    {
+        mRef.setDims("padding", padding);
+    }
+    nvinfer1::DimsHW getPadding() const noexcept override
+    {
+        return toDimsHW(mRef.getDims("padding"));
+    }
+    void setPaddingNd(nvinfer1::Dims padding) noexcept override
+    {
+        mRef.setDims("padding", padding);
+    }
+    nvinfer1::Dims getPaddingNd() const noexcept override
+    {
+        return mRef.getDims("padding");
+    }
+    void setPrePadding(nvinfer1::Dims padding) noexcept override
+    {
+        mRef.setDims("pre_padding", padding);
+    }
+    nvinfer1::Dims getPrePadding() const noexcept override
+    {
+        return mRef.getDims("pre_padding");
+    }
+    void setPostPadding(nvinfer1::Dims padding) noexcept override
+    {
+        mRef.setDims("post_padding", padding);
+    }
+    nvinfer1::Dims getPostPadding() const noexcept override
+    {
+        return mRef.getDims("post_padding");
+    }
+    void setPaddingMode(nvinfer1::PaddingMode paddingMode) noexcept override
+    {
+        mRef.setInt("padding_mode", static_cast<int64_t>(paddingMode));
+    }
+    nvinfer1::PaddingMode getPaddingMode() const noexcept override
+    {
+        return static_cast<nvinfer1::PaddingMode>(mRef.getInt("padding_mode"));
+    }
+    void setNbGroups(int32_t nbGroups) noexcept override
+    {
+        mRef.setInt("groups", static_cast<int64_t>(nbGroups));
+    }
+    int32_t getNbGroups() const noexcept override
+    {
+        return static_cast<int32_t>(mRef.getInt("groups"));
+    }
+    void setKernelWeights(nvinfer1::Weights weights) noexcept override
+    {
+        mRef.setWeights("kernel_weights", weights);
+    }
+    nvinfer1::Weights getKernelWeights() const noexcept override
+    {
+        return mRef.getWeights("kernel_weights");
+    }
+    void setBiasWeights(nvinfer1::Weights weights) noexcept override
+    {
+        mRef.setWeights("bias_weights", weights);
+    }
+    nvinfer1::Weights getBiasWeights() const noexcept override
+    {
+        return mRef.getWeights("bias_weights");
+    }
+    void setDilationNd(nvinfer1::Dims dilation) noexcept override
+    {
+        mRef.setDims("dilation", dilation);
+    }
+    nvinfer1::Dims getDilationNd() const noexcept override
+    {
+        return mRef.getDims("dilation");
+    }
+
+protected:
+    LayerRef mRef;
+};
+using DeconvolutionLayer = LayerObj<nvinfer1::IDeconvolutionLayer, DeconvolutionImpl>;
+
 class ElementWiseImpl : public VElementWiseLayerDefaults
 {
 public:

@@ -4,6 +4,7 @@
 mod activation;
 mod cast;
 mod convolution;
+mod deconvolution;
 mod elementwise;
 mod matmul;
 mod non_zero;
@@ -17,6 +18,7 @@ static IMPLEMENTATIONS: &[&dyn Implementation] = &[
     &activation::ACTIVATION,
     &cast::CAST,
     &convolution::DIRECT,
+    &deconvolution::DIRECT,
     &elementwise::ELEMENTWISE,
     &matmul::FC_CUBLASLT,
     &matmul::FC_TILED,
