@@ -302,7 +302,8 @@ class Cxx:
         return found[0]
 
     def is_enum(self, t: str) -> bool:
-        return t in self.gen.enum_names
+        # SliceMode and ResizeMode are TensorRT's aliases of SampleMode and InterpolationMode.
+        return t in self.gen.enum_names or t in ("SliceMode", "ResizeMode")
 
     def setter_stmt(self, t: str, key: str, arg: str, where: str, ref: str = "mRef") -> str:
         base = t.replace("const", "").replace("&", "").strip()

@@ -561,3 +561,191 @@ fn deconvolution() {
     }
     check("Deconvolution", cases);
 }
+
+/// Resampling reference: per axis the source coordinate x = x_out * a + b (the layer defines
+/// it as one f32 fused multiply-add), then nearest / linear / cubic taps, combined over axes.
+#[allow(clippy::too_many_arguments)]
+fn resize_ref(x: &T, out_dims: &[i64], mode: i32, transform: i32, selector: i32, rounding: i32, cubic: f64, exclude: bool) -> Vec<f64> {
+    let rank = x.dims.len();
+    let axis_taps = |ax: usize, o: i64| -> Vec<(i64, f64)> {
+        let (li, lo) = (x.dims[ax], out_dims[ax]);
+        if li == lo {
+            return vec![(o, 1.0)];
+        }
+        let (a, b) = if lo == 1 && (selector == 1 || transform == 0) {
+            (0.0f32, 0.0f32)
+        } else {
+            match transform {
+                0 => (((li - 1) as f64 / (lo - 1) as f64) as f32, 0.0),
+                2 => ((li as f64 / lo as f64) as f32, (0.5 * li as f64 / lo as f64 - 0.5) as f32),
+                _ => ((li as f64 / lo as f64) as f32, 0.0),
+            }
+        };
+        let c = (o as f32).mul_add(a, b) as f64;
+        let clamp = |i: i64| i.clamp(0, li - 1);
+        match mode {
+            0 => {
+                let r = match rounding {
+                    0 => (c + 0.5).floor(),
+                    1 => (c - 0.5).ceil(),
+                    3 => c.ceil(),
+                    _ => c.floor(),
+                };
+                vec![(clamp(r as i64), 1.0)]
+            }
+            1 => {
+                let c = c.max(0.0);
+                let f = c - c.floor();
+                vec![(clamp(c.floor() as i64), 1.0 - f), (clamp(c.floor() as i64 + 1), f)]
+            }
+            _ => {
+                let keys = |d: f64| {
+                    let d = d.abs();
+                    if d <= 1.0 {
+                        (cubic + 2.0) * d.powi(3) - (cubic + 3.0) * d * d + 1.0
+                    } else if d < 2.0 {
+                        cubic * d.powi(3) - 5.0 * cubic * d * d + 8.0 * cubic * d - 4.0 * cubic
+                    } else {
+                        0.0
+                    }
+                };
+                let base = c.floor() as i64;
+                let mut t: Vec<(i64, f64)> = (-1..=2).map(|k| (base + k, keys(c - (base + k) as f64))).collect();
+                if exclude {
+                    t.retain(|&(i, _)| (0..li).contains(&i));
+                    let s: f64 = t.iter().map(|p| p.1).sum();
+                    t.iter_mut().for_each(|p| p.1 /= s);
+                }
+                t.into_iter().map(|(i, w)| (clamp(i), w)).collect()
+            }
+        }
+    };
+    let in_strides = strides(&x.dims);
+    (0..count(out_dims) as i64)
+        .map(|i| {
+            let oc = coords(i, out_dims);
+            let per_axis: Vec<Vec<(i64, f64)>> = (0..rank).map(|ax| axis_taps(ax, oc[ax])).collect();
+            let mut total = 0.0;
+            let mut pick = vec![0usize; rank];
+            loop {
+                let (mut off, mut w) = (0i64, 1.0);
+                for ax in 0..rank {
+                    off += per_axis[ax][pick[ax]].0 * in_strides[ax];
+                    w *= per_axis[ax][pick[ax]].1;
+                }
+                total += w * x.values[off as usize];
+                let mut ax = rank;
+                loop {
+                    if ax == 0 {
+                        return total;
+                    }
+                    ax -= 1;
+                    pick[ax] += 1;
+                    if pick[ax] < per_axis[ax].len() {
+                        break;
+                    }
+                    pick[ax] = 0;
+                }
+            }
+        })
+        .collect()
+}
+
+fn resize_layer(out_dims: &[i64], mode: i32, transform: i32, selector: i32, rounding: i32, cubic: f32, exclude: bool) -> Resize {
+    let mut r = Resize::new();
+    r.output_dims = out_dims.to_vec();
+    r.resize_mode = mode;
+    r.coordinate_transformation = transform;
+    r.selector = selector;
+    r.nearest_rounding = rounding;
+    r.cubic_coeff = cubic;
+    r.exclude_outside = exclude;
+    r
+}
+
+#[test]
+fn resize() {
+    let mut cases = vec![];
+    // Worked by hand: nearest, asymmetric, floor, [2,3] -> [4,6] repeats every pixel twice.
+    let x = t(Float, &[1, 1, 2, 3], vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+    let y: Vec<f64> = [1., 1., 2., 2., 3., 3., 1., 1., 2., 2., 3., 3., 4., 4., 5., 5., 6., 6., 4., 4., 5., 5., 6., 6.].to_vec();
+    cases.push(case("nearest x2 by hand", resize_layer(&[1, 1, 4, 6], 0, 1, 0, 2, -0.75, false), vec![x], out(Float, &[1, 1, 4, 6], y)));
+    // Worked by hand: cubic (A = -0.75), asymmetric, [0,1,2,3] -> 8: at x = 0.5 the taps are
+    // -0.09375, 0.59375, 0.59375, -0.09375 on [0,0,1,2] (the first clamped) = 0.40625; at
+    // x = 1.5 on [0,1,2,3] = 1.5.
+    let x = t(Float, &[4], vec![0.0, 1.0, 2.0, 3.0]);
+    let y = resize_ref(&x, &[8], 2, 1, 0, 2, -0.75, false);
+    assert!((y[1] - 0.40625).abs() < 1e-12 && (y[3] - 1.5).abs() < 1e-12, "the reference itself: {y:?}");
+    cases.push(case("cubic by hand", resize_layer(&[8], 2, 1, 0, 2, -0.75, false), vec![x], out(Float, &[8], y)));
+    // Worked by hand: one output pixel of [4,4]: UPPER reads x[0][0]; the half-pixel formula
+    // reads (0 + 0.5) * 4 - 0.5 = 1.5, floor 1: x[1][1].
+    let x16: Vec<f64> = (0..16).map(|v| v as f64).collect();
+    for (selector, want) in [(1, 0.0), (0, 5.0)] {
+        let x = t(Float, &[1, 1, 4, 4], x16.clone());
+        cases.push(case(
+            format!("single pixel selector {selector}"),
+            resize_layer(&[1, 1, 1, 1], 0, 2, selector, 2, -0.75, false),
+            vec![x],
+            out(Float, &[1, 1, 1, 1], vec![want]),
+        ));
+    }
+    for dtype in FLOAT_TYPES {
+        let mut n = 0;
+        // (input dims, output dims, mode, transform, rounding, cubic A, exclude outside)
+        let shapes: [(&[i64], &[i64], i32, i32, i32, f32, bool); 12] = [
+            (&[1, 2, 5, 5], &[1, 2, 3, 3], 0, 1, 0, -0.75, false),
+            (&[1, 2, 5, 5], &[1, 2, 3, 3], 0, 2, 1, -0.75, false),
+            (&[1, 2, 3, 4], &[1, 2, 6, 6], 0, 0, 3, -0.75, false),
+            (&[2, 4, 6], &[2, 8, 3], 0, 2, 2, -0.75, false),
+            (&[1, 2, 3, 3], &[1, 2, 5, 4], 1, 2, 2, -0.75, false),
+            (&[1, 2, 3, 3], &[1, 2, 5, 4], 1, 0, 2, -0.75, false),
+            (&[1, 2, 3, 3], &[1, 2, 6, 2], 1, 1, 2, -0.75, false),
+            (&[1, 3, 4, 2], &[1, 5, 3, 4], 1, 2, 2, -0.75, false),
+            (&[5], &[11], 1, 2, 2, -0.75, false),
+            (&[1, 1, 4, 5], &[1, 1, 7, 3], 2, 2, 2, -0.75, false),
+            (&[1, 1, 4, 5], &[1, 1, 7, 3], 2, 2, 2, -0.5, true),
+            (&[2, 3, 3], &[2, 6, 5], 2, 0, 2, -0.75, false),
+        ];
+        for (din, dout, mode, transform, rounding, a, exclude) in shapes {
+            let x = rand(dtype, din, 70 + n);
+            let y = resize_ref(&x, dout, mode, transform, 0, rounding, a as f64, exclude);
+            let layer = resize_layer(dout, mode, transform, 0, rounding, a, exclude);
+            cases.push(case(
+                format!("mode {mode} transform {transform} rounding {rounding} {din:?}->{dout:?}"),
+                layer,
+                vec![x],
+                out(dtype, dout, y),
+            ));
+            n += 1;
+        }
+    }
+    // Scales: floor(2 * 1.5) = 3, 2 * 2 = 4.
+    let x = rand(Float, &[1, 1, 2, 2], 90);
+    let y = resize_ref(&x, &[1, 1, 3, 4], 1, 2, 0, 2, -0.75, false);
+    let mut by_scales = resize_layer(&[], 1, 2, 0, 2, -0.75, false);
+    by_scales.scales = Some(Weights::from_f32(&[1.0, 1.0, 1.5, 2.0]));
+    cases.push(case("scales", by_scales, vec![x], out(Float, &[1, 1, 3, 4], y)));
+    // Nearest moves any element type.
+    for dtype in [Int32, Int8, Bool] {
+        let x = ints(dtype, &[2, 3, 4], 91, 0, 1);
+        let y = resize_ref(&x, &[2, 5, 2], 0, 1, 0, 0, -0.75, false);
+        cases.push(case("nearest ints", resize_layer(&[2, 5, 2], 0, 1, 0, 0, -0.75, false), vec![x], t(dtype, &[2, 5, 2], y)));
+    }
+    check("Resize", cases);
+}
+
+#[test]
+fn resize_refuses_what_its_mode_cannot_do() {
+    let mut net = nvinfer::ir::Network::new();
+    let x = net.add_input("x", Float, &[1, 2, 3, 3]).unwrap();
+    let e = net.add_layer(Box::new(resize_layer(&[2, 2, 3, 3], 1, 1, 0, 2, -0.75, false)), &[x]).unwrap_err();
+    assert!(e.message.contains("innermost 3 axes"), "{}", e.message);
+    let e = net.add_layer(Box::new(resize_layer(&[1, 2, 6, 6], 2, 1, 0, 2, -0.75, false)), &[x]);
+    assert!(e.is_ok(), "cubic on the innermost two axes");
+    let e = net.add_layer(Box::new(resize_layer(&[1, 4, 6, 6], 2, 1, 0, 2, -0.75, false)), &[x]).unwrap_err();
+    assert!(e.message.contains("innermost 2 axes"), "{}", e.message);
+    let e = net.add_layer(Box::new(resize_layer(&[1, 2], 0, 1, 0, 2, -0.75, false)), &[x]).unwrap_err();
+    assert!(e.message.contains("output dimensions"), "{}", e.message);
+    let e = net.add_layer(Box::new(resize_layer(&[1, 2, 6, 6], 7, 1, 0, 2, -0.75, false)), &[x]).unwrap_err();
+    assert!(e.message.contains("unknown resize mode"), "{}", e.message);
+}

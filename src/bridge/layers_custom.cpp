@@ -151,4 +151,52 @@ nvinfer1::Permutation const& ShuffleCustom::getSecondTranspose() const noexcept
     return readPermutation("second_transpose", mSecond);
 }
 
+void ResizeCustom::setOutputDimensions(nvinfer1::Dims dimensions) noexcept
+{
+    mRef.setWeights("scales", nvinfer1::Weights{nvinfer1::DataType::kFLOAT, nullptr, 0});
+    mRef.setDims("output_dims", dimensions);
+}
+
+nvinfer1::Dims ResizeCustom::getOutputDimensions() const noexcept
+{
+    return mRef.getDims("output_dims");
+}
+
+void ResizeCustom::setScales(float const* scales, int32_t nbScales) noexcept
+{
+    if (nbScales < 0 || nbScales > nvinfer1::Dims::MAX_DIMS || (nbScales > 0 && !scales))
+    {
+        logError("IResizeLayer::setScales: between 0 and 8 scales, not null");
+        return;
+    }
+    mRef.setInts("output_dims", {});
+    mRef.setWeights("scales", nvinfer1::Weights{nvinfer1::DataType::kFLOAT, scales, nbScales});
+}
+
+int32_t ResizeCustom::getScales(int32_t size, float* scales) const noexcept
+{
+    nvinfer1::Weights w = mRef.getWeights("scales");
+    if (w.count == 0 || w.values == nullptr)
+    {
+        return -1; // TensorRT: no scales set
+    }
+    if (scales != nullptr && size > 0)
+    {
+        int64_t const n = std::min<int64_t>(size, w.count);
+        std::copy(static_cast<float const*>(w.values), static_cast<float const*>(w.values) + n, scales);
+    }
+    return static_cast<int32_t>(w.count);
+}
+
+void ResizeCustom::setAlignCorners(bool alignCorners) noexcept
+{
+    // kALIGN_CORNERS = 0; turning it off goes back to the default kASYMMETRIC = 1.
+    mRef.setInt("coordinate_transformation", alignCorners ? 0 : 1);
+}
+
+bool ResizeCustom::getAlignCorners() const noexcept
+{
+    return mRef.getInt("coordinate_transformation", 1) == 0;
+}
+
 } // namespace nvtrt

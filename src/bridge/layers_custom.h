@@ -61,6 +61,23 @@ private:
     bool mSecondSet{false};
 };
 
+// IResizeLayer's output size: the output dimensions and the scales replace each other, and
+// setAlignCorners is the deprecated spelling of the kALIGN_CORNERS transformation.
+class ResizeCustom : public VResizeLayerDefaults
+{
+public:
+    explicit ResizeCustom(LayerRef r) noexcept : mRef(r) {}
+    void setOutputDimensions(nvinfer1::Dims dimensions) noexcept override;
+    nvinfer1::Dims getOutputDimensions() const noexcept override;
+    void setScales(float const* scales, int32_t nbScales) noexcept override;
+    int32_t getScales(int32_t size, float* scales) const noexcept override;
+    void setAlignCorners(bool alignCorners) noexcept override;
+    bool getAlignCorners() const noexcept override;
+
+protected:
+    LayerRef mRef;
+};
+
 } // namespace nvtrt
 
 #endif

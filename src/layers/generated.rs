@@ -24,13 +24,14 @@ pub enum Kind {
     MatrixMultiply,
     NonZero,
     Pooling,
+    Resize,
     Shape,
     Shuffle,
     SoftMax,
 }
 
 impl Kind {
-    pub const ALL: &'static [Kind] = &[Kind::Activation, Kind::Cast, Kind::Constant, Kind::Convolution, Kind::Deconvolution, Kind::ElementWise, Kind::FullyConnected, Kind::Identity, Kind::MatrixMultiply, Kind::NonZero, Kind::Pooling, Kind::Shape, Kind::Shuffle, Kind::SoftMax];
+    pub const ALL: &'static [Kind] = &[Kind::Activation, Kind::Cast, Kind::Constant, Kind::Convolution, Kind::Deconvolution, Kind::ElementWise, Kind::FullyConnected, Kind::Identity, Kind::MatrixMultiply, Kind::NonZero, Kind::Pooling, Kind::Resize, Kind::Shape, Kind::Shuffle, Kind::SoftMax];
 
     /// The registry key stored in plans.
     pub fn name(self) -> &'static str {
@@ -46,6 +47,7 @@ impl Kind {
             Kind::MatrixMultiply => "MatrixMultiply",
             Kind::NonZero => "NonZero",
             Kind::Pooling => "Pooling",
+            Kind::Resize => "Resize",
             Kind::Shape => "Shape",
             Kind::Shuffle => "Shuffle",
             Kind::SoftMax => "SoftMax",
@@ -70,6 +72,7 @@ impl Kind {
             Kind::MatrixMultiply => Some(17),
             Kind::NonZero => Some(42),
             Kind::Pooling => Some(3),
+            Kind::Resize => Some(26),
             Kind::Shape => Some(24),
             Kind::Shuffle => Some(13),
             Kind::SoftMax => Some(6),
@@ -90,6 +93,7 @@ impl Kind {
             Kind::MatrixMultiply => (2, 2),
             Kind::NonZero => (1, 1),
             Kind::Pooling => (1, 1),
+            Kind::Resize => (1, 2),
             Kind::Shape => (1, 1),
             Kind::Shuffle => (1, 2),
             Kind::SoftMax => (1, 1),
@@ -110,6 +114,7 @@ impl Kind {
             Kind::MatrixMultiply => &[],
             Kind::NonZero => &[],
             Kind::Pooling => &[],
+            Kind::Resize => &[1],
             Kind::Shape => &[],
             Kind::Shuffle => &[1],
             Kind::SoftMax => &[],
@@ -129,6 +134,7 @@ impl Kind {
             Kind::MatrixMultiply => 1,
             Kind::NonZero => 1,
             Kind::Pooling => 1,
+            Kind::Resize => 1,
             Kind::Shape => 1,
             Kind::Shuffle => 1,
             Kind::SoftMax => 1,
@@ -149,6 +155,7 @@ impl Kind {
             Kind::MatrixMultiply => Box::new(MatrixMultiply::new()),
             Kind::NonZero => Box::new(NonZero::new()),
             Kind::Pooling => Box::new(Pooling::new()),
+            Kind::Resize => Box::new(Resize::new()),
             Kind::Shape => Box::new(Shape::new()),
             Kind::Shuffle => Box::new(Shuffle::new()),
             Kind::SoftMax => Box::new(SoftMax::new()),
@@ -170,6 +177,7 @@ impl Kind {
             Kind::MatrixMultiply => Box::new(<MatrixMultiply as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::NonZero => Box::new(<NonZero as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Pooling => Box::new(<Pooling as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::Resize => Box::new(<Resize as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Shape => Box::new(<Shape as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Shuffle => Box::new(<Shuffle as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::SoftMax => Box::new(<SoftMax as prost::Message>::decode(bytes).map_err(bad)?),
@@ -755,6 +763,76 @@ impl Params for Pooling {
             "padding_mode" => Param::Ints(vec![self.padding_mode as i64]),
             "blend_factor" => Param::Float(self.blend_factor as f64),
             "padding" => Param::Ints(self.pre_padding.clone()),
+            _ => return None,
+        })
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
+/// Parameters of a Resize layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Resize {
+    #[prost(int64, repeated, tag = "1")]
+    pub output_dims: Vec<i64>,
+    #[prost(message, optional, tag = "2")]
+    pub scales: Option<Weights>,
+    #[prost(int32, tag = "3")]
+    pub resize_mode: i32,
+    #[prost(int32, tag = "4")]
+    pub coordinate_transformation: i32,
+    #[prost(int32, tag = "5")]
+    pub selector: i32,
+    #[prost(int32, tag = "6")]
+    pub nearest_rounding: i32,
+    #[prost(float, tag = "7")]
+    pub cubic_coeff: f32,
+    #[prost(bool, tag = "8")]
+    pub exclude_outside: bool,
+}
+
+impl Resize {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        Resize { coordinate_transformation: 1, nearest_rounding: 2, cubic_coeff: -0.75, ..Default::default() }
+    }
+}
+
+impl Params for Resize {
+    fn kind(&self) -> Kind {
+        Kind::Resize
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &["output_dims", "scales", "resize_mode", "coordinate_transformation", "selector", "nearest_rounding", "cubic_coeff", "exclude_outside"]
+    }
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        match key {
+            "output_dims" => self.output_dims = value.ints(key)?.to_vec(),
+            "scales" => self.scales = Some(value.weights(key)?),
+            "resize_mode" => self.resize_mode = value.int32(key)?,
+            "coordinate_transformation" => self.coordinate_transformation = value.int32(key)?,
+            "selector" => self.selector = value.int32(key)?,
+            "nearest_rounding" => self.nearest_rounding = value.int32(key)?,
+            "cubic_coeff" => self.cubic_coeff = value.float(key)? as f32,
+            "exclude_outside" => self.exclude_outside = value.int(key)? != 0,
+            _ => return Err(Error::invalid_argument(format!("Resize layers have no parameter '{key}'"))),
+        }
+        Ok(())
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        Some(match key {
+            "output_dims" => Param::Ints(self.output_dims.clone()),
+            "scales" => Param::Weights(self.scales.clone().unwrap_or_default()),
+            "resize_mode" => Param::Ints(vec![self.resize_mode as i64]),
+            "coordinate_transformation" => Param::Ints(vec![self.coordinate_transformation as i64]),
+            "selector" => Param::Ints(vec![self.selector as i64]),
+            "nearest_rounding" => Param::Ints(vec![self.nearest_rounding as i64]),
+            "cubic_coeff" => Param::Float(self.cubic_coeff as f64),
+            "exclude_outside" => Param::Ints(vec![self.exclude_outside as i64]),
             _ => return None,
         })
     }

@@ -11,6 +11,7 @@ pub mod identity;
 pub mod matmul;
 pub mod non_zero;
 pub mod pooling;
+pub mod resize;
 pub mod shape;
 pub mod shuffle;
 pub mod softmax;

@@ -76,3 +76,18 @@ pub struct FillDesc {
     pub count: i32,
     pub values: [i32; 8],
 }
+
+/// Resampling of a tensor of rank <= 8: source coordinate on each axis x_in = x_out * a + b (f32 fma); mode 0 nearest, 1 linear, 2 cubic.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ResizeDesc {
+    pub rank: i32,
+    pub in_dims: [i64; 8],
+    pub out_dims: [i64; 8],
+    pub a: [f32; 8],
+    pub b: [f32; 8],
+    pub mode: i32,
+    pub rounding: i32,
+    pub cubic: f32,
+    pub exclude_outside: i32,
+}

@@ -10,6 +10,7 @@
     kernel!("matmul"),
     kernel!("non_zero"),
     kernel!("pooling"),
+    kernel!("resize"),
     kernel!("shuffle"),
     kernel!("softmax"),
 ]

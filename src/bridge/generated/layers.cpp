@@ -130,6 +130,12 @@ nvinfer1::IPoolingLayer* NetworkObj::addPooling(nvinfer1::ITensor& input, nvinfe
     }));
 }
 
+nvinfer1::IResizeLayer* NetworkObj::addResize(nvinfer1::ITensor& input) noexcept
+{
+    return static_cast<ResizeLayer*>(addLayer("Resize", {idOf(input)}, [](LayerRef&) {
+    }));
+}
+
 nvinfer1::IShapeLayer* NetworkObj::addShape(nvinfer1::ITensor& input) noexcept
 {
     return static_cast<ShapeLayer*>(addLayer("Shape", {idOf(input)}, [](LayerRef&) {
@@ -164,6 +170,7 @@ std::unique_ptr<Owned> makeLayerObject(NetworkObj& net, int32_t id, nvinfer1::IL
     case nvinfer1::LayerType::kMATRIX_MULTIPLY: return buildLayerObject<MatrixMultiplyLayer>(net, id, shell);
     case nvinfer1::LayerType::kNON_ZERO: return buildLayerObject<NonZeroLayer>(net, id, shell);
     case nvinfer1::LayerType::kPOOLING: return buildLayerObject<PoolingLayer>(net, id, shell);
+    case nvinfer1::LayerType::kRESIZE: return buildLayerObject<ResizeLayer>(net, id, shell);
     case nvinfer1::LayerType::kSHAPE: return buildLayerObject<ShapeLayer>(net, id, shell);
     case nvinfer1::LayerType::kSHUFFLE: return buildLayerObject<ShuffleLayer>(net, id, shell);
     case nvinfer1::LayerType::kSOFTMAX: return buildLayerObject<SoftMaxLayer>(net, id, shell);

@@ -547,6 +547,61 @@ protected:
 };
 using PoolingLayer = LayerObj<nvinfer1::IPoolingLayer, PoolingImpl>;
 
+class ResizeImpl : public ResizeCustom
+{
+public:
+    explicit ResizeImpl(LayerRef r) noexcept : ResizeCustom(r) {}
+    void setResizeMode(nvinfer1::ResizeMode resizeMode) noexcept override
+    {
+        mRef.setInt("resize_mode", static_cast<int64_t>(resizeMode));
+    }
+    nvinfer1::ResizeMode getResizeMode() const noexcept override
+    {
+        return static_cast<nvinfer1::ResizeMode>(mRef.getInt("resize_mode"));
+    }
+    void setCoordinateTransformation(nvinfer1::ResizeCoordinateTransformation coordTransform) noexcept override
+    {
+        mRef.setInt("coordinate_transformation", static_cast<int64_t>(coordTransform));
+    }
+    nvinfer1::ResizeCoordinateTransformation getCoordinateTransformation() const noexcept override
+    {
+        return static_cast<nvinfer1::ResizeCoordinateTransformation>(mRef.getInt("coordinate_transformation"));
+    }
+    void setSelectorForSinglePixel(nvinfer1::ResizeSelector selector) noexcept override
+    {
+        mRef.setInt("selector", static_cast<int64_t>(selector));
+    }
+    nvinfer1::ResizeSelector getSelectorForSinglePixel() const noexcept override
+    {
+        return static_cast<nvinfer1::ResizeSelector>(mRef.getInt("selector"));
+    }
+    void setNearestRounding(nvinfer1::ResizeRoundMode value) noexcept override
+    {
+        mRef.setInt("nearest_rounding", static_cast<int64_t>(value));
+    }
+    nvinfer1::ResizeRoundMode getNearestRounding() const noexcept override
+    {
+        return static_cast<nvinfer1::ResizeRoundMode>(mRef.getInt("nearest_rounding"));
+    }
+    void setCubicCoeff(float value) noexcept override
+    {
+        mRef.setFloat("cubic_coeff", value);
+    }
+    float getCubicCoeff() const noexcept override
+    {
+        return static_cast<float>(mRef.getFloat("cubic_coeff"));
+    }
+    void setExcludeOutside(bool value) noexcept override
+    {
+        mRef.setInt("exclude_outside", value ? 1 : 0);
+    }
+    bool getExcludeOutside() const noexcept override
+    {
+        return mRef.getInt("exclude_outside") != 0;
+    }
+};
+using ResizeLayer = LayerObj<nvinfer1::IResizeLayer, ResizeImpl>;
+
 class ShapeImpl : public VShapeLayerDefaults
 {
 public:

@@ -9,6 +9,7 @@ mod elementwise;
 mod matmul;
 mod non_zero;
 mod pooling;
+mod resize;
 mod shape;
 mod shuffle;
 mod softmax;
@@ -27,6 +28,7 @@ static IMPLEMENTATIONS: &[&dyn Implementation] = &[
     &matmul::TILED,
     &non_zero::NON_ZERO,
     &pooling::POOLING,
+    &resize::RESIZE,
     &shape::SHAPE,
     &shuffle::SHUFFLE,
     &softmax::SOFTMAX,
