@@ -749,3 +749,134 @@ fn resize_refuses_what_its_mode_cannot_do() {
     let e = net.add_layer(Box::new(resize_layer(&[1, 2, 6, 6], 7, 1, 0, 2, -0.75, false)), &[x]).unwrap_err();
     assert!(e.message.contains("unknown resize mode"), "{}", e.message);
 }
+
+/// Grid-sample reference (the semantics of PyTorch's grid_sample): pixel coordinates are
+/// computed in f32 as the layer defines them, interpolation in f64.
+fn grid_sample_ref(x: &T, grid: &T, mode: i32, padding: i32, align: bool) -> (Vec<i64>, Vec<f64>) {
+    let [n, c, h, w] = [x.dims[0], x.dims[1], x.dims[2], x.dims[3]];
+    let (ho, wo) = (grid.dims[1], grid.dims[2]);
+    let unnorm = |v: f32, size: i64| -> f32 {
+        if align {
+            (v + 1.0) / 2.0 * (size as f32 - 1.0)
+        } else {
+            ((v + 1.0) * size as f32 - 1.0) / 2.0
+        }
+    };
+    let reflect = |v: f32, lo2: f32, hi2: f32| -> f32 {
+        if lo2 == hi2 {
+            return 0.0;
+        }
+        let (min, span) = (lo2 / 2.0, (hi2 - lo2) / 2.0);
+        let d = (v - min).abs();
+        let flips = (d / span).floor() as i64;
+        let extra = d % span;
+        if flips % 2 == 0 {
+            extra + min
+        } else {
+            span - extra + min
+        }
+    };
+    let pad = |v: f32, size: i64| -> f32 {
+        let max = (size - 1) as f32;
+        match padding {
+            2 => v.max(0.0).min(max),
+            4 => (if align { reflect(v, 0.0, 2.0 * max) } else { reflect(v, -1.0, 2.0 * size as f32 - 1.0) }).max(0.0).min(max),
+            _ => v,
+        }
+    };
+    let keys = |d: f64| {
+        let (a, d) = (-0.75, d.abs());
+        if d <= 1.0 {
+            (a + 2.0) * d.powi(3) - (a + 3.0) * d * d + 1.0
+        } else if d < 2.0 {
+            a * d.powi(3) - 5.0 * a * d * d + 8.0 * a * d - 4.0 * a
+        } else {
+            0.0
+        }
+    };
+    let mut y = vec![];
+    for b in 0..n {
+        for ch in 0..c {
+            let at = |yy: i64, xx: i64| {
+                if (0..h).contains(&yy) && (0..w).contains(&xx) {
+                    x.values[(((b * c + ch) * h + yy) * w + xx) as usize]
+                } else {
+                    0.0
+                }
+            };
+            for p in 0..ho * wo {
+                let g = ((b * ho * wo + p) * 2) as usize;
+                let (gx, gy) = (grid.values[g] as f32, grid.values[g + 1] as f32);
+                y.push(match mode {
+                    0 => at(pad(unnorm(gy, h), h).round_ties_even() as i64, pad(unnorm(gx, w), w).round_ties_even() as i64),
+                    1 => {
+                        let (px, py) = (pad(unnorm(gx, w), w) as f64, pad(unnorm(gy, h), h) as f64);
+                        let (x0, y0) = (px.floor(), py.floor());
+                        let (tx, ty) = (px - x0, py - y0);
+                        let (xi, yi) = (x0 as i64, y0 as i64);
+                        at(yi, xi) * (1.0 - tx) * (1.0 - ty)
+                            + at(yi, xi + 1) * tx * (1.0 - ty)
+                            + at(yi + 1, xi) * (1.0 - tx) * ty
+                            + at(yi + 1, xi + 1) * tx * ty
+                    }
+                    _ => {
+                        let (px, py) = (unnorm(gx, w), unnorm(gy, h));
+                        let (x0, y0) = (px.floor(), py.floor());
+                        let mut acc = 0.0;
+                        for j in -1..=2 {
+                            for i in -1..=2 {
+                                let (yy, xx) = (pad(y0 + j as f32, h) as i64, pad(x0 + i as f32, w) as i64);
+                                acc += keys((py - (y0 + j as f32)) as f64) * keys((px - (x0 + i as f32)) as f64) * at(yy, xx);
+                            }
+                        }
+                        acc
+                    }
+                });
+            }
+        }
+    }
+    (vec![n, c, ho, wo], y)
+}
+
+fn grid_sample_layer(mode: i32, padding: i32, align: bool) -> GridSample {
+    GridSample { interpolation_mode: mode, sample_mode: padding, align_corners: align }
+}
+
+#[test]
+fn grid_sample() {
+    let mut cases = vec![];
+    // Worked by hand on [[1, 2], [3, 4]]: bilinear at the centre (0, 0) is 2.5 either way; at
+    // (-1, -1) without align corners the point is the outer corner (-0.5, -0.5): a quarter of
+    // pixel 1 with zero padding (0.25), pixel 1 itself with border padding.
+    let x = t(Float, &[1, 1, 2, 2], vec![1.0, 2.0, 3.0, 4.0]);
+    let g = t(Float, &[1, 1, 2, 2], vec![0.0, 0.0, -1.0, -1.0]);
+    cases.push(case(
+        "by hand zeros",
+        grid_sample_layer(1, 3, false),
+        vec![x.clone(), g.clone()],
+        out(Float, &[1, 1, 1, 2], vec![2.5, 0.25]),
+    ));
+    cases.push(case("by hand border", grid_sample_layer(1, 2, false), vec![x, g], out(Float, &[1, 1, 1, 2], vec![2.5, 1.0])));
+    let mut seed = 100;
+    for dtype in FLOAT_TYPES {
+        for mode in 0..=2 {
+            for padding in [2, 3, 4] {
+                for align in [false, true] {
+                    let x = rand(dtype, &[2, 2, 4, 5], seed);
+                    // Points up to 30% outside the input, to reach every padding rule.
+                    let gv: Vec<f64> = common::random(2 * 3 * 4 * 2, seed + 1).iter().map(|&v| v as f64 * 1.3).collect();
+                    let grid = t(dtype, &[2, 3, 4, 2], gv);
+                    let (dims, y) = grid_sample_ref(&x, &grid, mode, padding, align);
+                    cases.push(case(
+                        format!("mode {mode} padding {padding} align {align}"),
+                        grid_sample_layer(mode, padding, align),
+                        vec![x, grid],
+                        out(dtype, &dims, y),
+                    ));
+                    seed += 2;
+                }
+            }
+        }
+    }
+    check("GridSample", cases);
+}

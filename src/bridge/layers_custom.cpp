@@ -199,4 +199,20 @@ bool ResizeCustom::getAlignCorners() const noexcept
     return mRef.getInt("coordinate_transformation", 1) == 0;
 }
 
+bool GridSampleCustom::setSampleMode(nvinfer1::SampleMode mode) noexcept
+{
+    if (mode != nvinfer1::SampleMode::kFILL && mode != nvinfer1::SampleMode::kCLAMP && mode != nvinfer1::SampleMode::kREFLECT)
+    {
+        logError("IGridSampleLayer::setSampleMode: only kFILL, kCLAMP and kREFLECT apply to a grid sample");
+        return false;
+    }
+    mRef.setInt("sample_mode", static_cast<int64_t>(mode));
+    return true;
+}
+
+nvinfer1::SampleMode GridSampleCustom::getSampleMode() const noexcept
+{
+    return static_cast<nvinfer1::SampleMode>(mRef.getInt("sample_mode", 3));
+}
+
 } // namespace nvtrt

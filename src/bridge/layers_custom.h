@@ -78,6 +78,18 @@ protected:
     LayerRef mRef;
 };
 
+// IGridSampleLayer::setSampleMode answers whether the mode is one a grid sample has.
+class GridSampleCustom : public VGridSampleLayerDefaults
+{
+public:
+    explicit GridSampleCustom(LayerRef r) noexcept : mRef(r) {}
+    bool setSampleMode(nvinfer1::SampleMode mode) noexcept override;
+    nvinfer1::SampleMode getSampleMode() const noexcept override;
+
+protected:
+    LayerRef mRef;
+};
+
 } // namespace nvtrt
 
 #endif

@@ -20,6 +20,7 @@ pub enum Kind {
     Deconvolution,
     ElementWise,
     FullyConnected,
+    GridSample,
     Identity,
     MatrixMultiply,
     NonZero,
@@ -31,7 +32,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: &'static [Kind] = &[Kind::Activation, Kind::Cast, Kind::Constant, Kind::Convolution, Kind::Deconvolution, Kind::ElementWise, Kind::FullyConnected, Kind::Identity, Kind::MatrixMultiply, Kind::NonZero, Kind::Pooling, Kind::Resize, Kind::Shape, Kind::Shuffle, Kind::SoftMax];
+    pub const ALL: &'static [Kind] = &[Kind::Activation, Kind::Cast, Kind::Constant, Kind::Convolution, Kind::Deconvolution, Kind::ElementWise, Kind::FullyConnected, Kind::GridSample, Kind::Identity, Kind::MatrixMultiply, Kind::NonZero, Kind::Pooling, Kind::Resize, Kind::Shape, Kind::Shuffle, Kind::SoftMax];
 
     /// The registry key stored in plans.
     pub fn name(self) -> &'static str {
@@ -43,6 +44,7 @@ impl Kind {
             Kind::Deconvolution => "Deconvolution",
             Kind::ElementWise => "ElementWise",
             Kind::FullyConnected => "FullyConnected",
+            Kind::GridSample => "GridSample",
             Kind::Identity => "Identity",
             Kind::MatrixMultiply => "MatrixMultiply",
             Kind::NonZero => "NonZero",
@@ -68,6 +70,7 @@ impl Kind {
             Kind::Deconvolution => Some(7),
             Kind::ElementWise => Some(9),
             Kind::FullyConnected => Some(1),
+            Kind::GridSample => Some(43),
             Kind::Identity => Some(21),
             Kind::MatrixMultiply => Some(17),
             Kind::NonZero => Some(42),
@@ -89,6 +92,7 @@ impl Kind {
             Kind::Deconvolution => (1, 1),
             Kind::ElementWise => (2, 2),
             Kind::FullyConnected => (1, 1),
+            Kind::GridSample => (2, 2),
             Kind::Identity => (1, 1),
             Kind::MatrixMultiply => (2, 2),
             Kind::NonZero => (1, 1),
@@ -110,6 +114,7 @@ impl Kind {
             Kind::Deconvolution => &[],
             Kind::ElementWise => &[],
             Kind::FullyConnected => &[],
+            Kind::GridSample => &[],
             Kind::Identity => &[],
             Kind::MatrixMultiply => &[],
             Kind::NonZero => &[],
@@ -130,6 +135,7 @@ impl Kind {
             Kind::Deconvolution => 1,
             Kind::ElementWise => 1,
             Kind::FullyConnected => 1,
+            Kind::GridSample => 1,
             Kind::Identity => 1,
             Kind::MatrixMultiply => 1,
             Kind::NonZero => 1,
@@ -151,6 +157,7 @@ impl Kind {
             Kind::Deconvolution => Box::new(Deconvolution::new()),
             Kind::ElementWise => Box::new(ElementWise::new()),
             Kind::FullyConnected => Box::new(FullyConnected::new()),
+            Kind::GridSample => Box::new(GridSample::new()),
             Kind::Identity => Box::new(Identity::new()),
             Kind::MatrixMultiply => Box::new(MatrixMultiply::new()),
             Kind::NonZero => Box::new(NonZero::new()),
@@ -173,6 +180,7 @@ impl Kind {
             Kind::Deconvolution => Box::new(<Deconvolution as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::ElementWise => Box::new(<ElementWise as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::FullyConnected => Box::new(<FullyConnected as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::GridSample => Box::new(<GridSample as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Identity => Box::new(<Identity as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::MatrixMultiply => Box::new(<MatrixMultiply as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::NonZero => Box::new(<NonZero as prost::Message>::decode(bytes).map_err(bad)?),
@@ -570,6 +578,56 @@ impl Params for FullyConnected {
             "num_outputs" => Param::Ints(vec![self.num_outputs]),
             "kernel_weights" => Param::Weights(self.kernel_weights.clone().unwrap_or_default()),
             "bias_weights" => Param::Weights(self.bias_weights.clone().unwrap_or_default()),
+            _ => return None,
+        })
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
+/// Parameters of a GridSample layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct GridSample {
+    #[prost(int32, tag = "1")]
+    pub interpolation_mode: i32,
+    #[prost(bool, tag = "2")]
+    pub align_corners: bool,
+    #[prost(int32, tag = "3")]
+    pub sample_mode: i32,
+}
+
+impl GridSample {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        GridSample { interpolation_mode: 1, sample_mode: 3, ..Default::default() }
+    }
+}
+
+impl Params for GridSample {
+    fn kind(&self) -> Kind {
+        Kind::GridSample
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &["interpolation_mode", "align_corners", "sample_mode"]
+    }
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        match key {
+            "interpolation_mode" => self.interpolation_mode = value.int32(key)?,
+            "align_corners" => self.align_corners = value.int(key)? != 0,
+            "sample_mode" => self.sample_mode = value.int32(key)?,
+            _ => return Err(Error::invalid_argument(format!("GridSample layers have no parameter '{key}'"))),
+        }
+        Ok(())
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        Some(match key {
+            "interpolation_mode" => Param::Ints(vec![self.interpolation_mode as i64]),
+            "align_corners" => Param::Ints(vec![self.align_corners as i64]),
+            "sample_mode" => Param::Ints(vec![self.sample_mode as i64]),
             _ => return None,
         })
     }

@@ -7,6 +7,7 @@ pub mod convolution;
 pub mod deconvolution;
 pub mod elementwise;
 pub mod fully_connected;
+pub mod grid_sample;
 pub mod identity;
 pub mod matmul;
 pub mod non_zero;

@@ -91,3 +91,18 @@ pub struct ResizeDesc {
     pub cubic: f32,
     pub exclude_outside: i32,
 }
+
+/// Sampling of an N,C,H,W input at the normalized (x, y) pairs of an N,Ho,Wo,2 grid; mode 0 nearest, 1 linear, 2 cubic; padding 2 clamp, 3 zeros, 4 reflect.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct GridSampleDesc {
+    pub n: i64,
+    pub c: i64,
+    pub h: i64,
+    pub w: i64,
+    pub ho: i64,
+    pub wo: i64,
+    pub mode: i32,
+    pub padding: i32,
+    pub align_corners: i32,
+}

@@ -7,6 +7,7 @@
     kernel!("convolution"),
     kernel!("deconvolution"),
     kernel!("elementwise"),
+    kernel!("grid_sample"),
     kernel!("matmul"),
     kernel!("non_zero"),
     kernel!("pooling"),

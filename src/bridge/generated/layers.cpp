@@ -91,6 +91,13 @@ nvinfer1::IFullyConnectedLayer* NetworkObj::addFullyConnected(nvinfer1::ITensor&
     }));
 }
 
+nvinfer1::IGridSampleLayer* NetworkObj::addGridSample(nvinfer1::ITensor& input,
+    nvinfer1::ITensor& grid) noexcept
+{
+    return static_cast<GridSampleLayer*>(addLayer("GridSample", {idOf(input), idOf(grid)}, [](LayerRef&) {
+    }));
+}
+
 nvinfer1::IIdentityLayer* NetworkObj::addIdentity(nvinfer1::ITensor& input) noexcept
 {
     return static_cast<IdentityLayer*>(addLayer("Identity", {idOf(input)}, [](LayerRef&) {
@@ -166,6 +173,7 @@ std::unique_ptr<Owned> makeLayerObject(NetworkObj& net, int32_t id, nvinfer1::IL
     case nvinfer1::LayerType::kDECONVOLUTION: return buildLayerObject<DeconvolutionLayer>(net, id, shell);
     case nvinfer1::LayerType::kELEMENTWISE: return buildLayerObject<ElementWiseLayer>(net, id, shell);
     case nvinfer1::LayerType::kFULLY_CONNECTED: return buildLayerObject<FullyConnectedLayer>(net, id, shell);
+    case nvinfer1::LayerType::kGRID_SAMPLE: return buildLayerObject<GridSampleLayer>(net, id, shell);
     case nvinfer1::LayerType::kIDENTITY: return buildLayerObject<IdentityLayer>(net, id, shell);
     case nvinfer1::LayerType::kMATRIX_MULTIPLY: return buildLayerObject<MatrixMultiplyLayer>(net, id, shell);
     case nvinfer1::LayerType::kNON_ZERO: return buildLayerObject<NonZeroLayer>(net, id, shell);

@@ -391,6 +391,29 @@ protected:
 };
 using FullyConnectedLayer = LayerObj<nvinfer1::IFullyConnectedLayer, FullyConnectedImpl>;
 
+class GridSampleImpl : public GridSampleCustom
+{
+public:
+    explicit GridSampleImpl(LayerRef r) noexcept : GridSampleCustom(r) {}
+    void setInterpolationMode(nvinfer1::InterpolationMode mode) noexcept override
+    {
+        mRef.setInt("interpolation_mode", static_cast<int64_t>(mode));
+    }
+    nvinfer1::InterpolationMode getInterpolationMode() const noexcept override
+    {
+        return static_cast<nvinfer1::InterpolationMode>(mRef.getInt("interpolation_mode"));
+    }
+    void setAlignCorners(bool alignCorners) noexcept override
+    {
+        mRef.setInt("align_corners", alignCorners ? 1 : 0);
+    }
+    bool getAlignCorners() const noexcept override
+    {
+        return mRef.getInt("align_corners") != 0;
+    }
+};
+using GridSampleLayer = LayerObj<nvinfer1::IGridSampleLayer, GridSampleImpl>;
+
 class IdentityImpl : public VIdentityLayerDefaults
 {
 public:

@@ -6,6 +6,7 @@ mod cast;
 mod convolution;
 mod deconvolution;
 mod elementwise;
+mod grid_sample;
 mod matmul;
 mod non_zero;
 mod pooling;
@@ -23,6 +24,7 @@ static IMPLEMENTATIONS: &[&dyn Implementation] = &[
     &elementwise::ELEMENTWISE,
     &matmul::FC_CUBLASLT,
     &matmul::FC_TILED,
+    &grid_sample::GRID_SAMPLE,
     &cast::IDENTITY,
     &matmul::CUBLASLT,
     &matmul::TILED,
