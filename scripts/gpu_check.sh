@@ -34,7 +34,7 @@ for t in "$art"/tests/*; do
 done
 # Lines the GPU-aware tests print: per-layer case counts, MNIST agreement, dynamic shapes.
 # (Unanchored: the test harness may have printed "test name ... " on the same line first.)
-grep -ohE '(LAYER-CASES|MNIST|DYNAMIC|PROFILES|SHAPE-TENSOR|SHAPE-INPUT|NONZERO|HALF-IO|LOAD|OOM|SCALING|IMPLICIT-BATCH|GPU-CHECK) .*' "$logs"/rust-*.log | sort >"$logs/gpu-checks.txt"
+grep -ohE '(LAYER-CASES|MNIST|DYNAMIC|PROFILES|SHAPE-TENSOR|SHAPE-INPUT|NONZERO|HALF-IO|LOAD|OOM|SCALING|IMPLICIT-BATCH|NMS|GPU-CHECK) .*' "$logs"/rust-*.log | sort >"$logs/gpu-checks.txt"
 # Layer cases per backend x type: how many ran (every one must have passed for its test to pass).
 layer_table=$(grep '^LAYER-CASES' "$logs/gpu-checks.txt" | python3 -c '
 import sys, re, collections

@@ -23,6 +23,7 @@ pub enum Kind {
     GridSample,
     Identity,
     MatrixMultiply,
+    NMS,
     NonZero,
     Pooling,
     Resize,
@@ -32,7 +33,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: &'static [Kind] = &[Kind::Activation, Kind::Cast, Kind::Constant, Kind::Convolution, Kind::Deconvolution, Kind::ElementWise, Kind::FullyConnected, Kind::GridSample, Kind::Identity, Kind::MatrixMultiply, Kind::NonZero, Kind::Pooling, Kind::Resize, Kind::Shape, Kind::Shuffle, Kind::SoftMax];
+    pub const ALL: &'static [Kind] = &[Kind::Activation, Kind::Cast, Kind::Constant, Kind::Convolution, Kind::Deconvolution, Kind::ElementWise, Kind::FullyConnected, Kind::GridSample, Kind::Identity, Kind::MatrixMultiply, Kind::NMS, Kind::NonZero, Kind::Pooling, Kind::Resize, Kind::Shape, Kind::Shuffle, Kind::SoftMax];
 
     /// The registry key stored in plans.
     pub fn name(self) -> &'static str {
@@ -47,6 +48,7 @@ impl Kind {
             Kind::GridSample => "GridSample",
             Kind::Identity => "Identity",
             Kind::MatrixMultiply => "MatrixMultiply",
+            Kind::NMS => "NMS",
             Kind::NonZero => "NonZero",
             Kind::Pooling => "Pooling",
             Kind::Resize => "Resize",
@@ -73,6 +75,7 @@ impl Kind {
             Kind::GridSample => Some(43),
             Kind::Identity => Some(21),
             Kind::MatrixMultiply => Some(17),
+            Kind::NMS => Some(44),
             Kind::NonZero => Some(42),
             Kind::Pooling => Some(3),
             Kind::Resize => Some(26),
@@ -95,6 +98,7 @@ impl Kind {
             Kind::GridSample => (2, 2),
             Kind::Identity => (1, 1),
             Kind::MatrixMultiply => (2, 2),
+            Kind::NMS => (3, 5),
             Kind::NonZero => (1, 1),
             Kind::Pooling => (1, 1),
             Kind::Resize => (1, 2),
@@ -117,6 +121,7 @@ impl Kind {
             Kind::GridSample => &[],
             Kind::Identity => &[],
             Kind::MatrixMultiply => &[],
+            Kind::NMS => &[],
             Kind::NonZero => &[],
             Kind::Pooling => &[],
             Kind::Resize => &[1],
@@ -138,6 +143,7 @@ impl Kind {
             Kind::GridSample => 1,
             Kind::Identity => 1,
             Kind::MatrixMultiply => 1,
+            Kind::NMS => 2,
             Kind::NonZero => 1,
             Kind::Pooling => 1,
             Kind::Resize => 1,
@@ -160,6 +166,7 @@ impl Kind {
             Kind::GridSample => Box::new(GridSample::new()),
             Kind::Identity => Box::new(Identity::new()),
             Kind::MatrixMultiply => Box::new(MatrixMultiply::new()),
+            Kind::NMS => Box::new(NMS::new()),
             Kind::NonZero => Box::new(NonZero::new()),
             Kind::Pooling => Box::new(Pooling::new()),
             Kind::Resize => Box::new(Resize::new()),
@@ -183,6 +190,7 @@ impl Kind {
             Kind::GridSample => Box::new(<GridSample as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Identity => Box::new(<Identity as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::MatrixMultiply => Box::new(<MatrixMultiply as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::NMS => Box::new(<NMS as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::NonZero => Box::new(<NonZero as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Pooling => Box::new(<Pooling as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Resize => Box::new(<Resize as prost::Message>::decode(bytes).map_err(bad)?),
@@ -710,6 +718,52 @@ impl Params for MatrixMultiply {
         Some(match key {
             "op0" => Param::Ints(vec![self.op0 as i64]),
             "op1" => Param::Ints(vec![self.op1 as i64]),
+            _ => return None,
+        })
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
+/// Parameters of a NMS layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct NMS {
+    #[prost(int32, tag = "1")]
+    pub bounding_box_format: i32,
+    #[prost(int32, tag = "2")]
+    pub top_k_box_limit: i32,
+}
+
+impl NMS {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        NMS { top_k_box_limit: 5000, ..Default::default() }
+    }
+}
+
+impl Params for NMS {
+    fn kind(&self) -> Kind {
+        Kind::NMS
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &["bounding_box_format", "top_k_box_limit"]
+    }
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        match key {
+            "bounding_box_format" => self.bounding_box_format = value.int32(key)?,
+            "top_k_box_limit" => self.top_k_box_limit = value.int32(key)?,
+            _ => return Err(Error::invalid_argument(format!("NMS layers have no parameter '{key}'"))),
+        }
+        Ok(())
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        Some(match key {
+            "bounding_box_format" => Param::Ints(vec![self.bounding_box_format as i64]),
+            "top_k_box_limit" => Param::Ints(vec![self.top_k_box_limit as i64]),
             _ => return None,
         })
     }

@@ -10,6 +10,7 @@ pub mod fully_connected;
 pub mod grid_sample;
 pub mod identity;
 pub mod matmul;
+pub mod nms;
 pub mod non_zero;
 pub mod pooling;
 pub mod resize;

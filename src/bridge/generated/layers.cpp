@@ -113,6 +113,13 @@ nvinfer1::IMatrixMultiplyLayer* NetworkObj::addMatrixMultiply(nvinfer1::ITensor&
     }));
 }
 
+nvinfer1::INMSLayer* NetworkObj::addNMS(nvinfer1::ITensor& boxes, nvinfer1::ITensor& scores,
+    nvinfer1::ITensor& maxOutputBoxesPerClass) noexcept
+{
+    return static_cast<NMSLayer*>(addLayer("NMS", {idOf(boxes), idOf(scores), idOf(maxOutputBoxesPerClass)}, [](LayerRef&) {
+    }));
+}
+
 nvinfer1::INonZeroLayer* NetworkObj::addNonZero(nvinfer1::ITensor& input) noexcept
 {
     return static_cast<NonZeroLayer*>(addLayer("NonZero", {idOf(input)}, [](LayerRef&) {
@@ -176,6 +183,7 @@ std::unique_ptr<Owned> makeLayerObject(NetworkObj& net, int32_t id, nvinfer1::IL
     case nvinfer1::LayerType::kGRID_SAMPLE: return buildLayerObject<GridSampleLayer>(net, id, shell);
     case nvinfer1::LayerType::kIDENTITY: return buildLayerObject<IdentityLayer>(net, id, shell);
     case nvinfer1::LayerType::kMATRIX_MULTIPLY: return buildLayerObject<MatrixMultiplyLayer>(net, id, shell);
+    case nvinfer1::LayerType::kNMS: return buildLayerObject<NMSLayer>(net, id, shell);
     case nvinfer1::LayerType::kNON_ZERO: return buildLayerObject<NonZeroLayer>(net, id, shell);
     case nvinfer1::LayerType::kPOOLING: return buildLayerObject<PoolingLayer>(net, id, shell);
     case nvinfer1::LayerType::kRESIZE: return buildLayerObject<ResizeLayer>(net, id, shell);

@@ -454,6 +454,32 @@ protected:
 };
 using MatrixMultiplyLayer = LayerObj<nvinfer1::IMatrixMultiplyLayer, MatrixMultiplyImpl>;
 
+class NMSImpl : public VNMSLayerDefaults
+{
+public:
+    explicit NMSImpl(LayerRef r) noexcept : mRef(r) {}
+    void setBoundingBoxFormat(nvinfer1::BoundingBoxFormat fmt) noexcept override
+    {
+        mRef.setInt("bounding_box_format", static_cast<int64_t>(fmt));
+    }
+    nvinfer1::BoundingBoxFormat getBoundingBoxFormat() const noexcept override
+    {
+        return static_cast<nvinfer1::BoundingBoxFormat>(mRef.getInt("bounding_box_format"));
+    }
+    void setTopKBoxLimit(int32_t limit) noexcept override
+    {
+        mRef.setInt("top_k_box_limit", static_cast<int64_t>(limit));
+    }
+    int32_t getTopKBoxLimit() const noexcept override
+    {
+        return static_cast<int32_t>(mRef.getInt("top_k_box_limit"));
+    }
+
+protected:
+    LayerRef mRef;
+};
+using NMSLayer = LayerObj<nvinfer1::INMSLayer, NMSImpl>;
+
 class NonZeroImpl : public VNonZeroLayerDefaults
 {
 public:

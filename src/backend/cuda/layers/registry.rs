@@ -8,6 +8,7 @@ mod deconvolution;
 mod elementwise;
 mod grid_sample;
 mod matmul;
+mod nms;
 mod non_zero;
 mod pooling;
 mod resize;
@@ -28,6 +29,7 @@ static IMPLEMENTATIONS: &[&dyn Implementation] = &[
     &cast::IDENTITY,
     &matmul::CUBLASLT,
     &matmul::TILED,
+    &nms::HOST_STAGED,
     &non_zero::NON_ZERO,
     &pooling::POOLING,
     &resize::RESIZE,
