@@ -47,6 +47,7 @@ RUST_FIELD = {
     "int32": ("int32", "i32"),
     "bool": ("bool", "bool"),
     "float": ("float", "f32"),
+    "double": ("double", "f64"),
     "ints": ("int64, repeated", "Vec<i64>"),
     "weights": ("message, optional", "Option<Weights>"),
     "dtype": ("int32", "i32"),
@@ -73,6 +74,8 @@ def rust_set(ptype: str, field: str, key: str) -> str:
         return f"self.{field} = value.int({key})? != 0"
     if ptype == "float":
         return f"self.{field} = value.float({key})? as f32"
+    if ptype == "double":
+        return f"self.{field} = value.float({key})?"
     if ptype == "ints":
         return f"self.{field} = value.ints({key})?.to_vec()"
     if ptype == "weights":
@@ -89,7 +92,7 @@ def rust_get(ptype: str, field: str) -> str:
         return f"Param::Ints(vec![self.{field} as i64])"
     if ptype == "bool":
         return f"Param::Ints(vec![self.{field} as i64])"
-    if ptype == "float":
+    if ptype in ("float", "double"):
         return f"Param::Float(self.{field} as f64)"
     if ptype == "ints":
         return f"Param::Ints(self.{field}.clone())"
@@ -105,7 +108,7 @@ def rust_default(ptype: str, default: str) -> str | None:
         return default
     if ptype == "bool":
         return default
-    if ptype == "float":
+    if ptype in ("float", "double"):
         return default if "." in default else default + ".0"
     fail(f"default {default!r} for a {ptype} parameter")
 
@@ -313,7 +316,7 @@ class Cxx:
             return f'{ref}.setInt("{key}", {arg} ? 1 : 0);'
         if base in INT_TYPES or self.is_enum(base):
             return f'{ref}.setInt("{key}", static_cast<int64_t>({arg}));'
-        if base == "float":
+        if base in ("float", "double"):
             return f'{ref}.setFloat("{key}", {arg});'
         if base == "Weights":
             return f'{ref}.setWeights("{key}", {arg});'
@@ -331,6 +334,8 @@ class Cxx:
             return f'static_cast<{self.q(base)}>(mRef.getInt("{key}"))'
         if base == "float":
             return f'static_cast<float>(mRef.getFloat("{key}"))'
+        if base == "double":
+            return f'mRef.getFloat("{key}")'
         if base == "Weights":
             return f'mRef.getWeights("{key}")'
         fail(f"{where}: no conversion to C++ type {t!r}")
@@ -365,7 +370,11 @@ def gen_cxx(layers: list[dict], inv) -> tuple[str, str, str]:
         else:
             h.append(f"    explicit {name}Impl(LayerRef r) noexcept : mRef(r) {{}}")
         keys = {p[0] for p in l.get("params", [])} | {a[0] for a in l.get("aliases", [])}
-        for setter, getter, key in l.get("methods", []):
+        for method in l.get("methods", []):
+            # [setter, getter, parameter] or [setter, getter, parameter, input the setter
+            # resets to null] (TensorRT: "using the corresponding setter resets the input").
+            setter, getter, key = method[:3]
+            resets = method[3] if len(method) > 3 else None
             if key not in keys:
                 fail(f"{name}: method {setter} sets unknown parameter {key}")
             for mname in (setter, getter):
@@ -378,6 +387,10 @@ def gen_cxx(layers: list[dict], inv) -> tuple[str, str, str]:
             h.append(f"    {cx.q(ms.ret)} {setter}({cx.params_decl(ms)}){cx.quals(ms)} override")
             h.append(f"    {{")
             h.append(f"        {cx.setter_stmt(p.type, key, p.name, f'{name}::{setter}')}")
+            if resets is not None:
+                if not isinstance(resets, int) or not (0 <= resets < l["inputs"][1]):
+                    fail(f"{name}: {setter} resets input {resets!r}, which the layer cannot have")
+                h.append(f"        mRef.clearInput({resets});")
             h.append(f"    }}")
             mg = cx.vmethod(vclass, getter)
             h.append(f"    {cx.q(mg.ret)} {getter}(){cx.quals(mg)} override")
@@ -425,21 +438,52 @@ def gen_cxx(layers: list[dict], inv) -> tuple[str, str, str]:
             ret = cx.q(m.ret)
             adds_decl.append(f"{ret} {add['method']}({cx.params_decl(m)}){cx.quals(m)} override;")
             names = [p.name for p in m.params]
-            for a in add["inputs"]:
+            # An array of tensors (ITensor* const* inputs, int32_t nbInputs) gives the layer's
+            # inputs after the named ones.
+            array = add.get("tensor_array", [])
+            if array and (len(array) != 2 or add["inputs"]):
+                fail(f"{add['method']}: tensor_array is [pointer argument, count argument], without other inputs")
+            for a in list(add["inputs"]) + list(add["params"]) + list(array):
                 if a not in names:
                     fail(f"{add['method']} has no argument {a}")
-            for a in add["params"]:
-                if a not in names:
-                    fail(f"{add['method']} has no argument {a}")
-            covered = set(add["inputs"]) | set(add["params"])
+            covered = set(add["inputs"]) | set(add["params"]) | set(array)
             missing = [n for n in names if n not in covered]
             if missing:
                 fail(f"{add['method']}: arguments {missing} are not mapped")
-            ins = ", ".join(f"idOf({a})" for a in add["inputs"])
             cpp.append(f"{ret} NetworkObj::{add['method']}({cx.params_decl(m)}){cx.quals(m)}")
             cpp.append("{")
+            if array:
+                ptr, count = array
+                where = f"INetworkDefinition::{add['method']}"
+                cpp.append("    std::vector<int32_t> ids;")
+                cpp.append(f"    if ({count} < 0 || ({count} > 0 && {ptr} == nullptr))")
+                cpp.append("    {")
+                cpp.append(f'        logError("{where}: {ptr} must point to {count} tensors");')
+                cpp.append("        return nullptr;")
+                cpp.append("    }")
+                cpp.append("    try")
+                cpp.append("    {")
+                cpp.append(f"        ids.reserve(static_cast<size_t>({count}));")
+                cpp.append("    }")
+                cpp.append("    catch (...)")
+                cpp.append("    {")
+                cpp.append(f'        logError("{where}: out of memory");')
+                cpp.append("        return nullptr;")
+                cpp.append("    }")
+                cpp.append(f"    for (int32_t i = 0; i < {count}; ++i)")
+                cpp.append("    {")
+                cpp.append(f"        if ({ptr}[i] == nullptr)")
+                cpp.append("        {")
+                cpp.append(f'            logError("{where}: a tensor of {ptr} is null");')
+                cpp.append("            return nullptr;")
+                cpp.append("        }")
+                cpp.append(f"        ids.push_back(idOf(*{ptr}[i]));")
+                cpp.append("    }")
+                ins = "ids"
+            else:
+                ins = "{" + ", ".join(f"idOf({a})" for a in add["inputs"]) + "}"
             lam = "[&](LayerRef& l)" if add["params"] else "[](LayerRef&)"
-            cpp.append(f'    return static_cast<{name}Layer*>(addLayer("{name}", {{{ins}}}, {lam} {{')
+            cpp.append(f'    return static_cast<{name}Layer*>(addLayer("{name}", {ins}, {lam} {{')
             for arg, key in add["params"].items():
                 if key not in keys:
                     fail(f"{add['method']}: unknown parameter {key}")
@@ -474,7 +518,7 @@ def gen_cxx(layers: list[dict], inv) -> tuple[str, str, str]:
 
 # ----------------------------------------------------------------------------------- descriptors
 
-CTYPE = {"i32": "int", "i64": "long long", "f32": "float"}
+CTYPE = {"i32": "int", "i64": "long long", "f32": "float", "f64": "double"}
 
 
 def gen_descriptors(descs: list[dict]) -> tuple[str, str]:

@@ -69,3 +69,76 @@ struct FillDesc
     int count;
     int values[8];
 };
+
+// Resampling of a tensor of rank <= 8: source coordinate on each axis x_in = x_out * a + b (f32 fma); mode 0 nearest, 1 linear, 2 cubic.
+struct ResizeDesc
+{
+    int rank;
+    long long in_dims[8];
+    long long out_dims[8];
+    float a[8];
+    float b[8];
+    int mode;
+    int rounding;
+    float cubic;
+    int exclude_outside;
+};
+
+// Sampling of an N,C,H,W input at the normalized (x, y) pairs of an N,Ho,Wo,2 grid; mode 0 nearest, 1 linear, 2 cubic; padding 2 clamp, 3 zeros, 4 reflect.
+struct GridSampleDesc
+{
+    long long n;
+    long long c;
+    long long h;
+    long long w;
+    long long ho;
+    long long wo;
+    int mode;
+    int padding;
+    int align_corners;
+};
+
+// Output coordinates c (over out_dims) read the input at start + c * stride on each axis, mapped into [0, in_dims) by the slice mode (kFILL: the fill value outside).
+struct SliceDesc
+{
+    int rank;
+    int mode;
+    long long out_dims[8];
+    long long in_dims[8];
+    long long in_strides[8];
+    long long start[8];
+    long long stride[8];
+};
+
+// kDEFAULT gather: output [batch, pre, count, post] reads data [batch, pre, axis, post] at the index for (batch, count); data_batch and indices_batch are 0 where the batch broadcasts.
+struct GatherDesc
+{
+    long long batch;
+    long long pre;
+    long long axis;
+    long long count;
+    long long post;
+    long long data_batch;
+    long long indices_batch;
+};
+
+// Index tuples of k values each address a slice of `inner` data elements: tuple q (of `count`) starts at (q / per_batch) * batch_stride + sum_t index_t * strides[t], index_t wrapped once from negative by dims[t].
+struct NdIndexDesc
+{
+    long long count;
+    long long inner;
+    int k;
+    long long per_batch;
+    long long batch_stride;
+    long long dims[8];
+    long long strides[8];
+};
+
+// Element at coordinates c (over dims) is alpha + sum_k c_k * beta[k].
+struct LinspaceDesc
+{
+    int rank;
+    long long dims[8];
+    double alpha;
+    double beta[8];
+};

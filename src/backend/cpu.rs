@@ -11,7 +11,7 @@ use crate::layers::CpuCx;
 use crate::runtime::allocator::NvtOutputAllocator;
 use crate::runtime::engine::Engine;
 use crate::runtime::resolve::Resolution;
-use crate::types::byte_size;
+use crate::types::{byte_size, DataType};
 
 /// The tactic name every CPU-engine layer that runs records.
 pub const TACTIC: &str = "reference";
@@ -141,13 +141,30 @@ pub fn run(
             Step::Run => {}
         }
         let shape_inputs = l.op.kind().shape_inputs();
+        // Shape inputs reach the reference as their values (kINT32), never as tensor memory.
+        let shape_values: Vec<Option<Vec<u8>>> = l
+            .inputs
+            .iter()
+            .enumerate()
+            .map(|(slot, i)| {
+                let values = i.filter(|_| shape_inputs.contains(&slot)).and_then(|i| a.tensors[i].values.as_deref())?;
+                let values = res.eval.all(values)?;
+                let mut bytes = vec![0u8; values.len() * 4];
+                encode_i64(DataType::Int32, &values, &mut bytes);
+                Some(bytes)
+            })
+            .collect();
         let mut inputs: Vec<Option<TensorIn>> = Vec::with_capacity(l.inputs.len());
         for (slot, &i) in l.inputs.iter().enumerate() {
-            let Some(i) = i.filter(|_| !shape_inputs.contains(&slot)) else {
+            let Some(i) = i else {
                 inputs.push(None);
                 continue;
             };
             let dims = res.dims[i].as_deref().ok_or_else(|| Error::internal("an input's shape is unknown"))?;
+            if shape_inputs.contains(&slot) {
+                inputs.push(shape_values[slot].as_deref().map(|bytes| TensorIn { dtype: DataType::Int32, dims, bytes }));
+                continue;
+            }
             let p = place(engine, cpu, st, io, i, Some(dims))?;
             // SAFETY: the region holds the tensor (sized above); layers only read inputs, and
             // the memory plan never places a layer's outputs over its inputs.

@@ -77,6 +77,11 @@ nvinfer1::Weights LayerRef::getWeights(char const* key) const noexcept
     return nvinfer1::Weights{static_cast<nvinfer1::DataType>(type), values, values ? count : 0};
 }
 
+void LayerRef::clearInput(int32_t index) const noexcept
+{
+    nvt_layer_clear_input(handle(), mId, index);
+}
+
 nvinfer1::Permutation const& ShuffleCustom::readPermutation(char const* key, nvinfer1::Permutation& cache) const noexcept
 {
     std::vector<int64_t> v = mRef.getInts(key);

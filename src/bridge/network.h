@@ -66,6 +66,8 @@ public:
     double getFloat(char const* key) const noexcept;
     void setWeights(char const* key, nvinfer1::Weights const& w) const noexcept;
     nvinfer1::Weights getWeights(char const* key) const noexcept;
+    // Sets input `index` to null (a setter replacing a dynamic input with its parameter).
+    void clearInput(int32_t index) const noexcept;
 
 private:
     NetworkObj& mNet;

@@ -151,10 +151,14 @@ impl Assembly {
         let li = self.out.layers.len();
         let tensors = &self.out.tensors;
         let outs = self.tr.infer(l.op.as_ref(), li, &l.inputs, |t| tensors[t].dtype)?;
-        let mut shapes = Shapes { inputs: vec![], outputs: vec![] };
+        let mut shapes = Shapes::default();
         for i in &l.inputs {
             shapes.inputs.push(match i {
                 Some(i) => Some(self.opt_dims(*i)?),
+                None => None,
+            });
+            shapes.values.push(match i {
+                Some(i) => self.tr.values[*i].clone().and_then(|v| self.opt.all(&v)),
                 None => None,
             });
         }

@@ -345,6 +345,19 @@ pub unsafe extern "C" fn nvt_layer_set_input(n: *mut NvtNetwork, l: i32, i: i32,
     })
 }
 
+/// Sets input `i` of a layer to null (a setter replacing a dynamic input with its
+/// parameter); an index past the layer's inputs changes nothing.
+#[no_mangle]
+pub unsafe extern "C" fn nvt_layer_clear_input(n: *mut NvtNetwork, l: i32, i: i32) {
+    with(n, "ILayer input", (), |n| {
+        let l = layer_id(&n.network, l)?;
+        if i < 0 {
+            return Err(Error::invalid_argument(format!("input index {i} is negative")));
+        }
+        n.network.clear_layer_input(l, i as usize)
+    })
+}
+
 /// Requested precision (a DataType), or -1 to reset.
 #[no_mangle]
 pub unsafe extern "C" fn nvt_layer_set_precision(n: *mut NvtNetwork, l: i32, data_type: i32) {

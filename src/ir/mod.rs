@@ -450,6 +450,18 @@ impl Network {
         Ok(())
     }
 
+    /// Sets input `index` of `layer` to null; an index past its inputs changes nothing.
+    pub fn clear_layer_input(&mut self, layer: LayerId, index: usize) -> Result<()> {
+        self.layer(layer)?;
+        let l = &mut self.layers[layer];
+        let Some(old) = l.inputs.get_mut(index).and_then(|slot| slot.take()) else { return Ok(()) };
+        if !l.inputs.contains(&Some(old)) {
+            self.consumers[old].retain(|&c| c != layer);
+        }
+        self.dirty.insert(layer);
+        Ok(())
+    }
+
     pub fn set_input_dims(&mut self, id: TensorId, dims: &[i64]) -> Result<()> {
         check_dims(dims)?;
         let name = self.tensor(id)?.name.as_str().to_string();

@@ -15,45 +15,63 @@ use crate::weights::Weights;
 pub enum Kind {
     Activation,
     Cast,
+    Concatenation,
     Constant,
     Convolution,
     Deconvolution,
     ElementWise,
+    Fill,
     FullyConnected,
+    Gather,
     GridSample,
     Identity,
     MatrixMultiply,
     NMS,
     NonZero,
+    OneHot,
+    Padding,
     Pooling,
     Resize,
+    ReverseSequence,
+    Scatter,
+    Select,
     Shape,
     Shuffle,
+    Slice,
     SoftMax,
 }
 
 impl Kind {
-    pub const ALL: &'static [Kind] = &[Kind::Activation, Kind::Cast, Kind::Constant, Kind::Convolution, Kind::Deconvolution, Kind::ElementWise, Kind::FullyConnected, Kind::GridSample, Kind::Identity, Kind::MatrixMultiply, Kind::NMS, Kind::NonZero, Kind::Pooling, Kind::Resize, Kind::Shape, Kind::Shuffle, Kind::SoftMax];
+    pub const ALL: &'static [Kind] = &[Kind::Activation, Kind::Cast, Kind::Concatenation, Kind::Constant, Kind::Convolution, Kind::Deconvolution, Kind::ElementWise, Kind::Fill, Kind::FullyConnected, Kind::Gather, Kind::GridSample, Kind::Identity, Kind::MatrixMultiply, Kind::NMS, Kind::NonZero, Kind::OneHot, Kind::Padding, Kind::Pooling, Kind::Resize, Kind::ReverseSequence, Kind::Scatter, Kind::Select, Kind::Shape, Kind::Shuffle, Kind::Slice, Kind::SoftMax];
 
     /// The registry key stored in plans.
     pub fn name(self) -> &'static str {
         match self {
             Kind::Activation => "Activation",
             Kind::Cast => "Cast",
+            Kind::Concatenation => "Concatenation",
             Kind::Constant => "Constant",
             Kind::Convolution => "Convolution",
             Kind::Deconvolution => "Deconvolution",
             Kind::ElementWise => "ElementWise",
+            Kind::Fill => "Fill",
             Kind::FullyConnected => "FullyConnected",
+            Kind::Gather => "Gather",
             Kind::GridSample => "GridSample",
             Kind::Identity => "Identity",
             Kind::MatrixMultiply => "MatrixMultiply",
             Kind::NMS => "NMS",
             Kind::NonZero => "NonZero",
+            Kind::OneHot => "OneHot",
+            Kind::Padding => "Padding",
             Kind::Pooling => "Pooling",
             Kind::Resize => "Resize",
+            Kind::ReverseSequence => "ReverseSequence",
+            Kind::Scatter => "Scatter",
+            Kind::Select => "Select",
             Kind::Shape => "Shape",
             Kind::Shuffle => "Shuffle",
+            Kind::Slice => "Slice",
             Kind::SoftMax => "SoftMax",
         }
     }
@@ -67,20 +85,29 @@ impl Kind {
         match self {
             Kind::Activation => Some(2),
             Kind::Cast => Some(47),
+            Kind::Concatenation => Some(8),
             Kind::Constant => Some(19),
             Kind::Convolution => Some(0),
             Kind::Deconvolution => Some(7),
             Kind::ElementWise => Some(9),
+            Kind::Fill => Some(32),
             Kind::FullyConnected => Some(1),
+            Kind::Gather => Some(16),
             Kind::GridSample => Some(43),
             Kind::Identity => Some(21),
             Kind::MatrixMultiply => Some(17),
             Kind::NMS => Some(44),
             Kind::NonZero => Some(42),
+            Kind::OneHot => Some(41),
+            Kind::Padding => Some(12),
             Kind::Pooling => Some(3),
             Kind::Resize => Some(26),
+            Kind::ReverseSequence => Some(45),
+            Kind::Scatter => Some(38),
+            Kind::Select => Some(31),
             Kind::Shape => Some(24),
             Kind::Shuffle => Some(13),
+            Kind::Slice => Some(23),
             Kind::SoftMax => Some(6),
         }
     }
@@ -90,20 +117,29 @@ impl Kind {
         match self {
             Kind::Activation => (1, 1),
             Kind::Cast => (1, 1),
+            Kind::Concatenation => (1, 10000),
             Kind::Constant => (0, 0),
             Kind::Convolution => (1, 1),
             Kind::Deconvolution => (1, 1),
             Kind::ElementWise => (2, 2),
+            Kind::Fill => (0, 3),
             Kind::FullyConnected => (1, 1),
+            Kind::Gather => (2, 2),
             Kind::GridSample => (2, 2),
             Kind::Identity => (1, 1),
             Kind::MatrixMultiply => (2, 2),
             Kind::NMS => (3, 5),
             Kind::NonZero => (1, 1),
+            Kind::OneHot => (3, 3),
+            Kind::Padding => (1, 1),
             Kind::Pooling => (1, 1),
             Kind::Resize => (1, 2),
+            Kind::ReverseSequence => (2, 2),
+            Kind::Scatter => (3, 3),
+            Kind::Select => (3, 3),
             Kind::Shape => (1, 1),
             Kind::Shuffle => (1, 2),
+            Kind::Slice => (1, 5),
             Kind::SoftMax => (1, 1),
         }
     }
@@ -113,20 +149,29 @@ impl Kind {
         match self {
             Kind::Activation => &[],
             Kind::Cast => &[],
+            Kind::Concatenation => &[],
             Kind::Constant => &[],
             Kind::Convolution => &[],
             Kind::Deconvolution => &[],
             Kind::ElementWise => &[],
+            Kind::Fill => &[0],
             Kind::FullyConnected => &[],
+            Kind::Gather => &[],
             Kind::GridSample => &[],
             Kind::Identity => &[],
             Kind::MatrixMultiply => &[],
             Kind::NMS => &[],
             Kind::NonZero => &[],
+            Kind::OneHot => &[2],
+            Kind::Padding => &[],
             Kind::Pooling => &[],
             Kind::Resize => &[1],
+            Kind::ReverseSequence => &[],
+            Kind::Scatter => &[],
+            Kind::Select => &[],
             Kind::Shape => &[],
             Kind::Shuffle => &[1],
+            Kind::Slice => &[1, 2, 3],
             Kind::SoftMax => &[],
         }
     }
@@ -135,20 +180,29 @@ impl Kind {
         match self {
             Kind::Activation => 1,
             Kind::Cast => 1,
+            Kind::Concatenation => 1,
             Kind::Constant => 1,
             Kind::Convolution => 1,
             Kind::Deconvolution => 1,
             Kind::ElementWise => 1,
+            Kind::Fill => 1,
             Kind::FullyConnected => 1,
+            Kind::Gather => 1,
             Kind::GridSample => 1,
             Kind::Identity => 1,
             Kind::MatrixMultiply => 1,
             Kind::NMS => 2,
             Kind::NonZero => 1,
+            Kind::OneHot => 1,
+            Kind::Padding => 1,
             Kind::Pooling => 1,
             Kind::Resize => 1,
+            Kind::ReverseSequence => 1,
+            Kind::Scatter => 1,
+            Kind::Select => 1,
             Kind::Shape => 1,
             Kind::Shuffle => 1,
+            Kind::Slice => 1,
             Kind::SoftMax => 1,
         }
     }
@@ -158,20 +212,29 @@ impl Kind {
         match self {
             Kind::Activation => Box::new(Activation::new()),
             Kind::Cast => Box::new(Cast::new()),
+            Kind::Concatenation => Box::new(Concatenation::new()),
             Kind::Constant => Box::new(Constant::new()),
             Kind::Convolution => Box::new(Convolution::new()),
             Kind::Deconvolution => Box::new(Deconvolution::new()),
             Kind::ElementWise => Box::new(ElementWise::new()),
+            Kind::Fill => Box::new(Fill::new()),
             Kind::FullyConnected => Box::new(FullyConnected::new()),
+            Kind::Gather => Box::new(Gather::new()),
             Kind::GridSample => Box::new(GridSample::new()),
             Kind::Identity => Box::new(Identity::new()),
             Kind::MatrixMultiply => Box::new(MatrixMultiply::new()),
             Kind::NMS => Box::new(NMS::new()),
             Kind::NonZero => Box::new(NonZero::new()),
+            Kind::OneHot => Box::new(OneHot::new()),
+            Kind::Padding => Box::new(Padding::new()),
             Kind::Pooling => Box::new(Pooling::new()),
             Kind::Resize => Box::new(Resize::new()),
+            Kind::ReverseSequence => Box::new(ReverseSequence::new()),
+            Kind::Scatter => Box::new(Scatter::new()),
+            Kind::Select => Box::new(Select::new()),
             Kind::Shape => Box::new(Shape::new()),
             Kind::Shuffle => Box::new(Shuffle::new()),
+            Kind::Slice => Box::new(Slice::new()),
             Kind::SoftMax => Box::new(SoftMax::new()),
         }
     }
@@ -182,20 +245,29 @@ impl Kind {
         Ok(match self {
             Kind::Activation => Box::new(<Activation as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Cast => Box::new(<Cast as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::Concatenation => Box::new(<Concatenation as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Constant => Box::new(<Constant as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Convolution => Box::new(<Convolution as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Deconvolution => Box::new(<Deconvolution as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::ElementWise => Box::new(<ElementWise as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::Fill => Box::new(<Fill as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::FullyConnected => Box::new(<FullyConnected as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::Gather => Box::new(<Gather as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::GridSample => Box::new(<GridSample as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Identity => Box::new(<Identity as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::MatrixMultiply => Box::new(<MatrixMultiply as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::NMS => Box::new(<NMS as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::NonZero => Box::new(<NonZero as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::OneHot => Box::new(<OneHot as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::Padding => Box::new(<Padding as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Pooling => Box::new(<Pooling as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Resize => Box::new(<Resize as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::ReverseSequence => Box::new(<ReverseSequence as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::Scatter => Box::new(<Scatter as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::Select => Box::new(<Select as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Shape => Box::new(<Shape as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Shuffle => Box::new(<Shuffle as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::Slice => Box::new(<Slice as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::SoftMax => Box::new(<SoftMax as prost::Message>::decode(bytes).map_err(bad)?),
         })
     }
@@ -282,6 +354,48 @@ impl Params for Cast {
     fn param(&self, key: &str) -> Option<Param> {
         Some(match key {
             "to_type" => Param::Ints(vec![self.to_type as i64]),
+            _ => return None,
+        })
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
+/// Parameters of a Concatenation layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Concatenation {
+    #[prost(int32, tag = "1")]
+    pub axis: i32,
+}
+
+impl Concatenation {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        Concatenation { axis: -1, ..Default::default() }
+    }
+}
+
+impl Params for Concatenation {
+    fn kind(&self) -> Kind {
+        Kind::Concatenation
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &["axis"]
+    }
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        match key {
+            "axis" => self.axis = value.int32(key)?,
+            _ => return Err(Error::invalid_argument(format!("Concatenation layers have no parameter '{key}'"))),
+        }
+        Ok(())
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        Some(match key {
+            "axis" => Param::Ints(vec![self.axis as i64]),
             _ => return None,
         })
     }
@@ -547,6 +661,60 @@ impl Params for ElementWise {
     }
 }
 
+/// Parameters of a Fill layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Fill {
+    #[prost(int64, repeated, tag = "1")]
+    pub dims: Vec<i64>,
+    #[prost(int32, tag = "2")]
+    pub operation: i32,
+    #[prost(double, tag = "3")]
+    pub alpha: f64,
+    #[prost(double, tag = "4")]
+    pub beta: f64,
+}
+
+impl Fill {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        Fill { beta: 1.0, ..Default::default() }
+    }
+}
+
+impl Params for Fill {
+    fn kind(&self) -> Kind {
+        Kind::Fill
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &["dims", "operation", "alpha", "beta"]
+    }
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        match key {
+            "dims" => self.dims = value.ints(key)?.to_vec(),
+            "operation" => self.operation = value.int32(key)?,
+            "alpha" => self.alpha = value.float(key)?,
+            "beta" => self.beta = value.float(key)?,
+            _ => return Err(Error::invalid_argument(format!("Fill layers have no parameter '{key}'"))),
+        }
+        Ok(())
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        Some(match key {
+            "dims" => Param::Ints(self.dims.clone()),
+            "operation" => Param::Ints(vec![self.operation as i64]),
+            "alpha" => Param::Float(self.alpha as f64),
+            "beta" => Param::Float(self.beta as f64),
+            _ => return None,
+        })
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
 /// Parameters of a FullyConnected layer.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct FullyConnected {
@@ -586,6 +754,56 @@ impl Params for FullyConnected {
             "num_outputs" => Param::Ints(vec![self.num_outputs]),
             "kernel_weights" => Param::Weights(self.kernel_weights.clone().unwrap_or_default()),
             "bias_weights" => Param::Weights(self.bias_weights.clone().unwrap_or_default()),
+            _ => return None,
+        })
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
+/// Parameters of a Gather layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Gather {
+    #[prost(int32, tag = "1")]
+    pub axis: i32,
+    #[prost(int32, tag = "2")]
+    pub nb_elementwise_dims: i32,
+    #[prost(int32, tag = "3")]
+    pub mode: i32,
+}
+
+impl Gather {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Params for Gather {
+    fn kind(&self) -> Kind {
+        Kind::Gather
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &["axis", "nb_elementwise_dims", "mode"]
+    }
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        match key {
+            "axis" => self.axis = value.int32(key)?,
+            "nb_elementwise_dims" => self.nb_elementwise_dims = value.int32(key)?,
+            "mode" => self.mode = value.int32(key)?,
+            _ => return Err(Error::invalid_argument(format!("Gather layers have no parameter '{key}'"))),
+        }
+        Ok(())
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        Some(match key {
+            "axis" => Param::Ints(vec![self.axis as i64]),
+            "nb_elementwise_dims" => Param::Ints(vec![self.nb_elementwise_dims as i64]),
+            "mode" => Param::Ints(vec![self.mode as i64]),
             _ => return None,
         })
     }
@@ -811,6 +1029,94 @@ impl Params for NonZero {
     }
 }
 
+/// Parameters of a OneHot layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct OneHot {
+    #[prost(int32, tag = "1")]
+    pub axis: i32,
+}
+
+impl OneHot {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        OneHot { axis: -1, ..Default::default() }
+    }
+}
+
+impl Params for OneHot {
+    fn kind(&self) -> Kind {
+        Kind::OneHot
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &["axis"]
+    }
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        match key {
+            "axis" => self.axis = value.int32(key)?,
+            _ => return Err(Error::invalid_argument(format!("OneHot layers have no parameter '{key}'"))),
+        }
+        Ok(())
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        Some(match key {
+            "axis" => Param::Ints(vec![self.axis as i64]),
+            _ => return None,
+        })
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
+/// Parameters of a Padding layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Padding {
+    #[prost(int64, repeated, tag = "1")]
+    pub pre_padding: Vec<i64>,
+    #[prost(int64, repeated, tag = "2")]
+    pub post_padding: Vec<i64>,
+}
+
+impl Padding {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Params for Padding {
+    fn kind(&self) -> Kind {
+        Kind::Padding
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &["pre_padding", "post_padding"]
+    }
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        match key {
+            "pre_padding" => self.pre_padding = value.ints(key)?.to_vec(),
+            "post_padding" => self.post_padding = value.ints(key)?.to_vec(),
+            _ => return Err(Error::invalid_argument(format!("Padding layers have no parameter '{key}'"))),
+        }
+        Ok(())
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        Some(match key {
+            "pre_padding" => Param::Ints(self.pre_padding.clone()),
+            "post_padding" => Param::Ints(self.post_padding.clone()),
+            _ => return None,
+        })
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
 /// Parameters of a Pooling layer.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct Pooling {
@@ -956,6 +1262,134 @@ impl Params for Resize {
     }
 }
 
+/// Parameters of a ReverseSequence layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct ReverseSequence {
+    #[prost(int32, tag = "1")]
+    pub batch_axis: i32,
+    #[prost(int32, tag = "2")]
+    pub sequence_axis: i32,
+}
+
+impl ReverseSequence {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        ReverseSequence { batch_axis: 1, ..Default::default() }
+    }
+}
+
+impl Params for ReverseSequence {
+    fn kind(&self) -> Kind {
+        Kind::ReverseSequence
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &["batch_axis", "sequence_axis"]
+    }
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        match key {
+            "batch_axis" => self.batch_axis = value.int32(key)?,
+            "sequence_axis" => self.sequence_axis = value.int32(key)?,
+            _ => return Err(Error::invalid_argument(format!("ReverseSequence layers have no parameter '{key}'"))),
+        }
+        Ok(())
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        Some(match key {
+            "batch_axis" => Param::Ints(vec![self.batch_axis as i64]),
+            "sequence_axis" => Param::Ints(vec![self.sequence_axis as i64]),
+            _ => return None,
+        })
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
+/// Parameters of a Scatter layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Scatter {
+    #[prost(int32, tag = "1")]
+    pub mode: i32,
+    #[prost(int32, tag = "2")]
+    pub axis: i32,
+}
+
+impl Scatter {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Params for Scatter {
+    fn kind(&self) -> Kind {
+        Kind::Scatter
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &["mode", "axis"]
+    }
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        match key {
+            "mode" => self.mode = value.int32(key)?,
+            "axis" => self.axis = value.int32(key)?,
+            _ => return Err(Error::invalid_argument(format!("Scatter layers have no parameter '{key}'"))),
+        }
+        Ok(())
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        Some(match key {
+            "mode" => Param::Ints(vec![self.mode as i64]),
+            "axis" => Param::Ints(vec![self.axis as i64]),
+            _ => return None,
+        })
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
+/// Parameters of a Select layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Select {
+}
+
+impl Select {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Params for Select {
+    fn kind(&self) -> Kind {
+        Kind::Select
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &[]
+    }
+    fn set_param(&mut self, key: &str, _value: Param) -> Result<()> {
+        match key {
+            _ => return Err(Error::invalid_argument(format!("Select layers have no parameter '{key}'"))),
+        }
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        let _ = key;
+        None
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
 /// Parameters of a Shape layer.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct Shape {
@@ -1042,6 +1476,64 @@ impl Params for Shuffle {
             "reshape" => Param::Ints(self.reshape.clone()),
             "second_transpose" => Param::Ints(self.second_transpose.clone()),
             "zero_is_placeholder" => Param::Ints(vec![self.zero_is_placeholder as i64]),
+            _ => return None,
+        })
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
+/// Parameters of a Slice layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Slice {
+    #[prost(int64, repeated, tag = "1")]
+    pub start: Vec<i64>,
+    #[prost(int64, repeated, tag = "2")]
+    pub size: Vec<i64>,
+    #[prost(int64, repeated, tag = "3")]
+    pub stride: Vec<i64>,
+    #[prost(int32, tag = "4")]
+    pub mode: i32,
+    #[prost(bool, tag = "5")]
+    pub whole_leading_axis: bool,
+}
+
+impl Slice {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Params for Slice {
+    fn kind(&self) -> Kind {
+        Kind::Slice
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &["start", "size", "stride", "mode", "whole_leading_axis"]
+    }
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        match key {
+            "start" => self.start = value.ints(key)?.to_vec(),
+            "size" => self.size = value.ints(key)?.to_vec(),
+            "stride" => self.stride = value.ints(key)?.to_vec(),
+            "mode" => self.mode = value.int32(key)?,
+            "whole_leading_axis" => self.whole_leading_axis = value.int(key)? != 0,
+            _ => return Err(Error::invalid_argument(format!("Slice layers have no parameter '{key}'"))),
+        }
+        Ok(())
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        Some(match key {
+            "start" => Param::Ints(self.start.clone()),
+            "size" => Param::Ints(self.size.clone()),
+            "stride" => Param::Ints(self.stride.clone()),
+            "mode" => Param::Ints(vec![self.mode as i64]),
+            "whole_leading_axis" => Param::Ints(vec![self.whole_leading_axis as i64]),
             _ => return None,
         })
     }

@@ -229,3 +229,19 @@ pub fn float_type(inputs: &[Option<InferIn>]) -> DataType {
         DataType::Float
     }
 }
+
+/// The values of a shape-tensor input (`what` names it in errors): a kINT32 tensor of rank 1
+/// (or 0 when `scalar`) whose values are computable on the host.
+pub fn shape_input_values<'a>(what: &str, x: &InferIn<'a>, scalar: bool) -> Result<&'a [ExprId]> {
+    let rank_ok = x.dims.len() == 1 || (scalar && x.dims.is_empty());
+    if x.dtype != DataType::Int32 || !rank_ok {
+        let shape = if scalar { "0-D or 1-D" } else { "1-D" };
+        return Err(Error::invalid_argument(format!("{what} must be a {shape} kINT32 shape tensor, not a {}-D {}", x.dims.len(), x.dtype)));
+    }
+    x.values.ok_or_else(|| Error::invalid_argument(format!("{what} must be a shape tensor: its values must be computable from shapes on the host")))
+}
+
+/// Copies element `from` of `src` to element `to` of `dst`, for elements of `size` bytes.
+pub fn copy_element(src: &[u8], from: usize, dst: &mut [u8], to: usize, size: usize) {
+    dst[to * size..(to + 1) * size].copy_from_slice(&src[from * size..(from + 1) * size]);
+}

@@ -2,18 +2,27 @@
 // The spec modules, one per layer kind (included by src/layers/mod.rs).
 pub mod activation;
 pub mod cast;
+pub mod concatenation;
 pub mod constant;
 pub mod convolution;
 pub mod deconvolution;
 pub mod elementwise;
+pub mod fill;
 pub mod fully_connected;
+pub mod gather;
 pub mod grid_sample;
 pub mod identity;
 pub mod matmul;
 pub mod nms;
 pub mod non_zero;
+pub mod one_hot;
+pub mod padding;
 pub mod pooling;
 pub mod resize;
+pub mod reverse_sequence;
+pub mod scatter;
+pub mod select;
 pub mod shape;
 pub mod shuffle;
+pub mod slice;
 pub mod softmax;

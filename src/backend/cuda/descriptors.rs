@@ -106,3 +106,52 @@ pub struct GridSampleDesc {
     pub padding: i32,
     pub align_corners: i32,
 }
+
+/// Output coordinates c (over out_dims) read the input at start + c * stride on each axis, mapped into [0, in_dims) by the slice mode (kFILL: the fill value outside).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SliceDesc {
+    pub rank: i32,
+    pub mode: i32,
+    pub out_dims: [i64; 8],
+    pub in_dims: [i64; 8],
+    pub in_strides: [i64; 8],
+    pub start: [i64; 8],
+    pub stride: [i64; 8],
+}
+
+/// kDEFAULT gather: output [batch, pre, count, post] reads data [batch, pre, axis, post] at the index for (batch, count); data_batch and indices_batch are 0 where the batch broadcasts.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct GatherDesc {
+    pub batch: i64,
+    pub pre: i64,
+    pub axis: i64,
+    pub count: i64,
+    pub post: i64,
+    pub data_batch: i64,
+    pub indices_batch: i64,
+}
+
+/// Index tuples of k values each address a slice of `inner` data elements: tuple q (of `count`) starts at (q / per_batch) * batch_stride + sum_t index_t * strides[t], index_t wrapped once from negative by dims[t].
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct NdIndexDesc {
+    pub count: i64,
+    pub inner: i64,
+    pub k: i32,
+    pub per_batch: i64,
+    pub batch_stride: i64,
+    pub dims: [i64; 8],
+    pub strides: [i64; 8],
+}
+
+/// Element at coordinates c (over dims) is alpha + sum_k c_k * beta[k].
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LinspaceDesc {
+    pub rank: i32,
+    pub dims: [i64; 8],
+    pub alpha: f64,
+    pub beta: [f64; 8],
+}

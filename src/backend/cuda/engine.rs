@@ -8,8 +8,8 @@ use crate::engine::analysis::Step;
 use crate::engine::{Analysis, EngineDesc};
 use crate::error::{Error, Result};
 
-/// The most inputs or outputs one layer may have (enqueue uses fixed arrays).
-pub const MAX_LAYER_IO: usize = 8;
+/// The most inputs or outputs one layer may have (TensorRT's limit for a concatenation).
+pub const MAX_LAYER_IO: usize = 10000;
 
 pub struct CudaEngine {
     _kernels: Kernels,
@@ -100,6 +100,7 @@ impl CudaEngine {
             let max = Shapes {
                 inputs: l.inputs.iter().map(|i| i.map(|i| maxes[i].clone())).collect(),
                 outputs: l.outputs.iter().map(|&o| maxes[o].clone()).collect(),
+                values: vec![],
             };
             workspace_bytes = workspace_bytes.max(p.workspace_bytes(&max));
             prepared.push(Some(p));

@@ -3,10 +3,10 @@
 //! nothing and never synchronizes (except to learn a data-dependent size).
 
 use super::descriptors::FillDesc;
-use super::engine::{CudaEngine, MAX_LAYER_IO};
+use super::engine::CudaEngine;
 use super::layers::{launch, Bound, Shapes};
 use super::memory::copy_async;
-use super::{device, DeviceBuffer, RawStream, Scratch, Stream};
+use super::{device, DeviceBuffer, DevicePtr, RawStream, Scratch, Stream};
 use crate::backend::cpu::IoBinding;
 use crate::engine::analysis::Step;
 use crate::engine::Storage;
@@ -25,6 +25,9 @@ pub struct CudaState {
     /// Each running layer bound to the current shapes; None until bound.
     bound: Vec<Option<Box<dyn Bound>>>,
     bound_valid: bool,
+    /// A layer's input and output addresses, sized once for the layer with the most.
+    layer_inputs: Vec<DevicePtr>,
+    layer_outputs: Vec<DevicePtr>,
 }
 
 impl CudaState {
@@ -37,6 +40,8 @@ impl CudaState {
             addrs: vec![0; engine.desc.tensors.len()],
             bound: (0..engine.desc.layers.len()).map(|_| None).collect(),
             bound_valid: false,
+            layer_inputs: vec![0; engine.desc.layers.iter().map(|l| l.inputs.len()).max().unwrap_or(0)],
+            layer_outputs: vec![0; engine.desc.layers.iter().map(|l| l.outputs.len()).max().unwrap_or(0)],
         })
     }
 
@@ -63,9 +68,10 @@ impl CudaState {
             let counts_itself = !ce.counted[li].is_empty();
             let outputs: Option<Vec<Vec<i64>>> =
                 l.outputs.iter().map(|&o| res.dims[o].clone().or_else(|| counts_itself.then(|| ce.max_dims[o].clone()))).collect();
+            let values = l.inputs.iter().map(|i| i.and_then(|i| engine.analysis.tensors[i].values.as_deref()).and_then(|v| res.eval.all(v))).collect();
             self.bound[li] = match (inputs, outputs) {
                 (Some(inputs), Some(outputs)) => {
-                    Some(p.bind(&Shapes { inputs, outputs }).map_err(|e| e.context(format!("layer '{}'", l.name)))?)
+                    Some(p.bind(&Shapes { inputs, outputs, values }).map_err(|e| e.context(format!("layer '{}'", l.name)))?)
                 }
                 _ => None,
             };
@@ -118,7 +124,6 @@ impl CudaState {
             }
         }
         let scratch = Scratch { workspace: self.workspace.ptr, workspace_bytes: self.workspace.bytes };
-        let (mut ins, mut outs) = ([0u64; MAX_LAYER_IO], [0u64; MAX_LAYER_IO]);
         for (li, l) in desc.layers.iter().enumerate() {
             match a.steps[li] {
                 Step::Host => {}
@@ -130,13 +135,13 @@ impl CudaState {
                 }
                 Step::Run => {
                     let b = self.bound[li].as_ref().ok_or_else(|| Error::internal(format!("layer '{}' is not bound", l.name)))?;
-                    for (slot, i) in ins.iter_mut().zip(&l.inputs) {
+                    for (slot, i) in self.layer_inputs.iter_mut().zip(&l.inputs) {
                         *slot = i.map(|i| self.addrs[i]).unwrap_or(0);
                     }
-                    for (slot, &o) in outs.iter_mut().zip(&l.outputs) {
+                    for (slot, &o) in self.layer_outputs.iter_mut().zip(&l.outputs) {
                         *slot = self.addrs[o];
                     }
-                    b.enqueue(stream, &ins[..l.inputs.len()], &outs[..l.outputs.len()], &scratch)
+                    b.enqueue(stream, &self.layer_inputs[..l.inputs.len()], &self.layer_outputs[..l.outputs.len()], &scratch)
                         .map_err(|e| e.context(format!("layer '{}'", l.name)))?;
                     if !ce.counted[li].is_empty() {
                         for &o in &ce.counted[li] {

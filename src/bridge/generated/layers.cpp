@@ -20,6 +20,37 @@ nvinfer1::ICastLayer* NetworkObj::addCast(nvinfer1::ITensor& input, nvinfer1::Da
     }));
 }
 
+nvinfer1::IConcatenationLayer* NetworkObj::addConcatenation(nvinfer1::ITensor* const* inputs,
+    int32_t nbInputs) noexcept
+{
+    std::vector<int32_t> ids;
+    if (nbInputs < 0 || (nbInputs > 0 && inputs == nullptr))
+    {
+        logError("INetworkDefinition::addConcatenation: inputs must point to nbInputs tensors");
+        return nullptr;
+    }
+    try
+    {
+        ids.reserve(static_cast<size_t>(nbInputs));
+    }
+    catch (...)
+    {
+        logError("INetworkDefinition::addConcatenation: out of memory");
+        return nullptr;
+    }
+    for (int32_t i = 0; i < nbInputs; ++i)
+    {
+        if (inputs[i] == nullptr)
+        {
+            logError("INetworkDefinition::addConcatenation: a tensor of inputs is null");
+            return nullptr;
+        }
+        ids.push_back(idOf(*inputs[i]));
+    }
+    return static_cast<ConcatenationLayer*>(addLayer("Concatenation", ids, [](LayerRef&) {
+    }));
+}
+
 nvinfer1::IConstantLayer* NetworkObj::addConstant(nvinfer1::Dims dimensions,
     nvinfer1::Weights weights) noexcept
 {
@@ -81,6 +112,14 @@ nvinfer1::IElementWiseLayer* NetworkObj::addElementWise(nvinfer1::ITensor& input
     }));
 }
 
+nvinfer1::IFillLayer* NetworkObj::addFill(nvinfer1::Dims dimensions, nvinfer1::FillOperation op) noexcept
+{
+    return static_cast<FillLayer*>(addLayer("Fill", {}, [&](LayerRef& l) {
+        l.setDims("dims", dimensions);
+        l.setInt("operation", static_cast<int64_t>(op));
+    }));
+}
+
 nvinfer1::IFullyConnectedLayer* NetworkObj::addFullyConnected(nvinfer1::ITensor& input, int32_t nbOutputs,
     nvinfer1::Weights kernelWeights, nvinfer1::Weights biasWeights) noexcept
 {
@@ -88,6 +127,22 @@ nvinfer1::IFullyConnectedLayer* NetworkObj::addFullyConnected(nvinfer1::ITensor&
         l.setInt("num_outputs", static_cast<int64_t>(nbOutputs));
         l.setWeights("kernel_weights", kernelWeights);
         l.setWeights("bias_weights", biasWeights);
+    }));
+}
+
+nvinfer1::IGatherLayer* NetworkObj::addGather(nvinfer1::ITensor& data, nvinfer1::ITensor& indices,
+    int32_t axis) noexcept
+{
+    return static_cast<GatherLayer*>(addLayer("Gather", {idOf(data), idOf(indices)}, [&](LayerRef& l) {
+        l.setInt("axis", static_cast<int64_t>(axis));
+    }));
+}
+
+nvinfer1::IGatherLayer* NetworkObj::addGatherV2(nvinfer1::ITensor& data, nvinfer1::ITensor& indices,
+    nvinfer1::GatherMode mode) noexcept
+{
+    return static_cast<GatherLayer*>(addLayer("Gather", {idOf(data), idOf(indices)}, [&](LayerRef& l) {
+        l.setInt("mode", static_cast<int64_t>(mode));
     }));
 }
 
@@ -126,6 +181,32 @@ nvinfer1::INonZeroLayer* NetworkObj::addNonZero(nvinfer1::ITensor& input) noexce
     }));
 }
 
+nvinfer1::IOneHotLayer* NetworkObj::addOneHot(nvinfer1::ITensor& indices, nvinfer1::ITensor& values,
+    nvinfer1::ITensor& depth, int32_t axis) noexcept
+{
+    return static_cast<OneHotLayer*>(addLayer("OneHot", {idOf(indices), idOf(values), idOf(depth)}, [&](LayerRef& l) {
+        l.setInt("axis", static_cast<int64_t>(axis));
+    }));
+}
+
+nvinfer1::IPaddingLayer* NetworkObj::addPaddingNd(nvinfer1::ITensor& input, nvinfer1::Dims prePadding,
+    nvinfer1::Dims postPadding) noexcept
+{
+    return static_cast<PaddingLayer*>(addLayer("Padding", {idOf(input)}, [&](LayerRef& l) {
+        l.setDims("pre_padding", prePadding);
+        l.setDims("post_padding", postPadding);
+    }));
+}
+
+nvinfer1::IPaddingLayer* NetworkObj::addPadding(nvinfer1::ITensor& input, nvinfer1::DimsHW prePadding,
+    nvinfer1::DimsHW postPadding) noexcept
+{
+    return static_cast<PaddingLayer*>(addLayer("Padding", {idOf(input)}, [&](LayerRef& l) {
+        l.setDims("pre_padding", prePadding);
+        l.setDims("post_padding", postPadding);
+    }));
+}
+
 nvinfer1::IPoolingLayer* NetworkObj::addPoolingNd(nvinfer1::ITensor& input, nvinfer1::PoolingType type,
     nvinfer1::Dims windowSize) noexcept
 {
@@ -150,6 +231,28 @@ nvinfer1::IResizeLayer* NetworkObj::addResize(nvinfer1::ITensor& input) noexcept
     }));
 }
 
+nvinfer1::IReverseSequenceLayer* NetworkObj::addReverseSequence(nvinfer1::ITensor& input,
+    nvinfer1::ITensor& sequenceLens) noexcept
+{
+    return static_cast<ReverseSequenceLayer*>(addLayer("ReverseSequence", {idOf(input), idOf(sequenceLens)}, [](LayerRef&) {
+    }));
+}
+
+nvinfer1::IScatterLayer* NetworkObj::addScatter(nvinfer1::ITensor& data, nvinfer1::ITensor& indices,
+    nvinfer1::ITensor& updates, nvinfer1::ScatterMode mode) noexcept
+{
+    return static_cast<ScatterLayer*>(addLayer("Scatter", {idOf(data), idOf(indices), idOf(updates)}, [&](LayerRef& l) {
+        l.setInt("mode", static_cast<int64_t>(mode));
+    }));
+}
+
+nvinfer1::ISelectLayer* NetworkObj::addSelect(nvinfer1::ITensor& condition, nvinfer1::ITensor& thenInput,
+    nvinfer1::ITensor& elseInput) noexcept
+{
+    return static_cast<SelectLayer*>(addLayer("Select", {idOf(condition), idOf(thenInput), idOf(elseInput)}, [](LayerRef&) {
+    }));
+}
+
 nvinfer1::IShapeLayer* NetworkObj::addShape(nvinfer1::ITensor& input) noexcept
 {
     return static_cast<ShapeLayer*>(addLayer("Shape", {idOf(input)}, [](LayerRef&) {
@@ -159,6 +262,16 @@ nvinfer1::IShapeLayer* NetworkObj::addShape(nvinfer1::ITensor& input) noexcept
 nvinfer1::IShuffleLayer* NetworkObj::addShuffle(nvinfer1::ITensor& input) noexcept
 {
     return static_cast<ShuffleLayer*>(addLayer("Shuffle", {idOf(input)}, [](LayerRef&) {
+    }));
+}
+
+nvinfer1::ISliceLayer* NetworkObj::addSlice(nvinfer1::ITensor& input, nvinfer1::Dims start,
+    nvinfer1::Dims size, nvinfer1::Dims stride) noexcept
+{
+    return static_cast<SliceLayer*>(addLayer("Slice", {idOf(input)}, [&](LayerRef& l) {
+        l.setDims("start", start);
+        l.setDims("size", size);
+        l.setDims("stride", stride);
     }));
 }
 
@@ -175,20 +288,30 @@ std::unique_ptr<Owned> makeLayerObject(NetworkObj& net, int32_t id, nvinfer1::IL
     {
     case nvinfer1::LayerType::kACTIVATION: return buildLayerObject<ActivationLayer>(net, id, shell);
     case nvinfer1::LayerType::kCAST: return buildLayerObject<CastLayer>(net, id, shell);
+    case nvinfer1::LayerType::kCONCATENATION: return buildLayerObject<ConcatenationLayer>(net, id, shell);
     case nvinfer1::LayerType::kCONSTANT: return buildLayerObject<ConstantLayer>(net, id, shell);
     case nvinfer1::LayerType::kCONVOLUTION: return buildLayerObject<ConvolutionLayer>(net, id, shell);
     case nvinfer1::LayerType::kDECONVOLUTION: return buildLayerObject<DeconvolutionLayer>(net, id, shell);
     case nvinfer1::LayerType::kELEMENTWISE: return buildLayerObject<ElementWiseLayer>(net, id, shell);
+    case nvinfer1::LayerType::kFILL: return buildLayerObject<FillLayer>(net, id, shell);
     case nvinfer1::LayerType::kFULLY_CONNECTED: return buildLayerObject<FullyConnectedLayer>(net, id, shell);
+    case nvinfer1::LayerType::kGATHER: return buildLayerObject<GatherLayer>(net, id, shell);
     case nvinfer1::LayerType::kGRID_SAMPLE: return buildLayerObject<GridSampleLayer>(net, id, shell);
     case nvinfer1::LayerType::kIDENTITY: return buildLayerObject<IdentityLayer>(net, id, shell);
     case nvinfer1::LayerType::kMATRIX_MULTIPLY: return buildLayerObject<MatrixMultiplyLayer>(net, id, shell);
     case nvinfer1::LayerType::kNMS: return buildLayerObject<NMSLayer>(net, id, shell);
     case nvinfer1::LayerType::kNON_ZERO: return buildLayerObject<NonZeroLayer>(net, id, shell);
+    case nvinfer1::LayerType::kONE_HOT: return buildLayerObject<OneHotLayer>(net, id, shell);
+    case nvinfer1::LayerType::kPADDING: return buildLayerObject<PaddingLayer>(net, id, shell);
     case nvinfer1::LayerType::kPOOLING: return buildLayerObject<PoolingLayer>(net, id, shell);
     case nvinfer1::LayerType::kRESIZE: return buildLayerObject<ResizeLayer>(net, id, shell);
+    case nvinfer1::LayerType::kREVERSE_SEQUENCE: return buildLayerObject<ReverseSequenceLayer>(net, id,
+        shell);
+    case nvinfer1::LayerType::kSCATTER: return buildLayerObject<ScatterLayer>(net, id, shell);
+    case nvinfer1::LayerType::kSELECT: return buildLayerObject<SelectLayer>(net, id, shell);
     case nvinfer1::LayerType::kSHAPE: return buildLayerObject<ShapeLayer>(net, id, shell);
     case nvinfer1::LayerType::kSHUFFLE: return buildLayerObject<ShuffleLayer>(net, id, shell);
+    case nvinfer1::LayerType::kSLICE: return buildLayerObject<SliceLayer>(net, id, shell);
     case nvinfer1::LayerType::kSOFTMAX: return buildLayerObject<SoftMaxLayer>(net, id, shell);
     default: logError("internal error: a layer of a type the bridge does not know"); return nullptr;
     }

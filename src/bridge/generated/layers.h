@@ -61,6 +61,24 @@ protected:
 };
 using CastLayer = LayerObj<nvinfer1::ICastLayer, CastImpl>;
 
+class ConcatenationImpl : public VConcatenationLayerDefaults
+{
+public:
+    explicit ConcatenationImpl(LayerRef r) noexcept : mRef(r) {}
+    void setAxis(int32_t axis) noexcept override
+    {
+        mRef.setInt("axis", static_cast<int64_t>(axis));
+    }
+    int32_t getAxis() const noexcept override
+    {
+        return static_cast<int32_t>(mRef.getInt("axis"));
+    }
+
+protected:
+    LayerRef mRef;
+};
+using ConcatenationLayer = LayerObj<nvinfer1::IConcatenationLayer, ConcatenationImpl>;
+
 class ConstantImpl : public VConstantLayerDefaults
 {
 public:
@@ -357,6 +375,51 @@ protected:
 };
 using ElementWiseLayer = LayerObj<nvinfer1::IElementWiseLayer, ElementWiseImpl>;
 
+class FillImpl : public VFillLayerDefaults
+{
+public:
+    explicit FillImpl(LayerRef r) noexcept : mRef(r) {}
+    void setDimensions(nvinfer1::Dims dimensions) noexcept override
+    {
+        mRef.setDims("dims", dimensions);
+        mRef.clearInput(0);
+    }
+    nvinfer1::Dims getDimensions() const noexcept override
+    {
+        return mRef.getDims("dims");
+    }
+    void setOperation(nvinfer1::FillOperation op) noexcept override
+    {
+        mRef.setInt("operation", static_cast<int64_t>(op));
+    }
+    nvinfer1::FillOperation getOperation() const noexcept override
+    {
+        return static_cast<nvinfer1::FillOperation>(mRef.getInt("operation"));
+    }
+    void setAlpha(double alpha) noexcept override
+    {
+        mRef.setFloat("alpha", alpha);
+        mRef.clearInput(1);
+    }
+    double getAlpha() const noexcept override
+    {
+        return mRef.getFloat("alpha");
+    }
+    void setBeta(double beta) noexcept override
+    {
+        mRef.setFloat("beta", beta);
+        mRef.clearInput(2);
+    }
+    double getBeta() const noexcept override
+    {
+        return mRef.getFloat("beta");
+    }
+
+protected:
+    LayerRef mRef;
+};
+using FillLayer = LayerObj<nvinfer1::IFillLayer, FillImpl>;
+
 class FullyConnectedImpl : public VFullyConnectedLayerDefaults
 {
 public:
@@ -390,6 +453,40 @@ protected:
     LayerRef mRef;
 };
 using FullyConnectedLayer = LayerObj<nvinfer1::IFullyConnectedLayer, FullyConnectedImpl>;
+
+class GatherImpl : public VGatherLayerDefaults
+{
+public:
+    explicit GatherImpl(LayerRef r) noexcept : mRef(r) {}
+    void setGatherAxis(int32_t axis) noexcept override
+    {
+        mRef.setInt("axis", static_cast<int64_t>(axis));
+    }
+    int32_t getGatherAxis() const noexcept override
+    {
+        return static_cast<int32_t>(mRef.getInt("axis"));
+    }
+    void setNbElementWiseDims(int32_t k) noexcept override
+    {
+        mRef.setInt("nb_elementwise_dims", static_cast<int64_t>(k));
+    }
+    int32_t getNbElementWiseDims() const noexcept override
+    {
+        return static_cast<int32_t>(mRef.getInt("nb_elementwise_dims"));
+    }
+    void setMode(nvinfer1::GatherMode mode) noexcept override
+    {
+        mRef.setInt("mode", static_cast<int64_t>(mode));
+    }
+    nvinfer1::GatherMode getMode() const noexcept override
+    {
+        return static_cast<nvinfer1::GatherMode>(mRef.getInt("mode"));
+    }
+
+protected:
+    LayerRef mRef;
+};
+using GatherLayer = LayerObj<nvinfer1::IGatherLayer, GatherImpl>;
 
 class GridSampleImpl : public GridSampleCustom
 {
@@ -489,6 +586,66 @@ protected:
     LayerRef mRef;
 };
 using NonZeroLayer = LayerObj<nvinfer1::INonZeroLayer, NonZeroImpl>;
+
+class OneHotImpl : public VOneHotLayerDefaults
+{
+public:
+    explicit OneHotImpl(LayerRef r) noexcept : mRef(r) {}
+    void setAxis(int32_t axis) noexcept override
+    {
+        mRef.setInt("axis", static_cast<int64_t>(axis));
+    }
+    int32_t getAxis() const noexcept override
+    {
+        return static_cast<int32_t>(mRef.getInt("axis"));
+    }
+
+protected:
+    LayerRef mRef;
+};
+using OneHotLayer = LayerObj<nvinfer1::IOneHotLayer, OneHotImpl>;
+
+class PaddingImpl : public VPaddingLayerDefaults
+{
+public:
+    explicit PaddingImpl(LayerRef r) noexcept : mRef(r) {}
+    void setPrePaddingNd(nvinfer1::Dims padding) noexcept override
+    {
+        mRef.setDims("pre_padding", padding);
+    }
+    nvinfer1::Dims getPrePaddingNd() const noexcept override
+    {
+        return mRef.getDims("pre_padding");
+    }
+    void setPostPaddingNd(nvinfer1::Dims padding) noexcept override
+    {
+        mRef.setDims("post_padding", padding);
+    }
+    nvinfer1::Dims getPostPaddingNd() const noexcept override
+    {
+        return mRef.getDims("post_padding");
+    }
+    void setPrePadding(nvinfer1::DimsHW padding) noexcept override
+    {
+        mRef.setDims("pre_padding", padding);
+    }
+    nvinfer1::DimsHW getPrePadding() const noexcept override
+    {
+        return toDimsHW(mRef.getDims("pre_padding"));
+    }
+    void setPostPadding(nvinfer1::DimsHW padding) noexcept override
+    {
+        mRef.setDims("post_padding", padding);
+    }
+    nvinfer1::DimsHW getPostPadding() const noexcept override
+    {
+        return toDimsHW(mRef.getDims("post_padding"));
+    }
+
+protected:
+    LayerRef mRef;
+};
+using PaddingLayer = LayerObj<nvinfer1::IPaddingLayer, PaddingImpl>;
 
 class PoolingImpl : public VPoolingLayerDefaults
 {
@@ -651,6 +808,68 @@ public:
 };
 using ResizeLayer = LayerObj<nvinfer1::IResizeLayer, ResizeImpl>;
 
+class ReverseSequenceImpl : public VReverseSequenceLayerDefaults
+{
+public:
+    explicit ReverseSequenceImpl(LayerRef r) noexcept : mRef(r) {}
+    void setBatchAxis(int32_t batchAxis) noexcept override
+    {
+        mRef.setInt("batch_axis", static_cast<int64_t>(batchAxis));
+    }
+    int32_t getBatchAxis() const noexcept override
+    {
+        return static_cast<int32_t>(mRef.getInt("batch_axis"));
+    }
+    void setSequenceAxis(int32_t sequenceAxis) noexcept override
+    {
+        mRef.setInt("sequence_axis", static_cast<int64_t>(sequenceAxis));
+    }
+    int32_t getSequenceAxis() const noexcept override
+    {
+        return static_cast<int32_t>(mRef.getInt("sequence_axis"));
+    }
+
+protected:
+    LayerRef mRef;
+};
+using ReverseSequenceLayer = LayerObj<nvinfer1::IReverseSequenceLayer, ReverseSequenceImpl>;
+
+class ScatterImpl : public VScatterLayerDefaults
+{
+public:
+    explicit ScatterImpl(LayerRef r) noexcept : mRef(r) {}
+    void setMode(nvinfer1::ScatterMode mode) noexcept override
+    {
+        mRef.setInt("mode", static_cast<int64_t>(mode));
+    }
+    nvinfer1::ScatterMode getMode() const noexcept override
+    {
+        return static_cast<nvinfer1::ScatterMode>(mRef.getInt("mode"));
+    }
+    void setAxis(int32_t axis) noexcept override
+    {
+        mRef.setInt("axis", static_cast<int64_t>(axis));
+    }
+    int32_t getAxis() const noexcept override
+    {
+        return static_cast<int32_t>(mRef.getInt("axis"));
+    }
+
+protected:
+    LayerRef mRef;
+};
+using ScatterLayer = LayerObj<nvinfer1::IScatterLayer, ScatterImpl>;
+
+class SelectImpl : public VSelectLayerDefaults
+{
+public:
+    explicit SelectImpl(LayerRef r) noexcept : mRef(r) {}
+
+protected:
+    LayerRef mRef;
+};
+using SelectLayer = LayerObj<nvinfer1::ISelectLayer, SelectImpl>;
+
 class ShapeImpl : public VShapeLayerDefaults
 {
 public:
@@ -675,6 +894,51 @@ public:
     }
 };
 using ShuffleLayer = LayerObj<nvinfer1::IShuffleLayer, ShuffleImpl>;
+
+class SliceImpl : public VSliceLayerDefaults
+{
+public:
+    explicit SliceImpl(LayerRef r) noexcept : mRef(r) {}
+    void setStart(nvinfer1::Dims start) noexcept override
+    {
+        mRef.setDims("start", start);
+        mRef.clearInput(1);
+    }
+    nvinfer1::Dims getStart() const noexcept override
+    {
+        return mRef.getDims("start");
+    }
+    void setSize(nvinfer1::Dims size) noexcept override
+    {
+        mRef.setDims("size", size);
+        mRef.clearInput(2);
+    }
+    nvinfer1::Dims getSize() const noexcept override
+    {
+        return mRef.getDims("size");
+    }
+    void setStride(nvinfer1::Dims stride) noexcept override
+    {
+        mRef.setDims("stride", stride);
+        mRef.clearInput(3);
+    }
+    nvinfer1::Dims getStride() const noexcept override
+    {
+        return mRef.getDims("stride");
+    }
+    void setMode(nvinfer1::SliceMode mode) noexcept override
+    {
+        mRef.setInt("mode", static_cast<int64_t>(mode));
+    }
+    nvinfer1::SliceMode getMode() const noexcept override
+    {
+        return static_cast<nvinfer1::SliceMode>(mRef.getInt("mode"));
+    }
+
+protected:
+    LayerRef mRef;
+};
+using SliceLayer = LayerObj<nvinfer1::ISliceLayer, SliceImpl>;
 
 class SoftMaxImpl : public VSoftMaxLayerDefaults
 {

@@ -17,11 +17,24 @@ use std::ffi::c_void;
 pub struct Shapes {
     pub inputs: Vec<Option<Vec<i64>>>,
     pub outputs: Vec<Vec<i64>>,
+    /// The values of inputs that are shape tensors (a slice's start and stride), by input;
+    /// None for the others. Kernels never read shape inputs: bind takes their values here.
+    pub values: Vec<Option<Vec<i64>>>,
 }
 
 impl Shapes {
     pub fn input(&self, i: usize) -> Result<&[i64]> {
         self.inputs.get(i).and_then(|x| x.as_deref()).ok_or_else(|| Error::internal(format!("input {i} has no shape")))
+    }
+
+    /// The values of shape input `i`, if it is present.
+    pub fn values(&self, i: usize) -> Result<Option<&[i64]>> {
+        match self.inputs.get(i) {
+            Some(Some(_)) => {
+                self.values.get(i).and_then(|v| v.as_deref()).map(Some).ok_or_else(|| Error::internal(format!("shape input {i} has no values")))
+            }
+            _ => Ok(None),
+        }
     }
 }
 
@@ -114,6 +127,20 @@ pub(crate) mod launch {
 /// The kernel `{base}_{suffix of dtype}` in `file`.
 pub(crate) fn typed_kernel(kernels: &Kernels, file: &str, base: &str, dtype: crate::types::DataType) -> Result<Kernel> {
     kernels.function(file, &format!("{base}_{}", dtype.kernel_suffix()))
+}
+
+/// The kernel `{base}_b{size}` in `file` that moves elements of `dtype`'s size (1, 2 or 4
+/// bytes): data movement does not depend on what the bytes mean.
+pub(crate) fn sized_kernel(kernels: &Kernels, file: &str, base: &str, dtype: crate::types::DataType) -> Result<Kernel> {
+    match dtype.size_bytes() {
+        size @ (1 | 2 | 4) => kernels.function(file, &format!("{base}_b{size}")),
+        size => Err(Error::unsupported(format!("{base}: no kernel for elements of {size} bytes"))),
+    }
+}
+
+/// Whether `sized_kernel` has kernels for `dtype`.
+pub(crate) fn sized(dtype: crate::types::DataType) -> bool {
+    matches!(dtype.size_bytes(), 1 | 2 | 4) && dtype != crate::types::DataType::Fp8
 }
 
 /// Geometry of a row-major tensor for the kernels (dims and strides, padded to 8).

@@ -3,37 +3,54 @@
 // src/backend/cuda/layers/mod.rs), in the order candidates are tried.
 mod activation;
 mod cast;
+mod concatenation;
 mod convolution;
 mod deconvolution;
 mod elementwise;
+mod fill;
+mod gather;
 mod grid_sample;
 mod matmul;
 mod nms;
 mod non_zero;
+mod one_hot;
 mod pooling;
 mod resize;
+mod reverse_sequence;
+mod scatter;
+mod select;
 mod shape;
 mod shuffle;
+mod slice;
 mod softmax;
 
 /// Every CUDA implementation.
 static IMPLEMENTATIONS: &[&dyn Implementation] = &[
     &activation::ACTIVATION,
     &cast::CAST,
+    &concatenation::CONCATENATION,
     &convolution::DIRECT,
     &deconvolution::DIRECT,
     &elementwise::ELEMENTWISE,
+    &fill::FILL,
     &matmul::FC_CUBLASLT,
     &matmul::FC_TILED,
+    &gather::GATHER,
     &grid_sample::GRID_SAMPLE,
     &cast::IDENTITY,
     &matmul::CUBLASLT,
     &matmul::TILED,
     &nms::HOST_STAGED,
     &non_zero::NON_ZERO,
+    &one_hot::ONE_HOT,
+    &slice::PADDING,
     &pooling::POOLING,
     &resize::RESIZE,
+    &reverse_sequence::REVERSE_SEQUENCE,
+    &scatter::SCATTER,
+    &select::SELECT,
     &shape::SHAPE,
     &shuffle::SHUFFLE,
+    &slice::SLICE,
     &softmax::SOFTMAX,
 ];
