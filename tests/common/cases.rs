@@ -6,16 +6,26 @@
 //! one-layer network through the public Rust API; kHALF runs set the layer's precision to
 //! kHALF under kOBEY_PRECISION_CONSTRAINTS, so half kernels really run. `check` prints a
 //! "LAYER-CASES" line per (backend, layer, type), which the GPU script collects.
+//!
+//! Inputs are network inputs in the layer's input slots 0, 1, 2, ... unless the case says
+//! otherwise: `at_slots` puts them in other slots (leaving the rest empty, as optional
+//! inputs are), `constant_inputs` makes some of them constant layers, and `dynamic` (or
+//! `dynamic_only`) declares execution inputs with unknown dims (a profile pins them to the
+//! case's dims), so inference works on symbolic shapes. Inputs the layer reads as shape tensors get a profile
+//! with their values and live in host memory, as TensorRT has them. `verify` replaces the
+//! value comparison with a check of the output (random fills).
 
 use super::exec::{backend_name, targets, IoBuffer};
 use nvinfer::backend::Target;
 use nvinfer::builder::build_for;
-use nvinfer::builder::config::{BuilderConfig, FLAG_FP16, FLAG_OBEY_PRECISION_CONSTRAINTS};
+use nvinfer::builder::config::{BuilderConfig, OptimizationProfile, FLAG_FP16, FLAG_OBEY_PRECISION_CONSTRAINTS};
 use nvinfer::host::{decode_f32, decode_i64, encode_f32, encode_i64};
 use nvinfer::ir::Network;
+use nvinfer::layers::generated::Constant;
 use nvinfer::layers::Layer;
 use nvinfer::runtime::{Engine, ExecutionContext};
-use nvinfer::types::{byte_size, DataType};
+use nvinfer::types::{byte_size, DataType, ProfileSelector};
+use nvinfer::weights::Weights;
 use std::sync::Arc;
 
 use DataType::{Float, Half};
@@ -90,27 +100,129 @@ pub fn tolerance(dtype: DataType) -> f64 {
 
 // ---------------------------------------------------------------- the one test body
 
+/// A check of an output that cannot be compared value by value.
+pub type Verify = Box<dyn Fn(&T) -> std::result::Result<(), String>>;
+
 /// One case: a layer, its inputs, and the reference output (dims and values).
 pub struct Case {
     pub what: String,
     pub layer: Box<dyn Layer>,
     pub inputs: Vec<T>,
     pub expected: T,
+    /// The layer input slot of each input (default 0, 1, 2, ...); other slots stay empty.
+    pub slots: Vec<usize>,
+    /// Inputs (by index) given as constant layers rather than network inputs.
+    pub constants: Vec<usize>,
+    /// Execution inputs (by index) declared with unknown dims, pinned to the case's by a
+    /// profile.
+    pub dynamic: Vec<usize>,
+    /// Checks the output instead of comparing it with `expected`'s values (its dims and type
+    /// are still compared).
+    pub verify: Option<Verify>,
 }
 
-/// Builds a one-layer network of `case` for `target` and runs it; returns the output.
-pub fn run(case: &Case, target: &Target) -> nvinfer::Result<T> {
+impl Case {
+    pub fn at_slots(mut self, slots: &[usize]) -> Case {
+        assert_eq!(slots.len(), self.inputs.len(), "{}: one slot per input", self.what);
+        self.slots = slots.to_vec();
+        self
+    }
+
+    pub fn constant_inputs(mut self, which: &[usize]) -> Case {
+        self.constants = which.to_vec();
+        self
+    }
+
+    /// Every execution input with unknown dims.
+    pub fn dynamic(self) -> Case {
+        let all: Vec<usize> = (0..self.inputs.len()).collect();
+        self.dynamic_only(&all)
+    }
+
+    /// The inputs `which` with unknown dims.
+    pub fn dynamic_only(mut self, which: &[usize]) -> Case {
+        self.what += " (dynamic dims)";
+        self.dynamic = which.to_vec();
+        self
+    }
+
+    pub fn verify(mut self, check: impl Fn(&T) -> std::result::Result<(), String> + 'static) -> Case {
+        self.verify = Some(Box::new(check));
+        self
+    }
+
+    /// The type a case is reported under: its first input of the output's type, else its
+    /// first input, else the output's.
+    pub fn dtype(&self) -> DataType {
+        let same = self.inputs.iter().find(|x| x.dtype == self.expected.dtype);
+        same.or(self.inputs.first()).map(|x| x.dtype).unwrap_or(self.expected.dtype)
+    }
+}
+
+/// The one-layer network of `case`, with its output named "out", and the profile its
+/// inputs need (None when every input is static and none is a shape tensor).
+pub fn network(case: &Case) -> nvinfer::Result<(Network, Option<OptimizationProfile>)> {
     let mut net = Network::new();
-    let ids: Vec<usize> =
-        case.inputs.iter().enumerate().map(|(i, x)| net.add_input(&format!("in{i}"), x.dtype, &x.dims).unwrap()).collect();
-    let l = net.add_layer(case.layer.clone(), &ids)?;
+    let mut ids = Vec::with_capacity(case.inputs.len());
+    for (i, x) in case.inputs.iter().enumerate() {
+        if case.constants.contains(&i) {
+            let w = Weights::from_bytes(x.dtype, &encode(x))?;
+            let l = net.add_layer(Box::new(Constant::of(x.dims.clone(), w)), &[])?;
+            ids.push(net.layers[l].outputs[0]);
+        } else {
+            ids.push(net.add_input(&format!("in{i}"), x.dtype, &x.dims)?);
+        }
+    }
+    let slots: Vec<usize> = if case.slots.is_empty() { (0..ids.len()).collect() } else { case.slots.clone() };
+    // Inputs in the leading slots are given when the layer is added, the others set after,
+    // as ILayer::setInput does.
+    let leading = slots.iter().enumerate().take_while(|&(k, &s)| k == s).count();
+    let l = net.add_layer_deferred(case.layer.clone(), &ids[..leading])?;
+    for (&slot, &id) in slots.iter().zip(&ids).skip(leading) {
+        net.set_layer_input(l, slot, id)?;
+    }
+    net.finish_last_layer()?;
     let out = net.layers[l].outputs[0];
     net.set_tensor_name(out, "out").unwrap();
     net.mark_output(out).unwrap();
     if net.tensors[out].dtype != case.expected.dtype {
         net.set_tensor_type(out, case.expected.dtype).unwrap();
     }
+    let shape_tensors = net.shape_tensors();
+    let mut profile = OptimizationProfile::new();
+    let mut needs_profile = false;
+    for (i, x) in case.inputs.iter().enumerate() {
+        let (id, name) = (ids[i], format!("in{i}"));
+        if case.constants.contains(&i) {
+            continue;
+        }
+        if shape_tensors[id] {
+            let values: Vec<i32> = x.values.iter().map(|&v| v as i32).collect();
+            for sel in [ProfileSelector::Min, ProfileSelector::Opt, ProfileSelector::Max] {
+                profile.set_shape_values(&name, sel, &values)?;
+            }
+            needs_profile = true;
+        } else if case.dynamic.contains(&i) {
+            net.set_input_dims(id, &vec![-1; x.dims.len()])?;
+            let min: Vec<i64> = x.dims.iter().map(|&d| d.min(1)).collect();
+            profile.set_dimensions(&name, ProfileSelector::Min, &min)?;
+            profile.set_dimensions(&name, ProfileSelector::Opt, &x.dims)?;
+            profile.set_dimensions(&name, ProfileSelector::Max, &x.dims)?;
+            needs_profile = true;
+        }
+    }
+    net.infer_shapes()?;
+    Ok((net, needs_profile.then_some(profile)))
+}
+
+/// Builds a one-layer network of `case` for `target` and runs it; returns the output.
+pub fn run(case: &Case, target: &Target) -> nvinfer::Result<T> {
+    let (mut net, profile) = network(case)?;
+    let l = net.layers.len() - 1;
     let mut config = BuilderConfig::default();
+    if let Some(p) = &profile {
+        config.add_profile(p)?;
+    }
     config.set_flag(nvinfer::builder::config::FLAG_TF32, false);
     if case.inputs.iter().any(|x| x.dtype == Half) || case.expected.dtype == Half {
         config.set_flag(FLAG_FP16, true);
@@ -125,9 +237,18 @@ pub fn run(case: &Case, target: &Target) -> nvinfer::Result<T> {
     let k_out = engine.io_index("out").unwrap();
     let out_host = engine.io_tensor(k_out).unwrap().shape_tensor;
     let mut ctx = ExecutionContext::new(engine.clone())?;
-    let inputs: Vec<IoBuffer> = case.inputs.iter().map(|x| IoBuffer::with(&encode(x), on_device)).collect();
-    for (i, b) in inputs.iter().enumerate() {
-        ctx.set_tensor_address(&format!("in{i}"), b.address())?;
+    let mut inputs: Vec<IoBuffer> = vec![];
+    for (i, x) in case.inputs.iter().enumerate() {
+        let name = format!("in{i}");
+        let Some(k) = engine.io_index(&name) else { continue };
+        // Shape tensors are read from host memory.
+        let host = engine.io_tensor(k).is_some_and(|t| t.shape_tensor);
+        let b = IoBuffer::with(&encode(x), on_device && !host);
+        if !host {
+            ctx.set_input_shape(&name, &x.dims)?;
+        }
+        ctx.set_tensor_address(&name, b.address())?;
+        inputs.push(b);
     }
     let output = IoBuffer::new(ctx.max_output_size("out")? as usize, on_device && !out_host);
     ctx.set_tensor_address("out", output.address())?;
@@ -145,7 +266,7 @@ pub fn check(kind: &str, cases: Vec<Case>) {
     for target in targets() {
         let mut stats: std::collections::BTreeMap<String, (usize, f64)> = Default::default();
         for case in &cases {
-            let dtype = case.inputs.first().map(|x| x.dtype).unwrap_or(case.expected.dtype);
+            let dtype = case.dtype();
             let label = format!("{} {} [{}]", backend_name(&target), case.what, dtype);
             match run(case, &target) {
                 Err(e) => failures.push(format!("{label}: {}", e.message)),
@@ -155,6 +276,13 @@ pub fn check(kind: &str, cases: Vec<Case>) {
                             "{label}: got {} {:?}, expected {} {:?}",
                             got.dtype, got.dims, case.expected.dtype, case.expected.dims
                         ));
+                        continue;
+                    }
+                    if let Some(verify) = &case.verify {
+                        if let Err(why) = verify(&got) {
+                            failures.push(format!("{label}: {why}"));
+                        }
+                        stats.entry(dtype.name().to_string()).or_default().0 += 1;
                         continue;
                     }
                     let scale = case.expected.values.iter().fold(1.0f64, |m, v| m.max(v.abs()));
@@ -191,7 +319,7 @@ pub fn check(kind: &str, cases: Vec<Case>) {
 }
 
 pub fn case(what: impl Into<String>, layer: impl Layer, inputs: Vec<T>, expected: T) -> Case {
-    Case { what: what.into(), layer: Box::new(layer), inputs, expected }
+    Case { what: what.into(), layer: Box::new(layer), inputs, expected, slots: vec![], constants: vec![], dynamic: vec![], verify: None }
 }
 
 /// The output of a float layer in `dtype` from values computed in f64.
