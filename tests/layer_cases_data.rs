@@ -640,6 +640,12 @@ fn fill() {
     let mut layer = Fill::of(vec![], fill::LINSPACE);
     layer.alpha = -4.0;
     cases.push(case("kLINSPACE 0-D", layer, vec![], out(Float, &[], vec![-4.0])));
+    // A static beta on a [2,3] fill is the delta of both axes: 1 + 2 i + 2 j (by hand: 1, 3,
+    // 5, 3, 5, 7).
+    let mut layer = Fill::of(vec![2, 3], fill::LINSPACE);
+    layer.alpha = 1.0;
+    layer.beta = 2.0;
+    cases.push(case("kLINSPACE 2-D parameters by hand", layer, vec![], out(Float, &[2, 3], vec![1.0, 3.0, 5.0, 3.0, 5.0, 7.0])));
     // Alpha and beta as inputs 1 and 2: element [i, j] of [2,3] is 1 + 10 i + 2 j (by hand:
     // 1, 3, 5, 11, 13, 15); the output has their type.
     for dtype in [Float, Half, Int32] {
@@ -681,4 +687,202 @@ fn fill() {
         }
     }
     check("Fill", cases);
+}
+
+// ---------------------------------------------------------------- errors and shape values
+
+use nvinfer::builder::build_for;
+use nvinfer::builder::config::{BuilderConfig, OptimizationProfile};
+use nvinfer::ir::Network;
+use nvinfer::layers::Layer;
+use nvinfer::runtime::{Engine, ExecutionContext};
+use nvinfer::types::ProfileSelector;
+use nvinfer::weights::Weights;
+
+/// The error adding `layer` on fresh inputs of these types and dims gives (set at `slots`).
+fn add_error(layer: impl Layer, inputs: &[(DataType, &[i64])], slots: &[usize]) -> String {
+    let mut net = Network::new();
+    let ids: Vec<usize> = inputs.iter().enumerate().map(|(i, (d, dims))| net.add_input(&format!("in{i}"), *d, dims).unwrap()).collect();
+    let leading = slots.iter().enumerate().take_while(|&(k, &s)| k == s).count();
+    let l = net.add_layer_deferred(Box::new(layer), &ids[..leading]).unwrap();
+    for (&slot, &id) in slots.iter().zip(&ids).skip(leading) {
+        net.set_layer_input(l, slot, id).unwrap();
+    }
+    match net.finish_last_layer() {
+        Ok(()) => panic!("the layer was accepted"),
+        Err(e) => e.message,
+    }
+}
+
+#[test]
+fn bad_layers_are_refused_when_added_with_a_clear_message() {
+    let cases: Vec<(String, &str)> = vec![
+        (add_error(Concatenation::on_axis(1), &[(Float, &[2, 3]), (Float, &[3, 3])], &[0, 1]), "dimension 0 must match"),
+        (add_error(Concatenation::on_axis(2), &[(Float, &[2, 3])], &[0]), "axis 2 is out of range"),
+        (add_error(Concatenation::on_axis(0), &[(Float, &[2]), (Int32, &[2])], &[0, 1]), "have types kFLOAT and kINT32"),
+        (add_error(Slice::of(vec![0, 2], vec![2, 2], vec![1, 1]).with_mode(slice::STRICT_BOUNDS), &[(Float, &[2, 3])], &[0]), "coordinates 2..=3 fall outside"),
+        (add_error(Slice::of(vec![0], vec![2, 2], vec![1]), &[(Float, &[2, 3])], &[0]), "start has 1 values"),
+        (add_error(Slice::of(vec![0, 0], vec![1, 1], vec![1, 1]), &[(Float, &[2, 3]), (Float, &[])], &[0, 4]), "needs kFILL"),
+        (add_error(Slice::of(vec![0], vec![1], vec![1]).with_mode(slice::WRAP), &[(Float, &[0])], &[0]), "kWRAP of an empty axis"),
+        (add_error(Slice::of(vec![0, 0], vec![], vec![1, 1]), &[(Float, &[2, 3]), (Float, &[2])], &[0, 2]), "kINT32 shape tensor"),
+        (add_error(Padding::of(vec![1], vec![1]), &[(Float, &[1, 1, 2, 2])], &[0]), "two innermost"),
+        (add_error(Padding::of(vec![1, 1], vec![1, 1]), &[(Float, &[2, 2, 2])], &[0]), "rank 4 or more"),
+        (add_error(Padding::of(vec![-2, 0], vec![-1, 0]), &[(Float, &[1, 1, 2, 2])], &[0]), "crops more than the dimension"),
+        (add_error(Gather::on_axis(3), &[(Float, &[2, 3]), (Int32, &[1])], &[0, 1]), "gather axis 3 is outside"),
+        (add_error(Gather::on_axis(0), &[(Float, &[2, 3]), (Float, &[1])], &[0, 1]), "gather indices has type kFLOAT"),
+        (add_error(Gather::with_mode(gather::ELEMENT), &[(Float, &[2, 3]), (Int32, &[2])], &[0, 1]), "indices of the data's rank"),
+        (add_error(Gather::with_mode(gather::ND), &[(Float, &[2, 3]), (Int32, &[1, 3])], &[0, 1]), "do not fit data of rank 2"),
+        (add_error(Gather::with_mode(gather::ND), &[(Float, &[2, 3]), (Int32, &[1, -1])], &[0, 1]), "known when the network is built"),
+        (add_error(Select::new(), &[(Float, &[2]), (Float, &[2]), (Float, &[2])], &[0, 1, 2]), "condition has type kFLOAT"),
+        (add_error(Select::new(), &[(Bool, &[2]), (Float, &[3]), (Float, &[2])], &[0, 1, 2]), "cannot be broadcast"),
+        (add_error(OneHot::on_axis(3), &[(Int32, &[2, 3]), (Float, &[2]), (Int32, &[])], &[0, 1, 2]), "one-hot axis 3 is outside"),
+        (add_error(OneHot::on_axis(0), &[(Int32, &[2]), (Float, &[3]), (Int32, &[])], &[0, 1, 2]), "two elements"),
+        (add_error(ReverseSequence::with_axes(1, 1), &[(Float, &[2, 3]), (Int32, &[3])], &[0, 1]), "both 1"),
+        (add_error(ReverseSequence::with_axes(1, 0), &[(Float, &[2, 3]), (Int32, &[2])], &[0, 1]), "one sequence length per index"),
+        (add_error(Scatter::with_mode(scatter::ELEMENT), &[(Float, &[2, 3]), (Int32, &[2, 3]), (Float, &[2, 2])], &[0, 1, 2]), "updates and indices dimension 1"),
+        (add_error(Scatter::with_mode(scatter::ND), &[(Float, &[2, 3]), (Int32, &[2, 1]), (Float, &[2])], &[0, 1, 2]), "need rank 2"),
+        (add_error(Fill::of(vec![4], fill::RANDOM_UNIFORM), &[(Int32, &[]), (Int32, &[])], &[1, 2]), "alpha (input 1) has type kINT32"),
+        (add_error(Fill::of(vec![4], fill::LINSPACE), &[(Float, &[])], &[1]), "both be set"),
+    ];
+    for (message, expected) in cases {
+        assert!(message.contains(expected), "expected an error containing {expected:?}, got {message:?}");
+    }
+}
+
+#[test]
+fn defaults_the_application_usually_changes_after_adding_do_not_refuse_the_layer() {
+    // addConcatenation then setAxis, addReverseSequence then setBatchAxis: the defaults
+    // (axis 0; batch axis 1) do not fit these inputs, yet the add succeeds; left as they are,
+    // the build says why.
+    let mut net = Network::new();
+    let (a, b) = (net.add_input("a", Float, &[2, 1]).unwrap(), net.add_input("b", Float, &[2, 3]).unwrap());
+    let c = net.add_layer(Box::new(Concatenation::new()), &[a, b]).unwrap_or_else(|e| panic!("{}", e.message));
+    let y = net.layers[c].outputs[0];
+    net.set_tensor_name(y, "y").unwrap();
+    net.mark_output(y).unwrap();
+    let m = build_for(&net, &BuilderConfig::default(), &common::quiet(), nvinfer::backend::Target::Cpu).unwrap_err().message;
+    assert!(m.contains("concatenation input 1 dimension 1 must match"), "{m}");
+    net.layer_mut(c).unwrap().op.set_param("axis", nvinfer::layers::Param::Ints(vec![1])).unwrap();
+    net.infer_shapes().unwrap();
+    assert_eq!(net.known_dims(y), vec![2, 4]);
+    build_for(&net, &BuilderConfig::default(), &common::quiet(), nvinfer::backend::Target::Cpu).unwrap();
+
+    let mut net = Network::new();
+    let (x, lens) = (net.add_input("x", Float, &[4, 3]).unwrap(), net.add_input("lens", Int32, &[4]).unwrap());
+    let r = net.add_layer(Box::new(ReverseSequence::new()), &[x, lens]).unwrap_or_else(|e| panic!("{}", e.message));
+    let y = net.layers[r].outputs[0];
+    net.set_tensor_name(y, "y").unwrap();
+    net.mark_output(y).unwrap();
+    let m = build_for(&net, &BuilderConfig::default(), &common::quiet(), nvinfer::backend::Target::Cpu).unwrap_err().message;
+    assert!(m.contains("one sequence length per index of the batch axis"), "{m}");
+    net.layer_mut(r).unwrap().op.set_param("batch_axis", nvinfer::layers::Param::Ints(vec![0])).unwrap();
+    net.layer_mut(r).unwrap().op.set_param("sequence_axis", nvinfer::layers::Param::Ints(vec![1])).unwrap();
+    build_for(&net, &BuilderConfig::default(), &common::quiet(), nvinfer::backend::Target::Cpu).unwrap();
+
+    // addSlice with a window past the input, then setMode(kFILL): padding.
+    let mut net = Network::new();
+    let x = net.add_input("x", Float, &[3]).unwrap();
+    let l = net.add_layer(Box::new(Slice::of(vec![-1], vec![5], vec![1])), &[x]).unwrap_or_else(|e| panic!("{}", e.message));
+    let y = net.layers[l].outputs[0];
+    net.set_tensor_name(y, "y").unwrap();
+    net.mark_output(y).unwrap();
+    let m = build_for(&net, &BuilderConfig::default(), &common::quiet(), nvinfer::backend::Target::Cpu).unwrap_err().message;
+    assert!(m.contains("coordinates -1..=3 fall outside"), "{m}");
+    net.layer_mut(l).unwrap().op.set_param("mode", nvinfer::layers::Param::Ints(vec![slice::FILL as i64])).unwrap();
+    build_for(&net, &BuilderConfig::default(), &common::quiet(), nvinfer::backend::Target::Cpu).unwrap();
+}
+
+/// A network whose output is `x` [6] reshaped by a shape tensor computed by the layers
+/// under test: dims = concatenation(gather([2,3], index), [-1]), with `index` a kINT32
+/// shape input, so the gather picks by a value only known at run time.
+fn reshape_by_picked_dim() -> Network {
+    let mut net = Network::new();
+    let x = net.add_input("x", Float, &[6]).unwrap();
+    let index = net.add_input("index", Int32, &[1]).unwrap();
+    let add = |net: &mut Network, layer: Box<dyn Layer>, inputs: &[usize]| {
+        let l = net.add_layer(layer, inputs).unwrap_or_else(|e| panic!("{}", e.message));
+        net.layers[l].outputs[0]
+    };
+    let sizes = add(&mut net, Box::new(Constant::of(vec![2], Weights::from_i32(&[2, 3]))), &[]);
+    let rest = add(&mut net, Box::new(Constant::of(vec![1], Weights::from_i32(&[-1]))), &[]);
+    let picked = add(&mut net, Box::new(Gather::on_axis(0)), &[sizes, index]);
+    let dims = add(&mut net, Box::new(Concatenation::on_axis(0)), &[picked, rest]);
+    let l = net.add_layer(Box::new(Shuffle::new()), &[x]).unwrap();
+    net.set_layer_input(l, 1, dims).unwrap();
+    let y = net.layers[l].outputs[0];
+    net.set_tensor_name(y, "y").unwrap();
+    net.mark_output(y).unwrap();
+    net
+}
+
+#[test]
+fn gather_and_concatenation_compute_shape_values_on_the_host() {
+    let net = reshape_by_picked_dim();
+    let mut p = OptimizationProfile::new();
+    for sel in [ProfileSelector::Min, ProfileSelector::Opt, ProfileSelector::Max] {
+        p.set_shape_values("index", sel, &[if sel == ProfileSelector::Max { 1 } else { -2 }]).unwrap();
+    }
+    let mut config = BuilderConfig::default();
+    config.add_profile(&p).unwrap();
+    for target in common::exec::targets() {
+        let plan = build_for(&net, &config, &common::quiet(), target.clone()).unwrap_or_else(|e| panic!("{}", e.message));
+        let engine = std::sync::Arc::new(Engine::deserialize(&plan).unwrap());
+        let mut ctx = ExecutionContext::new(engine).unwrap();
+        let on_device = matches!(target, nvinfer::backend::Target::Cuda(..));
+        let xs: Vec<f32> = (0..6).map(|v| v as f32).collect();
+        let xb = common::exec::IoBuffer::with(bytemuck::cast_slice(&xs), on_device);
+        ctx.set_tensor_address("x", xb.address()).unwrap();
+        // Index 0 picks 2, 1 and -1 pick 3, -2 picks 2: the reshape follows.
+        for (index, rows) in [(0i32, 2i64), (1, 3), (-1, 3), (-2, 2)] {
+            let host = [index];
+            ctx.set_tensor_address("index", host.as_ptr() as u64).unwrap();
+            assert_eq!(ctx.tensor_shape("y").unwrap(), vec![rows, 6 / rows], "index {index}");
+            let yb = common::exec::IoBuffer::new(24, on_device);
+            ctx.set_tensor_address("y", yb.address()).unwrap();
+            ctx.execute().unwrap();
+            assert_eq!(bytemuck::cast_slice::<u8, f32>(&yb.read(24)), xs.as_slice());
+        }
+        common::report(&format!("SHAPE-VALUES backend={} gather by a run-time index, concatenation, reshape", common::exec::backend_name(&target)));
+    }
+}
+
+#[test]
+fn a_slice_outside_its_input_at_run_time_is_an_error() {
+    // kSTRICT_BOUNDS with the start from a shape input: checked when the start is known.
+    let mut net = Network::new();
+    let x = net.add_input("x", Float, &[4]).unwrap();
+    let start = net.add_input("start", Int32, &[1]).unwrap();
+    // addSlice takes a start of the input's rank; input 1 replaces it.
+    let l = net.add_layer(Box::new(Slice::of(vec![0], vec![2], vec![1])), &[x]).unwrap();
+    net.set_layer_input(l, 1, start).unwrap();
+    let y = net.layers[l].outputs[0];
+    net.set_tensor_name(y, "y").unwrap();
+    net.mark_output(y).unwrap();
+    let mut p = OptimizationProfile::new();
+    p.set_shape_values("start", ProfileSelector::Min, &[0]).unwrap();
+    p.set_shape_values("start", ProfileSelector::Opt, &[1]).unwrap();
+    p.set_shape_values("start", ProfileSelector::Max, &[5]).unwrap();
+    let mut config = BuilderConfig::default();
+    config.add_profile(&p).unwrap();
+    for target in common::exec::targets() {
+        let plan = build_for(&net, &config, &common::quiet(), target.clone()).unwrap_or_else(|e| panic!("{}", e.message));
+        let engine = std::sync::Arc::new(Engine::deserialize(&plan).unwrap());
+        let mut ctx = ExecutionContext::new(engine).unwrap();
+        let on_device = matches!(target, nvinfer::backend::Target::Cuda(..));
+        let xs = [1f32, 2.0, 3.0, 4.0];
+        let xb = common::exec::IoBuffer::with(bytemuck::cast_slice(&xs), on_device);
+        let yb = common::exec::IoBuffer::new(8, on_device);
+        ctx.set_tensor_address("x", xb.address()).unwrap();
+        ctx.set_tensor_address("y", yb.address()).unwrap();
+        let good = [2i32];
+        ctx.set_tensor_address("start", good.as_ptr() as u64).unwrap();
+        ctx.execute().unwrap();
+        assert_eq!(bytemuck::cast_slice::<u8, f32>(&yb.read(8)), &[3.0, 4.0]);
+        let bad = [3i32];
+        ctx.set_tensor_address("start", bad.as_ptr() as u64).unwrap();
+        let m = ctx.execute().unwrap_err().message;
+        assert!(m.contains("past the input's end"), "{m}");
+        ctx.set_tensor_address("start", good.as_ptr() as u64).unwrap();
+        ctx.execute().unwrap();
+    }
 }

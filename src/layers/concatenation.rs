@@ -3,7 +3,7 @@
 //! dimension but the axis. Moves bytes, so every type TensorRT allows is one code path.
 
 use super::generated::Concatenation;
-use super::{any_impls, check_type, copy_element, float_type, host_input, input, CpuCx, InferCx, InferIn, InferOut, Layer, MAX_SHAPE_VALUES};
+use super::{any_impls, assert_eq_later, check_type, copy_element, float_type, host_input, input, CpuCx, InferCx, InferIn, InferOut, Layer, MAX_SHAPE_VALUES};
 use crate::error::{Error, Result};
 use crate::host::{TensorIn, TensorOut};
 use crate::types::{volume, DataType};
@@ -13,7 +13,7 @@ pub const TYPES: &[DataType] = &[DataType::Float, DataType::Half, DataType::Int3
 
 impl Concatenation {
     pub fn on_axis(axis: i32) -> Concatenation {
-        Concatenation { axis }
+        Concatenation { axis, axis_given: true }
     }
 
     /// The axis for inputs of `rank` dims, checked.
@@ -36,7 +36,7 @@ pub fn rows(dims: &[i64], axis: usize) -> (usize, usize) {
 impl Layer for Concatenation {
     fn fill_defaults(&mut self, inputs: &[Option<InferIn>]) {
         // TensorRT's default axis: the number of axes minus three, and 0 below rank 3.
-        if self.axis < 0 {
+        if self.axis < 0 && !self.axis_given {
             let rank = inputs.first().and_then(|i| i.as_ref()).map(|i| i.dims.len()).unwrap_or(0);
             self.axis = rank.saturating_sub(3) as i32;
         }
@@ -61,10 +61,14 @@ impl Layer for Concatenation {
                 continue;
             }
             for (k, d) in dims.iter_mut().enumerate() {
+                let what = || format!("concatenation input {i} dimension {k} must match input 0's");
                 *d = if k == axis {
                     cx.g.add(*d, x.dims[k])?
+                } else if self.axis_given {
+                    cx.g.assert_eq(*d, x.dims[k], what)?
                 } else {
-                    cx.g.assert_eq(*d, x.dims[k], || format!("concatenation input {i} dimension {k} must match input 0's"))?
+                    // The default axis: setAxis usually follows addConcatenation.
+                    assert_eq_later(cx.g, *d, x.dims[k], what)?
                 };
             }
         }

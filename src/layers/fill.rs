@@ -1,5 +1,6 @@
 //! Generated tensors (IFillLayer):
-//! - kLINSPACE: element c = alpha + sum_k c_k * beta[k] (beta one delta per dimension);
+//! - kLINSPACE: element c = alpha + sum_k c_k * beta[k] (beta one delta per dimension; a
+//!   static beta b is TensorRT's 1-D tensor [b], broadcast here to every dimension);
 //! - kRANDOM_UNIFORM: uniform in [alpha, beta);
 //! - kRANDOM_NORMAL: normal with mean alpha and standard deviation beta.
 //! The shape is the `dims` parameter or a 1-D shape tensor as input 0; alpha and beta are
@@ -95,15 +96,7 @@ impl Layer for Fill {
         }
         let (alpha, beta) = (optional(inputs, 1), optional(inputs, 2));
         let dtype = match (alpha, beta) {
-            (None, None) => {
-                if op == LINSPACE && dims.len() > 1 {
-                    return Err(Error::invalid_argument(format!(
-                        "a kLINSPACE fill of rank {} needs a delta per dimension: give beta as input 2 (a static beta is one delta, for 1-D fills)",
-                        dims.len()
-                    )));
-                }
-                DataType::Float
-            }
+            (None, None) => DataType::Float,
             (Some(a), Some(b)) => {
                 let allowed: &[DataType] = if op == LINSPACE { &[DataType::Float, DataType::Half, DataType::Int32] } else { super::FLOATS };
                 check_type(&format!("{} alpha (input 1)", self.operation_name()), a.dtype, allowed)?;

@@ -370,6 +370,8 @@ impl Params for Cast {
 pub struct Concatenation {
     #[prost(int32, tag = "1")]
     pub axis: i32,
+    #[prost(bool, tag = "2")]
+    pub axis_given: bool,
 }
 
 impl Concatenation {
@@ -384,11 +386,15 @@ impl Params for Concatenation {
         Kind::Concatenation
     }
     fn keys(&self) -> &'static [&'static str] {
-        &["axis"]
+        &["axis", "axis_given"]
     }
     fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
         match key {
-            "axis" => self.axis = value.int32(key)?,
+            "axis" => {
+                self.axis = value.int32(key)?;
+                self.axis_given = true;
+            }
+            "axis_given" => self.axis_given = value.int(key)? != 0,
             _ => return Err(Error::invalid_argument(format!("Concatenation layers have no parameter '{key}'"))),
         }
         Ok(())
@@ -396,6 +402,7 @@ impl Params for Concatenation {
     fn param(&self, key: &str) -> Option<Param> {
         Some(match key {
             "axis" => Param::Ints(vec![self.axis as i64]),
+            "axis_given" => Param::Ints(vec![self.axis_given as i64]),
             _ => return None,
         })
     }
@@ -1269,6 +1276,8 @@ pub struct ReverseSequence {
     pub batch_axis: i32,
     #[prost(int32, tag = "2")]
     pub sequence_axis: i32,
+    #[prost(bool, tag = "3")]
+    pub axes_given: bool,
 }
 
 impl ReverseSequence {
@@ -1283,12 +1292,19 @@ impl Params for ReverseSequence {
         Kind::ReverseSequence
     }
     fn keys(&self) -> &'static [&'static str] {
-        &["batch_axis", "sequence_axis"]
+        &["batch_axis", "sequence_axis", "axes_given"]
     }
     fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
         match key {
-            "batch_axis" => self.batch_axis = value.int32(key)?,
-            "sequence_axis" => self.sequence_axis = value.int32(key)?,
+            "batch_axis" => {
+                self.batch_axis = value.int32(key)?;
+                self.axes_given = true;
+            }
+            "sequence_axis" => {
+                self.sequence_axis = value.int32(key)?;
+                self.axes_given = true;
+            }
+            "axes_given" => self.axes_given = value.int(key)? != 0,
             _ => return Err(Error::invalid_argument(format!("ReverseSequence layers have no parameter '{key}'"))),
         }
         Ok(())
@@ -1297,6 +1313,7 @@ impl Params for ReverseSequence {
         Some(match key {
             "batch_axis" => Param::Ints(vec![self.batch_axis as i64]),
             "sequence_axis" => Param::Ints(vec![self.sequence_axis as i64]),
+            "axes_given" => Param::Ints(vec![self.axes_given as i64]),
             _ => return None,
         })
     }
@@ -1500,6 +1517,8 @@ pub struct Slice {
     pub mode: i32,
     #[prost(bool, tag = "5")]
     pub whole_leading_axis: bool,
+    #[prost(bool, tag = "6")]
+    pub mode_given: bool,
 }
 
 impl Slice {
@@ -1514,15 +1533,19 @@ impl Params for Slice {
         Kind::Slice
     }
     fn keys(&self) -> &'static [&'static str] {
-        &["start", "size", "stride", "mode", "whole_leading_axis"]
+        &["start", "size", "stride", "mode", "whole_leading_axis", "mode_given"]
     }
     fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
         match key {
             "start" => self.start = value.ints(key)?.to_vec(),
             "size" => self.size = value.ints(key)?.to_vec(),
             "stride" => self.stride = value.ints(key)?.to_vec(),
-            "mode" => self.mode = value.int32(key)?,
+            "mode" => {
+                self.mode = value.int32(key)?;
+                self.mode_given = true;
+            }
             "whole_leading_axis" => self.whole_leading_axis = value.int(key)? != 0,
+            "mode_given" => self.mode_given = value.int(key)? != 0,
             _ => return Err(Error::invalid_argument(format!("Slice layers have no parameter '{key}'"))),
         }
         Ok(())
@@ -1534,6 +1557,7 @@ impl Params for Slice {
             "stride" => Param::Ints(self.stride.clone()),
             "mode" => Param::Ints(vec![self.mode as i64]),
             "whole_leading_axis" => Param::Ints(vec![self.whole_leading_axis as i64]),
+            "mode_given" => Param::Ints(vec![self.mode_given as i64]),
             _ => return None,
         })
     }

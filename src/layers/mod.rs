@@ -17,7 +17,7 @@ pub use generated::Kind;
 
 use crate::error::{Error, Result};
 use crate::host::{TensorIn, TensorOut};
-use crate::shape::{ExprId, ShapeGraph, Symbol};
+use crate::shape::{BinOp, ExprId, Node, ShapeGraph, Symbol};
 use crate::types::DataType;
 use crate::weights::Weights;
 use std::any::Any;
@@ -244,4 +244,33 @@ pub fn shape_input_values<'a>(what: &str, x: &InferIn<'a>, scalar: bool) -> Resu
 /// Copies element `from` of `src` to element `to` of `dst`, for elements of `size` bytes.
 pub fn copy_element(src: &[u8], from: usize, dst: &mut [u8], to: usize, size: usize) {
     dst[to * size..(to + 1) * size].copy_from_slice(&src[from * size..(from + 1) * size]);
+}
+
+/// `a`, checked to be at least `min` when the network is built or run rather than now; see
+/// `assert_eq_later`.
+pub fn at_least_later(g: &mut ShapeGraph, a: ExprId, min: i64, what: impl FnOnce() -> String) -> Result<ExprId> {
+    match g.as_const(a) {
+        Some(x) if x < min => {
+            let m = g.constant(min);
+            let id = g.push_raw(Node::Bin(BinOp::AtLeast, a, m))?;
+            g.set_note(id, what());
+            Ok(id)
+        }
+        _ => g.at_least(a, min, what),
+    }
+}
+
+/// `a`, checked equal to `b` when the network is built or run rather than now, for a check
+/// that depends on a parameter the application usually sets after the add* method (the
+/// axis of addConcatenation): a default about to change must not make the add fail. A
+/// known mismatch becomes a check node that fails when evaluated, with `what` as its message.
+pub fn assert_eq_later(g: &mut ShapeGraph, a: ExprId, b: ExprId, what: impl FnOnce() -> String) -> Result<ExprId> {
+    match (g.as_const(a), g.as_const(b)) {
+        (Some(x), Some(y)) if x != y => {
+            let id = g.push_raw(Node::Bin(BinOp::AssertEq, a, b))?;
+            g.set_note(id, what());
+            Ok(id)
+        }
+        _ => g.assert_eq(a, b, what),
+    }
 }

@@ -3,7 +3,7 @@
 //! the rest copied. Lengths outside [0, dim] are clamped to it.
 
 use super::generated::ReverseSequence;
-use super::{any_impls, check_type, copy_element, host_input, input, CpuCx, InferCx, InferIn, InferOut, Layer};
+use super::{any_impls, assert_eq_later, check_type, copy_element, host_input, input, CpuCx, InferCx, InferIn, InferOut, Layer};
 use crate::error::{Error, Result};
 use crate::host::{TensorIn, TensorOut};
 use crate::types::{strides, DataType};
@@ -24,7 +24,7 @@ pub fn source(s: i64, len: i64, dim: i64) -> i64 {
 
 impl ReverseSequence {
     pub fn with_axes(batch_axis: i32, sequence_axis: i32) -> ReverseSequence {
-        ReverseSequence { batch_axis, sequence_axis }
+        ReverseSequence { batch_axis, sequence_axis, axes_given: true }
     }
 
     /// (batch axis, sequence axis) for an input of `rank` dims.
@@ -55,7 +55,13 @@ impl Layer for ReverseSequence {
         if lens.dims.len() != 1 {
             return Err(Error::invalid_argument("the sequence lengths must be a 1-D tensor"));
         }
-        cx.g.assert_eq(lens.dims[0], x.dims[b], || "there must be one sequence length per index of the batch axis".to_string())?;
+        let what = || "there must be one sequence length per index of the batch axis".to_string();
+        if self.axes_given {
+            cx.g.assert_eq(lens.dims[0], x.dims[b], what)?;
+        } else {
+            // The default axes: setBatchAxis usually follows addReverseSequence.
+            assert_eq_later(cx.g, lens.dims[0], x.dims[b], what)?;
+        }
         Ok(vec![InferOut::new(x.dtype, x.dims.to_vec())])
     }
 

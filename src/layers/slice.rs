@@ -5,7 +5,7 @@
 //! TensorRT allows is one code path. IPaddingLayer is a slice too (src/layers/padding.rs).
 
 use super::generated::Slice;
-use super::{any_impls, check_type, float_type, host_input, input, shape_input_values, CpuCx, InferCx, InferIn, InferOut, Layer};
+use super::{any_impls, at_least_later, check_type, float_type, host_input, input, shape_input_values, CpuCx, InferCx, InferIn, InferOut, Layer};
 use crate::error::{Error, Result};
 use crate::host::{convert, TensorIn, TensorOut};
 use crate::shape::{BinOp, ExprId, ShapeGraph};
@@ -66,6 +66,7 @@ impl Slice {
 
     pub fn with_mode(mut self, mode: i32) -> Slice {
         self.mode = mode;
+        self.mode_given = true;
         self
     }
 
@@ -94,8 +95,10 @@ fn spec(g: &mut ShapeGraph, inputs: &[Option<InferIn>], slot: usize, what: &str,
 
 /// Checks that axis `k` of size `d` can be sliced under `mode`: kSTRICT_BOUNDS reads only
 /// coordinates inside the input, the other modes but kFILL need a non-empty axis (when the
-/// output is not empty). Known violations are errors now, the rest checks at run time.
-fn check_axis(g: &mut ShapeGraph, mode: i32, k: usize, d: ExprId, start: ExprId, size: ExprId, stride: ExprId) -> Result<()> {
+/// output is not empty). Known violations are errors now, the rest checks at run time; with
+/// `defer`, known violations of kSTRICT_BOUNDS fail when the network is built instead
+/// (the default mode, which setMode usually changes after addSlice).
+fn check_axis(g: &mut ShapeGraph, mode: i32, defer: bool, k: usize, d: ExprId, start: ExprId, size: ExprId, stride: ExprId) -> Result<()> {
     let zero = g.constant(0);
     let nonempty = g.op(BinOp::Less, zero, size)?;
     match mode {
@@ -108,9 +111,12 @@ fn check_axis(g: &mut ShapeGraph, mode: i32, k: usize, d: ExprId, start: ExprId,
             let hi = g.op(BinOp::Max, start, last)?;
             if let (Some(lo), Some(hi), Some(dv), Some(n)) = (g.as_const(lo), g.as_const(hi), g.as_const(d), g.as_const(size)) {
                 if n > 0 && (lo < 0 || hi >= dv) {
-                    return Err(Error::invalid_argument(format!(
-                        "slice axis {k}: coordinates {lo}..={hi} fall outside the input's [0, {dv}) (kSTRICT_BOUNDS)"
-                    )));
+                    let what = format!("slice axis {k}: coordinates {lo}..={hi} fall outside the input's [0, {dv}) (kSTRICT_BOUNDS)");
+                    if !defer {
+                        return Err(Error::invalid_argument(what));
+                    }
+                    let outside = g.constant(-1);
+                    at_least_later(g, outside, 0, || what)?;
                 }
                 return Ok(());
             }
@@ -190,7 +196,7 @@ impl Layer for Slice {
                     return Err(Error::invalid_argument(format!("slice size {k} is {v}")));
                 }
             }
-            check_axis(cx.g, self.mode, k, x.dims[k], start[k], n, stride[k])?;
+            check_axis(cx.g, self.mode, !self.mode_given, k, x.dims[k], start[k], n, stride[k])?;
             dims.push(n);
         }
         // The fill value is the only other float input: kFLOAT and kHALF mix as usual.

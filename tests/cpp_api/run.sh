@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # C++ and C API tests against the installed prefix dist/ (run `SKIP_SAMPLES=1 scripts/build.sh`
-# first): compiles network_api.cpp (C++14), c_api.c (C99, nvinfer_c.h only) and
-# leak_cycles.cpp (create/destroy cycles of every object, zero heap growth) with warnings as
-# errors, links them with -lnvinfer -lnvonnxparser -lnvinfer_plugin (rpath dist/lib), runs
+# first): compiles network_api.cpp (C++14), every layers_*.cpp (C++14, one per group of layer
+# kinds), c_api.c (C99, nvinfer_c.h only) and leak_cycles.cpp (create/destroy cycles of
+# every object, zero heap growth) with warnings as errors, links them with -lnvinfer -lnvonnxparser -lnvinfer_plugin (rpath dist/lib), runs
 # them, and, where valgrind is installed, runs them again under memcheck (memory errors or
 # definite leaks fail; CPP_API_VALGRIND=0 skips that). Every "ok"/"FAIL" line counts as one
 # check; a compile failure or a crash counts as a failure. Prints "cpp_api: N passed, N
@@ -91,6 +91,18 @@ if compile c_api "$CC" -std=c99 -pedantic -Wall -Wextra -Werror \
   run c_api "$TMP/c_api"
 fi
 
+# Layer groups' API tests: every layers_*.cpp here, built and run like network_api.cpp.
+LAYER_TESTS=()
+for src in "$HERE"/layers_*.cpp; do
+  [ -e "$src" ] || continue
+  name=$(basename "$src" .cpp)
+  if compile "$name" "$CXX" -std=c++14 -Wall -Wextra -Werror -Wno-deprecated-declarations -pthread \
+    -I "$DIST/include" "$src" -o "$TMP/$name" "${LINK[@]}"; then
+    run "$name" "$TMP/$name"
+    LAYER_TESTS+=("$name")
+  fi
+done
+
 # Create/destroy cycles of every object: zero heap growth after warm-up (thread caches off
 # for an exact count; see the program's header).
 MODEL="$ROOT/data/mnist/mnist.onnx"
@@ -102,6 +114,9 @@ fi
 if [ "${CPP_API_VALGRIND:-1}" != 0 ] && command -v valgrind >/dev/null 2>&1; then
   [ -x "$TMP/network_api" ] && memcheck network_api "$TMP/network_api"
   [ -x "$TMP/c_api" ] && memcheck c_api "$TMP/c_api"
+  for name in "${LAYER_TESTS[@]}"; do
+    memcheck "$name" "$TMP/$name"
+  done
   # Bash exports assignments before a function call to the commands it runs.
   [ -x "$TMP/leak_cycles" ] && LEAK_CYCLES=2 GLIBC_TUNABLES=glibc.malloc.tcache_count=0 \
     memcheck leak_cycles "$TMP/leak_cycles" "$MODEL"
