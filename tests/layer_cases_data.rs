@@ -239,7 +239,9 @@ fn padding() {
     let mut cases = vec![];
     for dtype in [Float, Half, Int32, Int8] {
         let x = data(dtype, &[1, 2, 3, 4], 50);
-        for (what, pre, post) in [("pads", [1, 2], [2, 1]), ("crops", [-1, 1], [0, -2]), ("zero", [0, 0], [0, 0]), ("crops to nothing", [-2, 0], [-1, 0])] {
+        for (what, pre, post) in
+            [("pads", [1, 2], [2, 1]), ("crops", [-1, 1], [0, -2]), ("zero", [0, 0], [0, 0]), ("crops to nothing", [-2, 0], [-1, 0])]
+        {
             let y = padding_ref(&x, pre, post);
             cases.push(case(what, Padding::of(pre.to_vec(), post.to_vec()), vec![x.clone()], y.clone()));
             if what == "pads" {
@@ -353,7 +355,12 @@ fn gather() {
         let idx = ints(Int32, &[3, 2], 64, -5, 4);
         cases.push(case("kDEFAULT elementwise axis", layer.clone(), vec![x.clone(), idx.clone()], gather_default_ref(&x, &idx, 2, 1)));
         let idx1 = ints(Int32, &[1, 4], 65, -5, 4);
-        cases.push(case("kDEFAULT elementwise broadcast", layer.clone(), vec![x.clone(), idx1.clone()], gather_default_ref(&x, &idx1, 2, 1)));
+        cases.push(case(
+            "kDEFAULT elementwise broadcast",
+            layer.clone(),
+            vec![x.clone(), idx1.clone()],
+            gather_default_ref(&x, &idx1, 2, 1),
+        ));
         let x1 = data(dtype, &[1, 4, 5], 66);
         cases.push(case("kDEFAULT elementwise data broadcast", layer, vec![x1.clone(), idx.clone()], gather_default_ref(&x1, &idx, 2, 1)));
         // kELEMENT on axes 0 and 1, indices smaller than the data on the other axis.
@@ -448,7 +455,9 @@ fn one_hot() {
             cases.push(case(format!("axis {axis}"), OneHot::on_axis(axis as i32), vec![idx.clone(), values.clone(), depth.clone()], y));
         }
         let y = one_hot_ref(&idx, &values, 4, 1);
-        cases.push(case("constant depth", OneHot::on_axis(1), vec![idx.clone(), values.clone(), depth.clone()], y.clone()).constant_inputs(&[2]));
+        cases.push(
+            case("constant depth", OneHot::on_axis(1), vec![idx.clone(), values.clone(), depth.clone()], y.clone()).constant_inputs(&[2]),
+        );
         cases.push(case("axis 1", OneHot::on_axis(1), vec![idx.clone(), values.clone(), depth.clone()], y).dynamic());
     }
     // By hand, depth 3: 0 -> [1,0,0]; 2 -> [0,0,1]; -1 is 2 -> [0,0,1]; 5 and -5 (= -2)
@@ -481,7 +490,12 @@ fn reverse_sequence() {
         let x = data(dtype, &[4, 3], 90);
         // TensorRT's default axes: batch 1, sequence 0.
         let lens = [3, 0, 4];
-        cases.push(case("default axes", ReverseSequence::new(), vec![x.clone(), int32(&[3], &lens)], reverse_sequence_ref(&x, &lens, 1, 0)));
+        cases.push(case(
+            "default axes",
+            ReverseSequence::new(),
+            vec![x.clone(), int32(&[3], &lens)],
+            reverse_sequence_ref(&x, &lens, 1, 0),
+        ));
         let lens = [2, 3, 1, 3];
         let y = reverse_sequence_ref(&x, &lens, 0, 1);
         cases.push(case("batch 0, sequence 1", ReverseSequence::with_axes(0, 1), vec![x.clone(), int32(&[4], &lens)], y));
@@ -489,9 +503,15 @@ fn reverse_sequence() {
         let lens = [1, 3, 2, 0];
         let y = reverse_sequence_ref(&x3, &lens, 2, 0);
         cases.push(case("rank 3, batch 2, sequence 0", ReverseSequence::with_axes(2, 0), vec![x3.clone(), int32(&[4], &lens)], y.clone()));
-        cases.push(case("rank 3, batch 2, sequence 0", ReverseSequence::with_axes(2, 0), vec![x3.clone(), int32(&[4], &lens)], y).dynamic());
+        cases
+            .push(case("rank 3, batch 2, sequence 0", ReverseSequence::with_axes(2, 0), vec![x3.clone(), int32(&[4], &lens)], y).dynamic());
         let lens = [2, 1, 2];
-        cases.push(case("rank 3, batch 0, sequence 1", ReverseSequence::with_axes(0, 1), vec![x3.clone(), int32(&[3], &lens)], reverse_sequence_ref(&x3, &lens, 0, 1)));
+        cases.push(case(
+            "rank 3, batch 0, sequence 1",
+            ReverseSequence::with_axes(0, 1),
+            vec![x3.clone(), int32(&[3], &lens)],
+            reverse_sequence_ref(&x3, &lens, 0, 1),
+        ));
     }
     // By hand: x[s][b] = 3s + b for s < 4, b < 3, lengths [3, 1, 4] along b, sequence axis 0:
     // column 0 reverses its first 3: 6, 3, 0, 9; column 1 keeps 1, 4, 7, 10; column 2
@@ -552,7 +572,12 @@ fn scatter() {
         let idx = t(Int32, &[4, 5], idx0);
         let upd = data(dtype, &[4, 5], 102);
         let mut layer = Scatter::with_mode(scatter::ELEMENT);
-        cases.push(case("kELEMENT axis 0", layer.clone(), vec![x.clone(), idx.clone(), upd.clone()], scatter_element_ref(&x, &idx, &upd, 0)));
+        cases.push(case(
+            "kELEMENT axis 0",
+            layer.clone(),
+            vec![x.clone(), idx.clone(), upd.clone()],
+            scatter_element_ref(&x, &idx, &upd, 0),
+        ));
         // kELEMENT on axis 1 with fewer updates than the data has rows: [2, 5].
         layer.axis = 1;
         let mut idx1 = vec![];
@@ -561,17 +586,39 @@ fn scatter() {
         }
         let idx = t(Int32, &[2, 5], idx1);
         let upd = data(dtype, &[2, 5], 104);
-        cases.push(case("kELEMENT axis 1", layer.clone(), vec![x.clone(), idx.clone(), upd.clone()], scatter_element_ref(&x, &idx, &upd, 1)));
-        cases.push(case("kELEMENT axis 1", layer, vec![x.clone(), idx.clone(), upd.clone()], scatter_element_ref(&x, &idx, &upd, 1)).dynamic());
+        cases.push(case(
+            "kELEMENT axis 1",
+            layer.clone(),
+            vec![x.clone(), idx.clone(), upd.clone()],
+            scatter_element_ref(&x, &idx, &upd, 1),
+        ));
+        cases.push(
+            case("kELEMENT axis 1", layer, vec![x.clone(), idx.clone(), upd.clone()], scatter_element_ref(&x, &idx, &upd, 1)).dynamic(),
+        );
         // kND: single indices replace rows; pairs replace elements.
         let idx = int32(&[2, 1], &[3, -4]);
         let upd = data(dtype, &[2, 5], 105);
-        cases.push(case("kND rows", Scatter::with_mode(scatter::ND), vec![x.clone(), idx.clone(), upd.clone()], scatter_nd_ref(&x, &idx, &upd)));
+        cases.push(case(
+            "kND rows",
+            Scatter::with_mode(scatter::ND),
+            vec![x.clone(), idx.clone(), upd.clone()],
+            scatter_nd_ref(&x, &idx, &upd),
+        ));
         let idx = int32(&[3, 2], &[0, 4, -1, 0, 2, -3]);
         let upd = data(dtype, &[3], 106);
-        cases.push(case("kND elements", Scatter::with_mode(scatter::ND), vec![x.clone(), idx.clone(), upd.clone()], scatter_nd_ref(&x, &idx, &upd)));
+        cases.push(case(
+            "kND elements",
+            Scatter::with_mode(scatter::ND),
+            vec![x.clone(), idx.clone(), upd.clone()],
+            scatter_nd_ref(&x, &idx, &upd),
+        ));
         // The tuple length must be known when the network is built: data and updates are dynamic.
-        let nd = case("kND elements", Scatter::with_mode(scatter::ND), vec![x.clone(), idx.clone(), upd.clone()], scatter_nd_ref(&x, &idx, &upd));
+        let nd = case(
+            "kND elements",
+            Scatter::with_mode(scatter::ND),
+            vec![x.clone(), idx.clone(), upd.clone()],
+            scatter_nd_ref(&x, &idx, &upd),
+        );
         cases.push(nd.dynamic_only(&[0, 2]));
     }
     // By hand, kND: [1..8] with 9, 10, 11, 12 written at 4, 3, 1, 7:
@@ -602,7 +649,8 @@ fn random_check(op: i32, alpha: f64, beta: f64, half: bool) -> impl Fn(&T) -> st
         let n = y.values.len() as f64;
         let mean = y.values.iter().sum::<f64>() / n;
         let sd = (y.values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
-        let (want_mean, want_sd) = if op == fill::RANDOM_UNIFORM { ((alpha + beta) / 2.0, (beta - alpha) / 12f64.sqrt()) } else { (alpha, beta) };
+        let (want_mean, want_sd) =
+            if op == fill::RANDOM_UNIFORM { ((alpha + beta) / 2.0, (beta - alpha) / 12f64.sqrt()) } else { (alpha, beta) };
         // kHALF rounding adds up to 2^-11 relative to each value.
         let slack = if half { 1e-3 * (want_mean.abs() + want_sd) } else { 0.0 };
         if (mean - want_mean).abs() > 5.0 * want_sd / n.sqrt() + slack {
@@ -661,15 +709,26 @@ fn fill() {
         let dims = [4, 5, 6];
         let expected = tabulate(&dims, |c| a + c.iter().zip(b).map(|(&c, b)| c as f64 * b).sum::<f64>());
         let b: Vec<f64> = if dtype == Int32 { vec![2.0, -1.0, 1.0] } else { b.to_vec() };
-        let expected = if dtype == Int32 { tabulate(&dims, |c| a + c.iter().zip(&b).map(|(&c, b)| c as f64 * b).sum::<f64>()) } else { expected };
+        let expected =
+            if dtype == Int32 { tabulate(&dims, |c| a + c.iter().zip(&b).map(|(&c, b)| c as f64 * b).sum::<f64>()) } else { expected };
         cases.push(
-            case("kLINSPACE rank 3", Fill::of(dims.to_vec(), fill::LINSPACE), vec![typed(dtype, &[], &[a]), typed(dtype, &[3], &b)], out(dtype, &dims, expected))
-                .at_slots(&[1, 2]),
+            case(
+                "kLINSPACE rank 3",
+                Fill::of(dims.to_vec(), fill::LINSPACE),
+                vec![typed(dtype, &[], &[a]), typed(dtype, &[3], &b)],
+                out(dtype, &dims, expected),
+            )
+            .at_slots(&[1, 2]),
         );
     }
     // Shape values: an integer range from constant alpha and beta is computed on the host
     // (by hand: 3, 5, 7, 9).
-    let range = case("kLINSPACE shape values", Fill::of(vec![4], fill::LINSPACE), vec![int32(&[], &[3]), int32(&[1], &[2])], int32(&[4], &[3, 5, 7, 9]));
+    let range = case(
+        "kLINSPACE shape values",
+        Fill::of(vec![4], fill::LINSPACE),
+        vec![int32(&[], &[3]), int32(&[1], &[2])],
+        int32(&[4], &[3, 5, 7, 9]),
+    );
     cases.push(range.at_slots(&[1, 2]).constant_inputs(&[0, 1]));
     // Random fills: shape and distribution (see random_check).
     for (op, alpha, beta) in [(fill::RANDOM_UNIFORM, -2.0, 3.0), (fill::RANDOM_NORMAL, 1.0, 2.0)] {
@@ -678,8 +737,14 @@ fn fill() {
         layer.alpha = alpha;
         layer.beta = beta;
         let shape = vec![0.0; 64 * 64];
-        cases.push(case(format!("{name} parameters"), layer.clone(), vec![], out(Float, &[64, 64], shape.clone())).verify(random_check(op, alpha, beta, false)));
-        cases.push(case(format!("{name} parameters in kHALF"), layer, vec![], out(Half, &[64, 64], shape.clone())).verify(random_check(op, alpha, beta, true)));
+        cases.push(
+            case(format!("{name} parameters"), layer.clone(), vec![], out(Float, &[64, 64], shape.clone()))
+                .verify(random_check(op, alpha, beta, false)),
+        );
+        cases.push(
+            case(format!("{name} parameters in kHALF"), layer, vec![], out(Half, &[64, 64], shape.clone()))
+                .verify(random_check(op, alpha, beta, true)),
+        );
         for dtype in [Float, Half] {
             let inputs = vec![int32(&[2], &[32, 128]), typed(dtype, &[], &[alpha]), typed(dtype, &[], &[beta])];
             let verify = random_check(op, alpha, beta, dtype == Half);
@@ -720,7 +785,10 @@ fn bad_layers_are_refused_when_added_with_a_clear_message() {
         (add_error(Concatenation::on_axis(1), &[(Float, &[2, 3]), (Float, &[3, 3])], &[0, 1]), "dimension 0 must match"),
         (add_error(Concatenation::on_axis(2), &[(Float, &[2, 3])], &[0]), "axis 2 is out of range"),
         (add_error(Concatenation::on_axis(0), &[(Float, &[2]), (Int32, &[2])], &[0, 1]), "have types kFLOAT and kINT32"),
-        (add_error(Slice::of(vec![0, 2], vec![2, 2], vec![1, 1]).with_mode(slice::STRICT_BOUNDS), &[(Float, &[2, 3])], &[0]), "coordinates 2..=3 fall outside"),
+        (
+            add_error(Slice::of(vec![0, 2], vec![2, 2], vec![1, 1]).with_mode(slice::STRICT_BOUNDS), &[(Float, &[2, 3])], &[0]),
+            "coordinates 2..=3 fall outside",
+        ),
         (add_error(Slice::of(vec![0], vec![2, 2], vec![1]), &[(Float, &[2, 3])], &[0]), "start has 1 values"),
         (add_error(Slice::of(vec![0, 0], vec![1, 1], vec![1, 1]), &[(Float, &[2, 3]), (Float, &[])], &[0, 4]), "needs kFILL"),
         (add_error(Slice::of(vec![0], vec![1], vec![1]).with_mode(slice::WRAP), &[(Float, &[0])], &[0]), "kWRAP of an empty axis"),
@@ -739,7 +807,10 @@ fn bad_layers_are_refused_when_added_with_a_clear_message() {
         (add_error(OneHot::on_axis(0), &[(Int32, &[2]), (Float, &[3]), (Int32, &[])], &[0, 1, 2]), "two elements"),
         (add_error(ReverseSequence::with_axes(1, 1), &[(Float, &[2, 3]), (Int32, &[3])], &[0, 1]), "both 1"),
         (add_error(ReverseSequence::with_axes(1, 0), &[(Float, &[2, 3]), (Int32, &[2])], &[0, 1]), "one sequence length per index"),
-        (add_error(Scatter::with_mode(scatter::ELEMENT), &[(Float, &[2, 3]), (Int32, &[2, 3]), (Float, &[2, 2])], &[0, 1, 2]), "updates and indices dimension 1"),
+        (
+            add_error(Scatter::with_mode(scatter::ELEMENT), &[(Float, &[2, 3]), (Int32, &[2, 3]), (Float, &[2, 2])], &[0, 1, 2]),
+            "updates and indices dimension 1",
+        ),
         (add_error(Scatter::with_mode(scatter::ND), &[(Float, &[2, 3]), (Int32, &[2, 1]), (Float, &[2])], &[0, 1, 2]), "need rank 2"),
         (add_error(Fill::of(vec![4], fill::RANDOM_UNIFORM), &[(Int32, &[]), (Int32, &[])], &[1, 2]), "alpha (input 1) has type kINT32"),
         (add_error(Fill::of(vec![4], fill::LINSPACE), &[(Float, &[])], &[1]), "both be set"),
@@ -842,7 +913,10 @@ fn gather_and_concatenation_compute_shape_values_on_the_host() {
             ctx.execute().unwrap();
             assert_eq!(bytemuck::cast_slice::<u8, f32>(&yb.read(24)), xs.as_slice());
         }
-        common::report(&format!("SHAPE-VALUES backend={} gather by a run-time index, concatenation, reshape", common::exec::backend_name(&target)));
+        common::report(&format!(
+            "SHAPE-TENSOR backend={} Gather by a run-time index -> Concatenation -> Shuffle reshape input",
+            common::exec::backend_name(&target)
+        ));
     }
 }
 

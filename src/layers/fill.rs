@@ -3,6 +3,7 @@
 //!   static beta b is TensorRT's 1-D tensor [b], broadcast here to every dimension);
 //! - kRANDOM_UNIFORM: uniform in [alpha, beta);
 //! - kRANDOM_NORMAL: normal with mean alpha and standard deviation beta.
+//!
 //! The shape is the `dims` parameter or a 1-D shape tensor as input 0; alpha and beta are
 //! parameters or tensors as inputs 1 and 2 (both or neither, of one type, which is the
 //! output's type: kFLOAT, kHALF or, for kLINSPACE, kINT32). Without them the output is

@@ -4,6 +4,7 @@
 //! - kELEMENT (ONNX GatherElements): output[J] = data[J with J[axis] = indices[J]].
 //! - kND (ONNX GatherND): the last axis of the indices holds tuples addressing slices of the
 //!   data after its first nbElementWiseDims (batch) axes.
+//!
 //! Indices are kINT32; a negative index counts from the end of its axis (once); an index
 //! still outside its axis reads zero. Moves bytes, so every data type is one code path.
 

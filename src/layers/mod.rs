@@ -238,7 +238,9 @@ pub fn shape_input_values<'a>(what: &str, x: &InferIn<'a>, scalar: bool) -> Resu
         let shape = if scalar { "0-D or 1-D" } else { "1-D" };
         return Err(Error::invalid_argument(format!("{what} must be a {shape} kINT32 shape tensor, not a {}-D {}", x.dims.len(), x.dtype)));
     }
-    x.values.ok_or_else(|| Error::invalid_argument(format!("{what} must be a shape tensor: its values must be computable from shapes on the host")))
+    x.values.ok_or_else(|| {
+        Error::invalid_argument(format!("{what} must be a shape tensor: its values must be computable from shapes on the host"))
+    })
 }
 
 /// Copies element `from` of `src` to element `to` of `dst`, for elements of `size` bytes.

@@ -3,6 +3,7 @@
 //! - kELEMENT (ONNX ScatterElements): updates[J] goes to output[J with J[axis] = indices[J]].
 //! - kND (ONNX ScatterND): the last axis of the indices holds tuples addressing slices of
 //!   the data; updates are indices.dims[:-1] + data.dims[k:].
+//!
 //! Indices are kINT32; a negative index counts from the end of its axis once, and an update
 //! whose index stays outside is dropped. Where indices repeat, which update lands is not
 //! specified (as in TensorRT).

@@ -98,7 +98,8 @@ fn spec(g: &mut ShapeGraph, inputs: &[Option<InferIn>], slot: usize, what: &str,
 /// output is not empty). Known violations are errors now, the rest checks at run time; with
 /// `defer`, known violations of kSTRICT_BOUNDS fail when the network is built instead
 /// (the default mode, which setMode usually changes after addSlice).
-fn check_axis(g: &mut ShapeGraph, mode: i32, defer: bool, k: usize, d: ExprId, start: ExprId, size: ExprId, stride: ExprId) -> Result<()> {
+fn check_axis(g: &mut ShapeGraph, mode: i32, defer: bool, k: usize, d: ExprId, (start, size, stride): (ExprId, ExprId, ExprId)) -> Result<()> {
+    let at_least = |g: &mut ShapeGraph, a: ExprId, what: String| if defer { at_least_later(g, a, 0, || what) } else { g.at_least(a, 0, || what) };
     let zero = g.constant(0);
     let nonempty = g.op(BinOp::Less, zero, size)?;
     match mode {
@@ -116,16 +117,16 @@ fn check_axis(g: &mut ShapeGraph, mode: i32, defer: bool, k: usize, d: ExprId, s
                         return Err(Error::invalid_argument(what));
                     }
                     let outside = g.constant(-1);
-                    at_least_later(g, outside, 0, || what)?;
+                    at_least(g, outside, what)?;
                 }
                 return Ok(());
             }
             let lo_checked = g.select(nonempty, lo, zero);
-            g.at_least(lo_checked, 0, || format!("slice axis {k}: a coordinate below 0 (kSTRICT_BOUNDS)"))?;
+            at_least(g, lo_checked, format!("slice axis {k}: a coordinate below 0 (kSTRICT_BOUNDS)"))?;
             let last_allowed = g.sub(d, one)?;
             let room = g.sub(last_allowed, hi)?;
             let room_checked = g.select(nonempty, room, zero);
-            g.at_least(room_checked, 0, || format!("slice axis {k}: a coordinate past the input's end (kSTRICT_BOUNDS)"))?;
+            at_least(g, room_checked, format!("slice axis {k}: a coordinate past the input's end (kSTRICT_BOUNDS)"))?;
         }
         WRAP | CLAMP | REFLECT => {
             let one = g.constant(1);
@@ -196,7 +197,7 @@ impl Layer for Slice {
                     return Err(Error::invalid_argument(format!("slice size {k} is {v}")));
                 }
             }
-            check_axis(cx.g, self.mode, !self.mode_given, k, x.dims[k], start[k], n, stride[k])?;
+            check_axis(cx.g, self.mode, !self.mode_given, k, x.dims[k], (start[k], n, stride[k]))?;
             dims.push(n);
         }
         // The fill value is the only other float input: kFLOAT and kHALF mix as usual.
@@ -225,7 +226,7 @@ impl Layer for Slice {
         if let Some(f) = inputs.get(4).and_then(|t| t.as_ref()) {
             convert(f.dtype, &f.bytes[..f.dtype.size_bytes()], x.dtype, &mut fill);
         }
-        copy_window(&x, &w, &fill, &mut outputs[0])
+        copy_window(x, &w, &fill, &mut outputs[0])
     }
 
     fn add_batch_axis(&mut self) -> Result<()> {

@@ -68,7 +68,11 @@ impl CudaState {
             let counts_itself = !ce.counted[li].is_empty();
             let outputs: Option<Vec<Vec<i64>>> =
                 l.outputs.iter().map(|&o| res.dims[o].clone().or_else(|| counts_itself.then(|| ce.max_dims[o].clone()))).collect();
-            let values = l.inputs.iter().map(|i| i.and_then(|i| engine.analysis.tensors[i].values.as_deref()).and_then(|v| res.eval.all(v))).collect();
+            let values = l
+                .inputs
+                .iter()
+                .map(|i| i.and_then(|i| engine.analysis.tensors[i].values.as_deref()).and_then(|v| res.eval.all(v)))
+                .collect();
             self.bound[li] = match (inputs, outputs) {
                 (Some(inputs), Some(outputs)) => {
                     Some(p.bind(&Shapes { inputs, outputs, values }).map_err(|e| e.context(format!("layer '{}'", l.name)))?)

@@ -30,9 +30,12 @@ impl Shapes {
     /// The values of shape input `i`, if it is present.
     pub fn values(&self, i: usize) -> Result<Option<&[i64]>> {
         match self.inputs.get(i) {
-            Some(Some(_)) => {
-                self.values.get(i).and_then(|v| v.as_deref()).map(Some).ok_or_else(|| Error::internal(format!("shape input {i} has no values")))
-            }
+            Some(Some(_)) => self
+                .values
+                .get(i)
+                .and_then(|v| v.as_deref())
+                .map(Some)
+                .ok_or_else(|| Error::internal(format!("shape input {i} has no values"))),
             _ => Ok(None),
         }
     }
