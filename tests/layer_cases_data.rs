@@ -960,3 +960,60 @@ fn a_slice_outside_its_input_at_run_time_is_an_error() {
         ctx.execute().unwrap();
     }
 }
+
+/// x [2,3,4] per sample -> slice rows 1..3 of axis 1 -> concatenation of it twice on
+/// axis 1 -> padding (one row above, one column after) -> gather of columns 4 and -1:
+/// [2,5,2] per sample; in an implicit-batch network, or with an explicit batch of one.
+fn per_sample_network(implicit: bool) -> Network {
+    let mut net = if implicit { Network::new_implicit_batch() } else { Network::new() };
+    let lead = |v: &[i64], batch: i64| if implicit { v.to_vec() } else { [&[batch], v].concat() };
+    let x = net.add_input("x", Float, &lead(&[2, 3, 4], 1)).unwrap();
+    let add = |net: &mut Network, layer: Box<dyn Layer>, inputs: &[usize]| {
+        let l = net.add_layer(layer, inputs).unwrap_or_else(|e| panic!("{}", e.message));
+        net.layers[l].outputs[0]
+    };
+    let s = add(&mut net, Box::new(Slice::of(lead(&[0, 1, 0], 0), lead(&[2, 2, 4], 1), lead(&[1, 1, 1], 1))), &[x]);
+    let axis = if implicit { 1 } else { 2 };
+    let c = add(&mut net, Box::new(Concatenation::on_axis(axis)), &[s, s]);
+    let p = add(&mut net, Box::new(Padding::of(vec![1, 0], vec![0, 1])), &[c]);
+    let columns = add(&mut net, Box::new(Constant::of(vec![2], Weights::from_i32(&[4, -1]))), &[]);
+    let y = add(&mut net, Box::new(Gather::on_axis(axis + 1)), &[p, columns]);
+    net.set_tensor_name(y, "y").unwrap();
+    net.mark_output(y).unwrap();
+    net
+}
+
+#[test]
+fn implicit_batch_networks_slice_concatenate_pad_and_gather_per_sample() {
+    let (per_in, per_out) = (24usize, 20usize);
+    for target in common::exec::targets() {
+        let on_device = matches!(target, nvinfer::backend::Target::Cuda(..));
+        let build = |net: &Network| {
+            let config = BuilderConfig { max_batch_size: 3, ..Default::default() };
+            let plan = build_for(net, &config, &common::quiet(), target.clone()).unwrap_or_else(|e| panic!("{}", e.message));
+            std::sync::Arc::new(Engine::deserialize(&plan).unwrap())
+        };
+        let mut batched = ExecutionContext::new(build(&per_sample_network(true))).unwrap();
+        let mut alone = ExecutionContext::new(build(&per_sample_network(false))).unwrap();
+        let xs = common::random(per_in * 3, 120);
+        let x = common::exec::IoBuffer::with(bytemuck::cast_slice(&xs), on_device);
+        let y = common::exec::IoBuffer::new(per_out * 4 * 3, on_device);
+        batched.execute_batch(3, &[x.address(), y.address()]).unwrap_or_else(|e| panic!("{}", e.message));
+        let got: Vec<f32> = bytemuck::cast_slice(&y.read(per_out * 4 * 3)).to_vec();
+        for s in 0..3 {
+            let x1 = common::exec::IoBuffer::with(bytemuck::cast_slice(&xs[s * per_in..(s + 1) * per_in]), on_device);
+            let y1 = common::exec::IoBuffer::new(per_out * 4, on_device);
+            alone.set_tensor_address("x", x1.address()).unwrap();
+            alone.set_tensor_address("y", y1.address()).unwrap();
+            alone.execute().unwrap();
+            let want: Vec<f32> = bytemuck::cast_slice(&y1.read(per_out * 4)).to_vec();
+            assert_eq!(&got[s * per_out..(s + 1) * per_out], want.as_slice(), "sample {s}");
+        }
+    }
+    // The kinds TensorRT allows only with explicit batch say so.
+    let mut net = Network::new_implicit_batch();
+    let (i, v, d) =
+        (net.add_input("i", Int32, &[3]).unwrap(), net.add_input("v", Float, &[2]).unwrap(), net.add_input("d", Int32, &[]).unwrap());
+    let e = net.add_layer(Box::new(OneHot::on_axis(-1)), &[i, v, d]).unwrap_err();
+    assert!(e.message.contains("IOneHotLayer needs an explicit-batch network"), "{}", e.message);
+}
