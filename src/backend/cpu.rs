@@ -160,11 +160,12 @@ pub fn run(
                 inputs.push(None);
                 continue;
             };
-            let dims = res.dims[i].as_deref().ok_or_else(|| Error::internal("an input's shape is unknown"))?;
             if shape_inputs.contains(&slot) {
-                inputs.push(shape_values[slot].as_deref().map(|bytes| TensorIn { dtype: DataType::Int32, dims, bytes }));
+                let dims = res.dims[i].as_deref();
+                inputs.push(shape_values[slot].as_deref().zip(dims).map(|(bytes, dims)| TensorIn { dtype: DataType::Int32, dims, bytes }));
                 continue;
             }
+            let dims = res.dims[i].as_deref().ok_or_else(|| Error::internal("an input's shape is unknown"))?;
             let p = place(engine, cpu, st, io, i, Some(dims))?;
             // SAFETY: the region holds the tensor (sized above); layers only read inputs, and
             // the memory plan never places a layer's outputs over its inputs.
