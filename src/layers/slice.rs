@@ -192,11 +192,6 @@ impl Layer for Slice {
         let mut dims = Vec::with_capacity(rank);
         for k in 0..rank {
             let n = cx.g.at_least(size[k], 0, || format!("slice size {k}"))?;
-            if let Some(v) = cx.g.as_const(n) {
-                if v < 0 {
-                    return Err(Error::invalid_argument(format!("slice size {k} is {v}")));
-                }
-            }
             check_axis(cx.g, self.mode, !self.mode_given, k, x.dims[k], (start[k], n, stride[k]))?;
             dims.push(n);
         }
