@@ -51,6 +51,7 @@ RUST_FIELD = {
     "ints": ("int64, repeated", "Vec<i64>"),
     "weights": ("message, optional", "Option<Weights>"),
     "dtype": ("int32", "i32"),
+    "string": ("string", "String"),
 }
 
 
@@ -82,6 +83,8 @@ def rust_set(ptype: str, field: str, key: str) -> str:
         return f"self.{field} = Some(value.weights({key})?)"
     if ptype == "dtype":
         return f"self.{field} = DataType::parse(value.int32({key})?, {key})? as i32"
+    if ptype == "string":
+        return f"self.{field} = value.string({key})?.to_string()"
     fail(f"unknown parameter type {ptype}")
 
 
@@ -98,6 +101,8 @@ def rust_get(ptype: str, field: str) -> str:
         return f"Param::Ints(self.{field}.clone())"
     if ptype == "weights":
         return f"Param::Weights(self.{field}.clone().unwrap_or_default())"
+    if ptype == "string":
+        return f"Param::Str(self.{field}.clone())"
     fail(f"unknown parameter type {ptype}")
 
 
@@ -110,6 +115,8 @@ def rust_default(ptype: str, default: str) -> str | None:
         return default
     if ptype in ("float", "double"):
         return default if "." in default else default + ".0"
+    if ptype == "string":
+        return f"{default!r}.to_string()".replace("'", '"')
     fail(f"default {default!r} for a {ptype} parameter")
 
 
@@ -320,6 +327,8 @@ class Cxx:
             return f'{ref}.setFloat("{key}", {arg});'
         if base == "Weights":
             return f'{ref}.setWeights("{key}", {arg});'
+        if "".join(base.split()) == "char*":
+            return f'{ref}.setString("{key}", {arg});'
         fail(f"{where}: no conversion from C++ type {t!r}")
 
     def getter_expr(self, t: str, key: str, where: str) -> str:
@@ -338,6 +347,8 @@ class Cxx:
             return f'mRef.getFloat("{key}")'
         if base == "Weights":
             return f'mRef.getWeights("{key}")'
+        if "".join(base.split()) == "char*":
+            return f'mRef.getString("{key}")'
         fail(f"{where}: no conversion to C++ type {t!r}")
 
     def params_decl(self, m) -> str:
@@ -386,11 +397,19 @@ def gen_cxx(layers: list[dict], inv) -> tuple[str, str, str]:
             p = ms.params[0]
             h.append(f"    {cx.q(ms.ret)} {setter}({cx.params_decl(ms)}){cx.quals(ms)} override")
             h.append(f"    {{")
-            h.append(f"        {cx.setter_stmt(p.type, key, p.name, f'{name}::{setter}')}")
+            stmt = cx.setter_stmt(p.type, key, p.name, f'{name}::{setter}')
+            if ms.ret not in ("void", "bool"):
+                fail(f"{name}: setter {setter} returns {ms.ret}")
             if resets is not None:
                 if not isinstance(resets, int) or not (0 <= resets < l["inputs"][1]):
                     fail(f"{name}: {setter} resets input {resets!r}, which the layer cannot have")
+                if ms.ret != "void":
+                    fail(f"{name}: {setter} returns {ms.ret} and resets an input")
+                h.append(f"        {stmt}")
                 h.append(f"        mRef.clearInput({resets});")
+            else:
+                # A setter returning bool returns whether the parameter was accepted.
+                h.append(f"        {'return ' if ms.ret == 'bool' else ''}{stmt}")
             h.append(f"    }}")
             mg = cx.vmethod(vclass, getter)
             h.append(f"    {cx.q(mg.ret)} {getter}(){cx.quals(mg)} override")

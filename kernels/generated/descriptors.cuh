@@ -142,3 +142,55 @@ struct LinspaceDesc
     double alpha;
     double beta[8];
 };
+
+// A scale layer over n elements: coefficient (i / inner) % channels (kCHANNEL), i % (channels * inner) (kELEMENTWISE) or 0 (kUNIFORM).
+struct ScaleDesc
+{
+    long long n;
+    long long inner;
+    long long channels;
+    int mode;
+};
+
+// Cross-channel LRN of a tensor seen as [outer, channels, inner].
+struct LrnDesc
+{
+    long long outer;
+    long long channels;
+    long long inner;
+    int window;
+    float alpha;
+    float beta;
+    float k;
+};
+
+// Top-k along the middle dimension of [outer, n, inner]; largest first (kMAX) or smallest first (kMIN).
+struct TopKDesc
+{
+    long long outer;
+    long long n;
+    long long inner;
+    int k;
+    int largest;
+};
+
+// Quantization of n elements; per-channel scales index (i / inner) % channels.
+struct QuantDesc
+{
+    long long n;
+    long long inner;
+    long long channels;
+    int per_channel;
+};
+
+// An einsum of one or two operands: output labels first, summed labels after; strides 0 where an operand lacks a label.
+struct EinsumDesc
+{
+    int out_rank;
+    int sum_rank;
+    long long n_out;
+    long long n_sum;
+    long long sizes[26];
+    long long a_strides[26];
+    long long b_strides[26];
+};

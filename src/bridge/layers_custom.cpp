@@ -9,9 +9,9 @@ NvtNetwork* LayerRef::handle() const noexcept
     return mNet.handle();
 }
 
-void LayerRef::setInts(char const* key, std::vector<int64_t> const& values) const noexcept
+bool LayerRef::setInts(char const* key, std::vector<int64_t> const& values) const noexcept
 {
-    nvt_layer_set_ints(handle(), mId, key, values.data(), static_cast<int32_t>(values.size()));
+    return nvt_layer_set_ints(handle(), mId, key, values.data(), static_cast<int32_t>(values.size()));
 }
 
 std::vector<int64_t> LayerRef::getInts(char const* key) const noexcept
@@ -36,16 +36,16 @@ int64_t LayerRef::getInt(char const* key, int64_t fallback) const noexcept
     return v.empty() ? fallback : v[0];
 }
 
-void LayerRef::setDims(char const* key, nvinfer1::Dims const& dims) const noexcept
+bool LayerRef::setDims(char const* key, nvinfer1::Dims const& dims) const noexcept
 {
     int64_t buf[nvinfer1::Dims::MAX_DIMS];
     int32_t n = fromDims(dims, buf);
     if (n < 0)
     {
         logError("invalid Dims: nbDims must be between 0 and 8");
-        return;
+        return false;
     }
-    nvt_layer_set_ints(handle(), mId, key, buf, n);
+    return nvt_layer_set_ints(handle(), mId, key, buf, n);
 }
 
 nvinfer1::Dims LayerRef::getDims(char const* key) const noexcept
@@ -54,9 +54,9 @@ nvinfer1::Dims LayerRef::getDims(char const* key) const noexcept
     return toDims(v.data(), static_cast<int32_t>(v.size()));
 }
 
-void LayerRef::setFloat(char const* key, double v) const noexcept
+bool LayerRef::setFloat(char const* key, double v) const noexcept
 {
-    nvt_layer_set_float(handle(), mId, key, v);
+    return nvt_layer_set_float(handle(), mId, key, v);
 }
 
 double LayerRef::getFloat(char const* key) const noexcept
@@ -64,9 +64,9 @@ double LayerRef::getFloat(char const* key) const noexcept
     return nvt_layer_get_float(handle(), mId, key);
 }
 
-void LayerRef::setWeights(char const* key, nvinfer1::Weights const& w) const noexcept
+bool LayerRef::setWeights(char const* key, nvinfer1::Weights const& w) const noexcept
 {
-    nvt_layer_set_weights(handle(), mId, key, static_cast<int32_t>(w.type), w.values, w.count);
+    return nvt_layer_set_weights(handle(), mId, key, static_cast<int32_t>(w.type), w.values, w.count);
 }
 
 nvinfer1::Weights LayerRef::getWeights(char const* key) const noexcept
@@ -80,6 +80,16 @@ nvinfer1::Weights LayerRef::getWeights(char const* key) const noexcept
 void LayerRef::clearInput(int32_t index) const noexcept
 {
     nvt_layer_clear_input(handle(), mId, index);
+}
+
+bool LayerRef::setString(char const* key, char const* value) const noexcept
+{
+    return nvt_layer_set_string(handle(), mId, key, value);
+}
+
+char const* LayerRef::getString(char const* key) const noexcept
+{
+    return nvt_layer_get_string(handle(), mId, key);
 }
 
 nvinfer1::Permutation const& ShuffleCustom::readPermutation(char const* key, nvinfer1::Permutation& cache) const noexcept

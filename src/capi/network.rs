@@ -9,7 +9,7 @@ use crate::log::{NvtErrorRecorder, Reporter};
 use crate::types::DataType;
 use crate::weights::Weights;
 use std::collections::HashMap;
-use std::ffi::{c_char, c_void};
+use std::ffi::{c_char, c_void, CString};
 use std::ptr::null;
 
 pub struct NvtNetwork {
@@ -17,13 +17,15 @@ pub struct NvtNetwork {
     pub network: Network,
     /// Weights handed out by nvt_layer_get_weights stay valid while the network lives.
     weights_out: HashMap<(LayerId, String), Weights>,
+    /// Strings handed out by nvt_layer_get_string, kept while their value is unchanged.
+    strings_out: HashMap<(LayerId, String), CString>,
     /// The network's name (INetworkDefinition::setName).
     pub name: crate::ir::Name,
 }
 
 impl NvtNetwork {
     pub fn new(reporter: Reporter, network: Network) -> NvtNetwork {
-        NvtNetwork { reporter, network, weights_out: HashMap::new(), name: Default::default() }
+        NvtNetwork { reporter, network, weights_out: HashMap::new(), strings_out: HashMap::new(), name: Default::default() }
     }
 }
 
@@ -481,6 +483,31 @@ pub unsafe extern "C" fn nvt_layer_get_weights(
             Ok(if c == 0 { null() } else { slot.values.as_ptr() as *const c_void })
         }
         (k, _) => Err(Error::invalid_argument(format!("parameter '{k}' is not weights"))),
+    })
+}
+
+/// Sets a string parameter of a layer (copied).
+#[no_mangle]
+pub unsafe extern "C" fn nvt_layer_set_string(n: *mut NvtNetwork, l: i32, key: *const c_char, value: *const c_char) -> bool {
+    with(n, "ILayer parameter", false, |n| {
+        let v = cstr(value, "value")?.to_string();
+        set_param(n, l, key, Param::Str(v)).map(|_| true)
+    })
+}
+
+/// Reads a string parameter: the pointer stays valid while the network lives and the
+/// parameter keeps its value (reading it again returns the same pointer).
+#[no_mangle]
+pub unsafe extern "C" fn nvt_layer_get_string(n: *mut NvtNetwork, l: i32, key: *const c_char) -> *const c_char {
+    with(n, "ILayer parameter", null(), |n| match get_param(n, l, key)? {
+        (k, Param::Str(v)) => {
+            let slot = n.strings_out.entry((l as usize, k)).or_default();
+            if slot.as_bytes() != v.as_bytes() {
+                *slot = CString::new(v.replace('\0', "")).unwrap_or_default();
+            }
+            Ok(slot.as_ptr())
+        }
+        (k, _) => Err(Error::invalid_argument(format!("parameter '{k}' is not a string"))),
     })
 }
 

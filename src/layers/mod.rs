@@ -8,6 +8,7 @@
 //! `src/backend/cuda/layers/<name>.rs` with their kernel file in `kernels/`, and test cases
 //! in `tests/layer_cases.rs`. Module lists and registries are generated from the table.
 
+pub mod axes;
 #[rustfmt::skip]
 pub mod generated;
 pub mod window;
@@ -32,6 +33,7 @@ pub enum Param {
     Ints(Vec<i64>),
     Float(f64),
     Weights(Weights),
+    Str(String),
 }
 
 impl Param {
@@ -55,6 +57,12 @@ impl Param {
         match self {
             Param::Float(v) => Ok(*v),
             _ => Err(Error::invalid_argument(format!("parameter '{key}' takes a number"))),
+        }
+    }
+    pub fn string(&self, key: &str) -> Result<&str> {
+        match self {
+            Param::Str(v) => Ok(v),
+            _ => Err(Error::invalid_argument(format!("parameter '{key}' takes a string"))),
         }
     }
     pub fn weights(self, key: &str) -> Result<Weights> {
@@ -158,6 +166,19 @@ pub trait Layer: Params + Debug + Send + Sync + 'static {
     /// A constant layer's dims and values (bound by the runtime, never run).
     fn constant(&self) -> Option<(&[i64], &Weights)> {
         None
+    }
+
+    /// Inputs that must be build-time constants (produced by constant layers once constant
+    /// folding ran), as TensorRT requires of quantization scales. The builder refuses a
+    /// network where one is not, and hands their dims and values to `check_constants`.
+    fn constant_inputs(&self) -> &'static [usize] {
+        &[]
+    }
+
+    /// Checks the values of the `constant_inputs`, in that order (None: an optional input
+    /// that is not set).
+    fn check_constants(&self, _values: &[Option<(&[i64], &Weights)>]) -> Result<()> {
+        Ok(())
     }
 
     fn as_any(&self) -> &dyn Any;
