@@ -1449,7 +1449,7 @@ void testLifetimeAndEntryPoints()
         Ptr<INetworkDefinition> net(builder->createNetworkV2(1U));
         ITensor* in = net ? net->addInput("in", DataType::kFLOAT, makeDims({1, 3, 4, 4})) : nullptr;
         mark = gLogger.mark();
-        CHECK(in && net->addLRN(*in, 3, 1.0f, 1.0f, 1.0f) == nullptr, "unimplemented addLRN returns null");
+        CHECK(in && net->addRNNv2(*in, 1, 4, 4, RNNOperation::kLSTM) == nullptr, "unimplemented addRNNv2 returns null");
         CHECK(gLogger.countSince(mark, ILogger::Severity::kWARNING, "not implemented") > 0, "...and logs \"not implemented\"");
         CHECK(net && net->getNbLayers() == 0, "...and adds nothing");
     }
@@ -1633,6 +1633,190 @@ void testImplicitBatch()
     CHECK(ctx->enqueue(4, bindings, nullptr, nullptr), "enqueue(4, bindings, stream) after the refusals");
 }
 
+// ---- math layers: add* methods, every getter against its setter, one run ------------------
+
+void testMathLayers()
+{
+    Ptr<IBuilder> builder(createInferBuilder(gLogger));
+    Ptr<INetworkDefinition> net(builder ? builder->createNetworkV2(1U) : nullptr);
+    if (!net)
+    {
+        CHECK(false, "math layers: builder and network");
+        return;
+    }
+    ITensor* x = net->addInput("x", DataType::kFLOAT, makeDims({1, 4, 2, 2}));
+    if (!x) return;
+
+    IUnaryLayer* un = net->addUnary(*x, UnaryOperation::kABS);
+    CHECK(un && un->getOperation() == UnaryOperation::kABS, "addUnary kABS");
+    if (!un) return;
+    un->setOperation(UnaryOperation::kISINF);
+    CHECK(un->getOperation() == UnaryOperation::kISINF && un->getOutput(0)->getType() == DataType::kBOOL, "unary setOperation(kISINF) gives kBOOL");
+    un->setOperation(UnaryOperation::kABS);
+
+    std::vector<float> sh = randomValues(4, 60), sc = randomValues(4, 61), pw{1.f, 2.f, 1.f, 2.f};
+    IScaleLayer* scale = net->addScale(*x, ScaleMode::kCHANNEL, weightsOf(sh), weightsOf(sc), noWeights());
+    CHECK(scale && scale->getMode() == ScaleMode::kCHANNEL && scale->getChannelAxis() == 1, "addScale kCHANNEL (channel axis 1)");
+    if (!scale) return;
+    CHECK(sameWeights(scale->getShift(), sh) && sameWeights(scale->getScale(), sc) && scale->getPower().count == 0, "scale getShift/getScale/getPower");
+    scale->setPower(weightsOf(pw));
+    scale->setMode(ScaleMode::kUNIFORM);
+    scale->setMode(ScaleMode::kCHANNEL);
+    scale->setChannelAxis(1);
+    CHECK(sameWeights(scale->getPower(), pw) && scale->getMode() == ScaleMode::kCHANNEL, "scale setPower/setMode read back");
+    std::vector<float> sh2{0.5f, 1.f};
+    scale->setShift(weightsOf(sh2));
+    scale->setScale(noWeights());
+    scale->setPower(noWeights());
+    scale->setChannelAxis(2);
+    CHECK(scale->getChannelAxis() == 2 && sameWeights(scale->getShift(), sh2) && scale->getScale().count == 0, "scale setChannelAxis/setShift/setScale read back");
+    IScaleLayer* scaleNd = net->addScaleNd(*x, ScaleMode::kELEMENTWISE, noWeights(), weightsOf(randomValues(4, 62)), noWeights(), 2);
+    CHECK(scaleNd && scaleNd->getChannelAxis() == 2 && scaleNd->getMode() == ScaleMode::kELEMENTWISE, "addScaleNd kELEMENTWISE on axis 2");
+
+    ILRNLayer* lrn = net->addLRN(*x, 3, 1.f, 0.75f, 2.f);
+    CHECK(lrn && lrn->getWindowSize() == 3 && lrn->getAlpha() == 1.f && lrn->getBeta() == 0.75f && lrn->getK() == 2.f, "addLRN and its getters");
+    if (!lrn) return;
+    lrn->setWindowSize(5);
+    lrn->setAlpha(0.5f);
+    lrn->setBeta(0.5f);
+    lrn->setK(1.f);
+    CHECK(lrn->getWindowSize() == 5 && lrn->getAlpha() == 0.5f && lrn->getBeta() == 0.5f && lrn->getK() == 1.f, "LRN setters read back");
+
+    std::vector<float> slope{0.1f, 0.2f, 0.3f, 0.4f};
+    IConstantLayer* slopeC = net->addConstant(makeDims({1, 4, 1, 1}), weightsOf(slope));
+    IParametricReLULayer* prelu = slopeC ? net->addParametricReLU(*x, *slopeC->getOutput(0)) : nullptr;
+    CHECK(prelu && dimsAre(prelu->getOutput(0)->getDimensions(), {1, 4, 2, 2}), "addParametricReLU with a per-channel slope");
+
+    IReduceLayer* red = net->addReduce(*x, ReduceOperation::kSUM, 1U << 1, true);
+    CHECK(red && dimsAre(red->getOutput(0)->getDimensions(), {1, 1, 2, 2}), "addReduce kSUM over axis 1, keeping it");
+    if (!red) return;
+    red->setOperation(ReduceOperation::kAVG);
+    red->setReduceAxes((1U << 2) | (1U << 3));
+    red->setKeepDimensions(false);
+    CHECK(red->getOperation() == ReduceOperation::kAVG && red->getReduceAxes() == 12U && !red->getKeepDimensions(), "reduce setters read back");
+    CHECK(dimsAre(red->getOutput(0)->getDimensions(), {1, 4}), "reduce output follows the new axes: " + dimsStr(red->getOutput(0)->getDimensions()));
+
+    ITopKLayer* topk = net->addTopK(*x, TopKOperation::kMAX, 2, 1U << 1);
+    CHECK(topk && topk->getNbOutputs() == 2 && topk->getOutput(1)->getType() == DataType::kINT32, "addTopK: values and kINT32 indices");
+    if (!topk) return;
+    topk->setOperation(TopKOperation::kMIN);
+    topk->setK(3);
+    topk->setReduceAxes(1U << 3);
+    CHECK(topk->getOperation() == TopKOperation::kMIN && topk->getK() == 3 && topk->getReduceAxes() == 8U, "top-k setters read back");
+    size_t mark = gLogger.mark();
+    CHECK(topk->getOutput(0)->getDimensions().nbDims == -1 && gLogger.errorSince(mark, "at least k = 3"),
+        "top-k with k = 3 over an axis of 2 is reported when its shape is read");
+    topk->setK(2);
+    CHECK(dimsAre(topk->getOutput(0)->getDimensions(), {1, 4, 2, 2}), "top-k output [1,4,2,2]");
+
+    std::vector<float> ones(4, 1.f), zeros(4, 0.f);
+    IConstantLayer* gamma = net->addConstant(makeDims({1, 4, 1, 1}), weightsOf(ones));
+    IConstantLayer* beta = net->addConstant(makeDims({1, 4, 1, 1}), weightsOf(zeros));
+    INormalizationLayer* norm = gamma && beta ? net->addNormalization(*x, *gamma->getOutput(0), *beta->getOutput(0), (1U << 2) | (1U << 3)) : nullptr;
+    CHECK(norm && norm->getAxes() == 12U && norm->getNbGroups() == 1 && norm->getEpsilon() == 1e-5f && norm->getComputePrecision() == DataType::kFLOAT,
+        "addNormalization (instance norm) and its defaults");
+    if (!norm) return;
+    norm->setEpsilon(1e-3f);
+    norm->setComputePrecision(DataType::kHALF);
+    CHECK(norm->getEpsilon() == 1e-3f && norm->getComputePrecision() == DataType::kHALF, "normalization setEpsilon/setComputePrecision read back");
+    norm->setNbGroups(2);
+    norm->setAxes((1U << 2) | (1U << 3));
+    CHECK(norm->getNbGroups() == 2, "normalization setNbGroups read back");
+    norm->setNbGroups(1); // the per-channel scale suits one group
+
+    ITensor* seq = net->addInput("seq", DataType::kFLOAT, makeDims({2, 5}));
+    ITensor* bounds = net->addInput("bounds", DataType::kINT32, makeDims({2, 1}));
+    IRaggedSoftMaxLayer* ragged = seq && bounds ? net->addRaggedSoftMax(*seq, *bounds) : nullptr;
+    CHECK(ragged && dimsAre(ragged->getOutput(0)->getDimensions(), {2, 5}), "addRaggedSoftMax");
+
+    float qs = 0.05f;
+    IConstantLayer* qscale = net->addConstant(Dims{0, {}}, Weights{DataType::kFLOAT, &qs, 1});
+    IQuantizeLayer* q = qscale ? net->addQuantize(*x, *qscale->getOutput(0)) : nullptr;
+    CHECK(q && q->getOutput(0)->getType() == DataType::kINT8, "addQuantize gives kINT8");
+    if (!q) return;
+    q->setAxis(1);
+    CHECK(q->getAxis() == 1, "quantize setAxis read back");
+    IDequantizeLayer* dq = net->addDequantize(*q->getOutput(0), *qscale->getOutput(0));
+    CHECK(dq && dq->getOutput(0)->getType() == DataType::kFLOAT, "addDequantize gives kFLOAT");
+    if (!dq) return;
+    dq->setAxis(0);
+    CHECK(dq->getAxis() == 0, "dequantize setAxis read back");
+
+    // Einsum: an array of tensors and a string parameter.
+    ITensor* a = net->addInput("a", DataType::kFLOAT, makeDims({2, 3}));
+    std::vector<float> wv = randomValues(12, 63);
+    IConstantLayer* w = net->addConstant(makeDims({3, 4}), weightsOf(wv));
+    if (!a || !w) return;
+    ITensor* operands[2] = {a, w->getOutput(0)};
+    IEinsumLayer* ein = net->addEinsum(operands, 2, "ij, jk -> ik");
+    CHECK(ein && ein->getNbInputs() == 2 && dimsAre(ein->getOutput(0)->getDimensions(), {2, 4}), "addEinsum of two tensors");
+    if (!ein) return;
+    char const* eq = ein->getEquation();
+    CHECK(eq && std::strcmp(eq, "ij, jk -> ik") == 0 && ein->getEquation() == eq, "einsum getEquation (a stable pointer)");
+    CHECK(ein->setEquation("ij,jk->ki"), "einsum setEquation returns true");
+    CHECK(std::strcmp(ein->getEquation(), "ij,jk->ki") == 0 && dimsAre(ein->getOutput(0)->getDimensions(), {4, 2}), "einsum output follows the new equation");
+    ein->setEquation("ij,jk->ik");
+    mark = gLogger.mark();
+    ITensor* withNull[2] = {a, nullptr};
+    CHECK(net->addEinsum(withNull, 2, "ij,jk->ik") == nullptr && gLogger.errorSince(mark, "addEinsum"), "addEinsum refuses a null tensor in the array");
+    mark = gLogger.mark();
+    CHECK(net->addEinsum(nullptr, 1, "ij->ji") == nullptr && gLogger.errorSince(mark), "addEinsum refuses a null array");
+    mark = gLogger.mark();
+    CHECK(net->addEinsum(operands, 1, "ii->i") == nullptr && gLogger.errorSince(mark, "diagonals"), "addEinsum refuses a diagonal");
+
+    // One run: top-2 (kMAX) over the rows of a · W.
+    ITopKLayer* best = net->addTopK(*ein->getOutput(0), TopKOperation::kMAX, 2, 1U << 1);
+    if (!best) return;
+    best->getOutput(0)->setName("best");
+    best->getOutput(1)->setName("where");
+    net->markOutput(*best->getOutput(0));
+    net->markOutput(*best->getOutput(1));
+    // The layers above with no path to an output are dropped; their inputs stay.
+    mark = gLogger.mark();
+    Ptr<IHostMemory> plan = buildPlan(*builder, *net);
+    CHECK(plan != nullptr && !gLogger.errorSince(mark), "the math network builds");
+    Ptr<IRuntime> runtime(createInferRuntime(gLogger));
+    Ptr<ICudaEngine> engine(plan && runtime ? runtime->deserializeCudaEngine(plan->data(), plan->size()) : nullptr);
+    Ptr<IExecutionContext> ctx(engine ? engine->createExecutionContext() : nullptr);
+    if (!ctx)
+    {
+        CHECK(false, "the math engine loads");
+        return;
+    }
+    std::vector<float> av = randomValues(6, 64), vals(4, -7.f);
+    std::vector<int32_t> idx(4, -7);
+    // Inputs whose layers were dropped may remain engine inputs: give them memory too.
+    std::vector<std::vector<float>> unused(3, std::vector<float>(16, 0.f));
+    char const* const unusedNames[3] = {"x", "seq", "bounds"};
+    for (int i = 0; i < 3; ++i)
+        if (engine->getTensorIOMode(unusedNames[i]) == TensorIOMode::kINPUT) ctx->setTensorAddress(unusedNames[i], unused[i].data());
+    ctx->setTensorAddress("a", av.data());
+    ctx->setTensorAddress("best", vals.data());
+    ctx->setTensorAddress("where", idx.data());
+    bool ran = ctx->enqueueV3(nullptr);
+    std::vector<double> refVals;
+    bool indicesOk = ran;
+    for (int i = 0; i < 2; ++i)
+    {
+        double row[4];
+        for (int k = 0; k < 4; ++k)
+        {
+            row[k] = 0;
+            for (int j = 0; j < 3; ++j) row[k] += double(av[i * 3 + j]) * wv[j * 4 + k];
+        }
+        int first = static_cast<int>(std::max_element(row, row + 4) - row);
+        double second = -1e300;
+        int secondAt = -1;
+        for (int k = 0; k < 4; ++k)
+            if (k != first && row[k] > second) second = row[k], secondAt = k;
+        refVals.push_back(row[first]);
+        refVals.push_back(second);
+        indicesOk = indicesOk && idx[i * 2] == first && idx[i * 2 + 1] == secondAt;
+    }
+    CHECK_CLOSE(ran, vals, refVals, "einsum then top-k: values match the C++ reference");
+    CHECK(indicesOk, "einsum then top-k: indices match the C++ reference");
+}
+
 int main()
 {
     testBigNetwork();
@@ -1646,6 +1830,7 @@ int main()
     testLifetimeAndEntryPoints();
     testDynamicShapes();
     testImplicitBatch();
+    testMathLayers();
     gBigPlan.reset();
     std::printf("network_api: %d passed, %d failed\n", gPassed, gFailed);
     return gFailed == 0 ? 0 : 1;
