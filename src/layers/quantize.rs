@@ -57,9 +57,9 @@ fn check_axis(axis: i32, rank: usize, scales: usize) -> Result<usize> {
     Ok(axis as usize)
 }
 
-/// Round half to even, then clamp to the kINT8 range.
-pub fn quantize_value(x: f32, scale: f32, zero_point: f32) -> f32 {
-    ((x / scale).round_ties_even() + zero_point).clamp(-128.0, 127.0)
+/// Round half to even, then clamp to the kINT8 range (zero points are 0).
+pub fn quantize_value(x: f32, scale: f32) -> f32 {
+    (x / scale).round_ties_even().clamp(-128.0, 127.0)
 }
 
 /// Type and shape checks shared by both layers; returns the input.
@@ -106,23 +106,16 @@ fn check_constants(values: &[Option<(&[i64], &Weights)>], what: &str) -> Result<
     Ok(())
 }
 
-/// The scales and zero points (absent: one 0) as f32, refusing what the build-time check
-/// refuses (so constant folding leaves such a layer for that check to report).
-fn coefficients(inputs: &[Option<TensorIn>], what: &str) -> Result<(Vec<f32>, Vec<f32>)> {
+/// The scales as f32, refusing what the build-time check refuses (non-positive scales,
+/// non-zero zero points), so that constant folding leaves such a layer for that check to
+/// report; the zero points are then all 0 and drop out of the formulas.
+fn scales(inputs: &[Option<TensorIn>], what: &str) -> Result<Vec<f32>> {
     let scales = host_input(inputs, 1)?.f32().to_vec();
-    let zero_points = inputs.get(2).and_then(|z| z.as_ref()).map(|z| z.f32().to_vec()).unwrap_or_else(|| vec![0.0]);
-    if scales.iter().any(|v| !(v.is_finite() && *v > 0.0)) || zero_points.iter().any(|&v| v != 0.0) {
+    let zero = inputs.get(2).and_then(|z| z.as_ref()).is_none_or(|z| z.f32().iter().all(|&v| v == 0.0));
+    if scales.iter().any(|v| !(v.is_finite() && *v > 0.0)) || !zero {
         return Err(Error::invalid_argument(format!("the {what} scales must be positive and the zero points 0")));
     }
-    Ok((scales, zero_points))
-}
-
-fn pick(v: &[f32], idx: &ScaleIndex, i: usize) -> f32 {
-    if v.len() == 1 {
-        v[0]
-    } else {
-        v[idx.index(i)]
-    }
+    Ok(scales)
 }
 
 impl Quantize {
@@ -144,9 +137,9 @@ impl Layer for Quantize {
     }
     fn run_cpu(&self, _cx: &mut CpuCx, inputs: &[Option<TensorIn>], outputs: &mut [TensorOut]) -> Result<()> {
         let x = host_input(inputs, 0)?;
-        let (sv, zv) = coefficients(inputs, "quantize")?;
+        let sv = scales(inputs, "quantize")?;
         let idx = ScaleIndex::new(x.dims, self.axis, sv.len())?;
-        let y: Vec<f32> = x.f32().iter().enumerate().map(|(i, &v)| quantize_value(v, pick(&sv, &idx, i), pick(&zv, &idx, i))).collect();
+        let y: Vec<f32> = x.f32().iter().enumerate().map(|(i, &v)| quantize_value(v, sv[idx.index(i)])).collect();
         outputs[0].store_f32(&y);
         Ok(())
     }
@@ -169,9 +162,9 @@ impl Layer for Dequantize {
     }
     fn run_cpu(&self, _cx: &mut CpuCx, inputs: &[Option<TensorIn>], outputs: &mut [TensorOut]) -> Result<()> {
         let x = host_input(inputs, 0)?;
-        let (sv, zv) = coefficients(inputs, "dequantize")?;
+        let sv = scales(inputs, "dequantize")?;
         let idx = ScaleIndex::new(x.dims, self.axis, sv.len())?;
-        let y: Vec<f32> = x.f32().iter().enumerate().map(|(i, &v)| (v - pick(&zv, &idx, i)) * pick(&sv, &idx, i)).collect();
+        let y: Vec<f32> = x.f32().iter().enumerate().map(|(i, &v)| v * sv[idx.index(i)]).collect();
         outputs[0].store_f32(&y);
         Ok(())
     }

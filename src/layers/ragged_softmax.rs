@@ -44,7 +44,7 @@ impl Layer for RaggedSoftMax {
         let (xv, bv) = (x.f32(), bounds.i64());
         outputs[0].with_f32(|y| {
             for r in 0..n {
-                let len = bv[r].clamp(0, cols as i64) as usize;
+                let len = bv.get(r).copied().unwrap_or(0).clamp(0, cols as i64) as usize;
                 let row = &xv[r * cols..(r + 1) * cols];
                 let m = row[..len].iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b)) as f64;
                 let s: f64 = row[..len].iter().map(|&v| (v as f64 - m).exp()).sum();

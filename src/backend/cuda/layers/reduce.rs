@@ -12,7 +12,7 @@ use crate::types::DataType;
 pub struct Warp;
 pub static REDUCE: Warp = Warp;
 
-/// Threads per output element (a warp; WARP in kernels/reduce.cu's launch).
+/// Threads per output element: one warp (kernels/reduce.cu's FOR_EACH_WARP_ITEM).
 const LANES: usize = 32;
 
 impl Implementation for Warp {
