@@ -927,3 +927,98 @@ fn einsum_refusals() {
     assert_mentions(&add_error(Einsum::of("i,i,i->"), &[(Float, &[2]), (Float, &[2]), (Float, &[2])]), "1 to 2 inputs");
     assert_mentions(&add_error(Einsum::of("ij->ji"), &[(Int32, &[2, 2])]), "kINT32");
 }
+
+// ---------------------------------------------------------------- implicit batch
+
+/// Runs `layer` in an implicit-batch network (createNetworkV2(0)) whose inputs are `inputs`
+/// without their leading (batch) dimension, as one batch, on every backend; returns each
+/// backend's outputs with the batch leading.
+fn run_implicit(layer: impl Layer, inputs: &[T]) -> Vec<Vec<T>> {
+    use common::exec::{targets, IoBuffer};
+    use nvinfer::builder::{build_for, config::BuilderConfig};
+    use nvinfer::runtime::{Engine, ExecutionContext};
+    let batch = inputs[0].dims[0];
+    let mut net = Network::new_implicit_batch();
+    let ids: Vec<usize> =
+        inputs.iter().enumerate().map(|(i, x)| net.add_input(&format!("in{i}"), x.dtype, &x.dims[1..]).unwrap()).collect();
+    let l = net.add_layer(Box::new(layer), &ids).unwrap_or_else(|e| panic!("{}", e.message));
+    let outs = net.layers[l].outputs.clone();
+    for (k, &o) in outs.iter().enumerate() {
+        net.set_tensor_name(o, &format!("out{k}")).unwrap();
+        net.mark_output(o).unwrap();
+    }
+    let mut results = vec![];
+    for target in targets() {
+        let on_device = matches!(target, Target::Cuda(..));
+        let config = BuilderConfig { max_batch_size: batch, ..Default::default() };
+        let plan = build_for(&net, &config, &common::quiet(), target.clone()).unwrap_or_else(|e| panic!("build: {}", e.message));
+        let engine = std::sync::Arc::new(Engine::deserialize(&plan).unwrap());
+        let mut ctx = ExecutionContext::new(engine.clone()).unwrap();
+        let ins: Vec<IoBuffer> = inputs.iter().map(|x| IoBuffer::with(&encode(x), on_device)).collect();
+        let out_types: Vec<DataType> = outs.iter().map(|&o| net.tensors[o].dtype).collect();
+        let out_dims: Vec<Vec<i64>> = outs.iter().map(|&o| std::iter::once(batch).chain(net.api_dims(o)).collect()).collect();
+        let bufs: Vec<IoBuffer> =
+            out_dims.iter().zip(&out_types).map(|(d, t)| IoBuffer::new(count(d) * t.size_bytes(), on_device)).collect();
+        let bindings: Vec<u64> = ins.iter().chain(&bufs).map(|b| b.address()).collect();
+        ctx.execute_batch(batch as i32, &bindings).unwrap_or_else(|e| panic!("run: {}", e.message));
+        results.push(
+            bufs.iter()
+                .zip(out_dims.iter().zip(&out_types))
+                .map(|(b, (d, &t))| T { dtype: t, dims: d.clone(), values: decode(t, &b.read(count(d) * t.size_bytes())) })
+                .collect(),
+        );
+    }
+    results
+}
+
+fn assert_close_t(got: &T, want: &T, what: &str) {
+    assert_eq!((got.dtype, &got.dims), (want.dtype, &want.dims), "{what}");
+    let scale = want.values.iter().fold(1.0f64, |m, v| m.max(v.abs()));
+    for (i, (a, b)) in got.values.iter().zip(&want.values).enumerate() {
+        assert!((a - b).abs() <= 1e-5 * scale, "{what}: element {i} is {a}, expected {b}");
+    }
+}
+
+/// In an implicit-batch network the parameters count axes without the batch: addScale's
+/// default channel axis is C of [C, H, W], axis masks and set axes move by one, and the
+/// explicit-batch-only kinds are refused.
+#[test]
+fn implicit_batch_parameters_follow_the_batch_axis() {
+    let x = rand(Float, &[2, 4, 2, 3], 1200);
+    // addScale (channel axis not set): per channel of [4, 2, 3].
+    let shift = [1.0, 2.0, 3.0, 4.0];
+    let mut by_default = Scale::of(1, opt(&shift), None, None, 0);
+    by_default.channel_axis_set = false;
+    by_default.channel_axis = 1;
+    let want = out(Float, &x.dims, scale_ref(&x, &shift, &[], &[], |i| (i / 6) % 4));
+    for got in run_implicit(by_default, &[x.clone()]) {
+        assert_close_t(&got[0], &want, "addScale's default channel axis");
+    }
+    // setChannelAxis(1): the 2 of [4, 2, 3].
+    let shift2 = [10.0, 20.0];
+    let want = out(Float, &x.dims, scale_ref(&x, &shift2, &[], &[], |i| (i / 3) % 2));
+    for got in run_implicit(Scale::of(1, opt(&shift2), None, None, 1), &[x.clone()]) {
+        assert_close_t(&got[0], &want, "a set channel axis");
+    }
+    // Reduce over per-sample axis 2 (explicit axis 3), TopK along per-sample axis 0.
+    for got in run_implicit(Reduce::of(0, 1 << 2, false), &[x.clone()]) {
+        assert_close_t(&got[0], &reduce_ref(&x, 0, 1 << 3, false), "reduce axes");
+    }
+    let (v, i) = top_k_ref(&x, true, 2, 1);
+    for got in run_implicit(TopK::of(0, 2, 1), &[x.clone()]) {
+        assert_close_t(&got[0], &v, "top-k values");
+        assert_close_t(&got[1], &i, "top-k indices");
+    }
+    for got in run_implicit(LRN::of(3, 1.0, 0.75, 1.0), &[x.clone()]) {
+        assert_close_t(&got[0], &out(Float, &x.dims, lrn_ref(&x, 3, 1.0, 0.75, 1.0)), "LRN");
+    }
+    let bounds = t(Int32, &[2, 4, 2, 1], vec![3.0, 1.0, 0.0, 2.0, 3.0, 3.0, 1.0, 2.0, 2.0, 0.0, 1.0, 3.0, 3.0, 3.0, 2.0, 1.0]);
+    for got in run_implicit(RaggedSoftMax::new(), &[x.clone(), bounds.clone()]) {
+        assert_close_t(&got[0], &out(Float, &x.dims, ragged_ref(&x, &bounds.values)), "ragged softmax");
+    }
+    // Kinds TensorRT allows only with an explicit batch.
+    let mut net = Network::new_implicit_batch();
+    let a = net.add_input("a", Float, &[2, 3]).unwrap();
+    let e = net.add_layer(Box::new(Einsum::of("ij->ji")), &[a]).unwrap_err();
+    assert_mentions(&e.message, "IEinsumLayer needs an explicit-batch network");
+}

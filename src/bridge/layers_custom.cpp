@@ -92,6 +92,17 @@ char const* LayerRef::getString(char const* key) const noexcept
     return nvt_layer_get_string(handle(), mId, key);
 }
 
+void ScaleCustom::setChannelAxis(int32_t channelAxis) noexcept
+{
+    mRef.setInt("channel_axis", channelAxis);
+}
+
+int32_t ScaleCustom::getChannelAxis() const noexcept
+{
+    if (mRef.getInt("channel_axis_set") == 0 && mRef.net().hasImplicitBatchDimension()) return 0;
+    return static_cast<int32_t>(mRef.getInt("channel_axis"));
+}
+
 nvinfer1::Permutation const& ShuffleCustom::readPermutation(char const* key, nvinfer1::Permutation& cache) const noexcept
 {
     std::vector<int64_t> v = mRef.getInts(key);

@@ -33,6 +33,21 @@ std::unique_ptr<Owned> buildLayerObject(NetworkObj& net, int32_t id, nvinfer1::I
     return std::unique_ptr<Owned>(obj);
 }
 
+// IScaleLayer's channel axis: addScale leaves it at TensorRT's default, the C of [N, C, H, W]
+// (axis 1) with explicit batch and of [C, H, W] (axis 0) with an implicit batch; the layer
+// stores it in its explicit-batch form, so the getter answers 0 for an implicit-batch
+// network until the axis is set.
+class ScaleCustom : public VScaleLayerDefaults
+{
+public:
+    explicit ScaleCustom(LayerRef r) noexcept : mRef(r) {}
+    void setChannelAxis(int32_t channelAxis) noexcept override;
+    int32_t getChannelAxis() const noexcept override;
+
+protected:
+    LayerRef mRef;
+};
+
 // IShuffleLayer's permutations: a Permutation has no rank of its own, so the stored one
 // takes the rank of the tensor it applies to, and the second transpose is stored again
 // when a later reshape changes that rank.

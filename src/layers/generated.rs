@@ -1782,6 +1782,8 @@ pub struct Scale {
     pub power: Option<Weights>,
     #[prost(int32, tag = "5")]
     pub channel_axis: i32,
+    #[prost(bool, tag = "6")]
+    pub channel_axis_set: bool,
 }
 
 impl Scale {
@@ -1796,7 +1798,7 @@ impl Params for Scale {
         Kind::Scale
     }
     fn keys(&self) -> &'static [&'static str] {
-        &["mode", "shift", "scale", "power", "channel_axis"]
+        &["mode", "shift", "scale", "power", "channel_axis", "channel_axis_set"]
     }
     fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
         match key {
@@ -1804,7 +1806,11 @@ impl Params for Scale {
             "shift" => self.shift = Some(value.weights(key)?),
             "scale" => self.scale = Some(value.weights(key)?),
             "power" => self.power = Some(value.weights(key)?),
-            "channel_axis" => self.channel_axis = value.int32(key)?,
+            "channel_axis" => {
+                self.channel_axis = value.int32(key)?;
+                self.channel_axis_set = true;
+            }
+            "channel_axis_set" => self.channel_axis_set = value.int(key)? != 0,
             _ => return Err(Error::invalid_argument(format!("Scale layers have no parameter '{key}'"))),
         }
         Ok(())
@@ -1816,6 +1822,7 @@ impl Params for Scale {
             "scale" => Param::Weights(self.scale.clone().unwrap_or_default()),
             "power" => Param::Weights(self.power.clone().unwrap_or_default()),
             "channel_axis" => Param::Ints(vec![self.channel_axis as i64]),
+            "channel_axis_set" => Param::Ints(vec![self.channel_axis_set as i64]),
             _ => return None,
         })
     }

@@ -2,7 +2,9 @@
 //! whole tensor (kUNIFORM), one per channel (kCHANNEL) or one per element of the dims from the
 //! channel axis on (kELEMENTWISE). Empty weights mean the identity coefficient: shift 0,
 //! scale 1, power 1. The input has at least 4 dimensions, as TensorRT requires with explicit
-//! batch.
+//! batch (3 per sample with an implicit batch). addScale leaves the channel axis at TensorRT's
+//! default, the C of [N, C, H, W] or of an implicit-batch [C, H, W]: axis 1 either way once
+//! the batch axis is explicit, so only an axis that was set moves with it.
 
 use super::generated::Scale;
 use super::{any_impls, check_type, float_type, host_input, input, CpuCx, InferCx, InferIn, InferOut, Layer, FLOATS};
@@ -38,7 +40,7 @@ impl Coefficients {
 
 impl Scale {
     pub fn of(mode: i32, shift: Option<Weights>, scale: Option<Weights>, power: Option<Weights>, channel_axis: i32) -> Scale {
-        Scale { mode, shift, scale, power, channel_axis }
+        Scale { mode, shift, scale, power, channel_axis, channel_axis_set: true }
     }
 
     /// The (name, weights) of the coefficient sets that are given (non-empty).
@@ -121,7 +123,9 @@ impl Layer for Scale {
     }
 
     fn add_batch_axis(&mut self) -> Result<()> {
-        self.channel_axis += 1;
+        if self.channel_axis_set {
+            self.channel_axis += 1;
+        }
         Ok(())
     }
     any_impls!();

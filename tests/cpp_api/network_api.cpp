@@ -1815,6 +1815,14 @@ void testMathLayers()
     }
     CHECK_CLOSE(ran, vals, refVals, "einsum then top-k: values match the C++ reference");
     CHECK(indicesOk, "einsum then top-k: indices match the C++ reference");
+
+    // With an implicit batch, addScale's channel axis is the C of [C, H, W].
+    Ptr<INetworkDefinition> implicitNet(builder->createNetworkV2(0U));
+    ITensor* chw = implicitNet ? implicitNet->addInput("chw", DataType::kFLOAT, Dims3{4, 2, 2}) : nullptr;
+    IScaleLayer* s0 = chw ? implicitNet->addScale(*chw, ScaleMode::kCHANNEL, weightsOf(sh), noWeights(), noWeights()) : nullptr;
+    CHECK(s0 && s0->getChannelAxis() == 0, "implicit batch: addScale's channel axis is 0");
+    if (s0) s0->setChannelAxis(1);
+    CHECK(s0 && s0->getChannelAxis() == 1, "implicit batch: setChannelAxis(1) reads back 1");
 }
 
 int main()

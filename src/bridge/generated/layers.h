@@ -1026,10 +1026,10 @@ protected:
 };
 using ReverseSequenceLayer = LayerObj<nvinfer1::IReverseSequenceLayer, ReverseSequenceImpl>;
 
-class ScaleImpl : public VScaleLayerDefaults
+class ScaleImpl : public ScaleCustom
 {
 public:
-    explicit ScaleImpl(LayerRef r) noexcept : mRef(r) {}
+    explicit ScaleImpl(LayerRef r) noexcept : ScaleCustom(r) {}
     void setMode(nvinfer1::ScaleMode mode) noexcept override
     {
         mRef.setInt("mode", static_cast<int64_t>(mode));
@@ -1062,17 +1062,6 @@ public:
     {
         return mRef.getWeights("power");
     }
-    void setChannelAxis(int32_t channelAxis) noexcept override
-    {
-        mRef.setInt("channel_axis", static_cast<int64_t>(channelAxis));
-    }
-    int32_t getChannelAxis() const noexcept override
-    {
-        return static_cast<int32_t>(mRef.getInt("channel_axis"));
-    }
-
-protected:
-    LayerRef mRef;
 };
 using ScaleLayer = LayerObj<nvinfer1::IScaleLayer, ScaleImpl>;
 
