@@ -991,25 +991,25 @@ fn implicit_batch_parameters_follow_the_batch_axis() {
     by_default.channel_axis_set = false;
     by_default.channel_axis = 1;
     let want = out(Float, &x.dims, scale_ref(&x, &shift, &[], &[], |i| (i / 6) % 4));
-    for got in run_implicit(by_default, &[x.clone()]) {
+    for got in run_implicit(by_default, std::slice::from_ref(&x)) {
         assert_close_t(&got[0], &want, "addScale's default channel axis");
     }
     // setChannelAxis(1): the 2 of [4, 2, 3].
     let shift2 = [10.0, 20.0];
     let want = out(Float, &x.dims, scale_ref(&x, &shift2, &[], &[], |i| (i / 3) % 2));
-    for got in run_implicit(Scale::of(1, opt(&shift2), None, None, 1), &[x.clone()]) {
+    for got in run_implicit(Scale::of(1, opt(&shift2), None, None, 1), std::slice::from_ref(&x)) {
         assert_close_t(&got[0], &want, "a set channel axis");
     }
     // Reduce over per-sample axis 2 (explicit axis 3), TopK along per-sample axis 0.
-    for got in run_implicit(Reduce::of(0, 1 << 2, false), &[x.clone()]) {
+    for got in run_implicit(Reduce::of(0, 1 << 2, false), std::slice::from_ref(&x)) {
         assert_close_t(&got[0], &reduce_ref(&x, 0, 1 << 3, false), "reduce axes");
     }
     let (v, i) = top_k_ref(&x, true, 2, 1);
-    for got in run_implicit(TopK::of(0, 2, 1), &[x.clone()]) {
+    for got in run_implicit(TopK::of(0, 2, 1), std::slice::from_ref(&x)) {
         assert_close_t(&got[0], &v, "top-k values");
         assert_close_t(&got[1], &i, "top-k indices");
     }
-    for got in run_implicit(LRN::of(3, 1.0, 0.75, 1.0), &[x.clone()]) {
+    for got in run_implicit(LRN::of(3, 1.0, 0.75, 1.0), std::slice::from_ref(&x)) {
         assert_close_t(&got[0], &out(Float, &x.dims, lrn_ref(&x, 3, 1.0, 0.75, 1.0)), "LRN");
     }
     let bounds = t(Int32, &[2, 4, 2, 1], vec![3.0, 1.0, 0.0, 2.0, 3.0, 3.0, 1.0, 2.0, 2.0, 0.0, 1.0, 3.0, 3.0, 3.0, 2.0, 1.0]);
