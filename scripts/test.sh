@@ -29,7 +29,8 @@ if ! tests/cpp_api/run.sh >target/cpp-api.log 2>&1; then
   exit 1
 fi
 tail -n 1 target/cpp-api.log
-echo "== sample"
+echo "== samples"
 tests/sample_cli.sh
+build/samples/bin/sample_mnist_api --datadir=data/mnist | tail -n 1
 echo "== fuzzing (60 s per target; scripts/fuzz.sh HOURS*3600 for a campaign)"
 scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
