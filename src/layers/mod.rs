@@ -181,6 +181,12 @@ pub trait Layer: Params + Debug + Send + Sync + 'static {
         Ok(())
     }
 
+    /// Takes the build-time constant input `index` as a parameter (IConvolutionLayer's kernel
+    /// and bias given as tensors); true if it did, and the builder then drops the input.
+    fn absorb_constant_input(&mut self, _index: usize, _weights: &Weights) -> bool {
+        false
+    }
+
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
 }
