@@ -19,6 +19,7 @@ fi
 echo "== generated files match their sources (api/, scripts/gen_*.py)"
 python3 scripts/gen_headers.py --check
 python3 scripts/gen_layers.py --check
+python3 scripts/api_coverage.py
 echo "== C++ headers"
 tests/cpp_headers/run.sh | tail -n 3
 echo "== build library and samples"

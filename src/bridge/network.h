@@ -135,6 +135,11 @@ public:
     bool hasImplicitBatchDimension() const noexcept override { return nvt_network_has_implicit_batch(mHandle); }
     void setErrorRecorder(nvinfer1::IErrorRecorder* recorder) noexcept override;
     nvinfer1::IErrorRecorder* getErrorRecorder() const noexcept override { return mRecorder.get(); }
+    bool markOutputForShapes(nvinfer1::ITensor& tensor) noexcept override;
+    bool unmarkOutputForShapes(nvinfer1::ITensor& tensor) noexcept override;
+    void removeTensor(nvinfer1::ITensor& tensor) noexcept override;
+    bool setWeightsName(nvinfer1::Weights weights, char const* name) noexcept override;
+    bool hasExplicitPrecision() const noexcept override { return nvt_network_has_explicit_precision(mHandle); }
 
 
     // The add* methods the layer table describes.

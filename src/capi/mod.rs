@@ -12,6 +12,7 @@ pub mod builder;
 pub mod engine;
 pub mod entry;
 pub mod network;
+pub mod network_outputs;
 pub mod parser;
 
 use crate::error::{Error, Result};

@@ -21,11 +21,23 @@ pub struct NvtNetwork {
     strings_out: HashMap<(LayerId, String), CString>,
     /// The network's name (INetworkDefinition::setName).
     pub name: crate::ir::Name,
+    /// Created with the deprecated kEXPLICIT_PRECISION flag.
+    pub explicit_precision: bool,
+    /// INetworkDefinition::setWeightsName: names by the application's weights pointer.
+    pub weights_names: HashMap<usize, String>,
 }
 
 impl NvtNetwork {
     pub fn new(reporter: Reporter, network: Network) -> NvtNetwork {
-        NvtNetwork { reporter, network, weights_out: HashMap::new(), strings_out: HashMap::new(), name: Default::default() }
+        NvtNetwork {
+            reporter,
+            network,
+            weights_out: HashMap::new(),
+            strings_out: HashMap::new(),
+            name: Default::default(),
+            explicit_precision: false,
+            weights_names: HashMap::new(),
+        }
     }
 }
 
@@ -35,7 +47,7 @@ impl Reports for NvtNetwork {
     }
 }
 
-fn tensor_id(net: &Network, t: i32) -> Result<TensorId> {
+pub(super) fn tensor_id(net: &Network, t: i32) -> Result<TensorId> {
     if t < 0 || t as usize >= net.tensors.len() {
         return Err(Error::invalid_argument(format!("tensor {t} does not belong to this network")));
     }
