@@ -20,6 +20,7 @@ pub mod padding;
 pub mod pooling;
 pub mod resize;
 pub mod reverse_sequence;
+pub mod rnn_v2;
 pub mod scatter;
 pub mod select;
 pub mod shape;

@@ -17,6 +17,7 @@
     kernel!("pooling"),
     kernel!("resize"),
     kernel!("reverse_sequence"),
+    kernel!("rnn_v2"),
     kernel!("scatter"),
     kernel!("select"),
     kernel!("shuffle"),

@@ -225,6 +225,17 @@ nvinfer1::IPoolingLayer* NetworkObj::addPooling(nvinfer1::ITensor& input, nvinfe
     }));
 }
 
+nvinfer1::IRNNv2Layer* NetworkObj::addRNNv2(nvinfer1::ITensor& input, int32_t layerCount, int32_t hiddenSize,
+    int32_t maxSeqLen, nvinfer1::RNNOperation op) noexcept
+{
+    return static_cast<RNNv2Layer*>(addLayer("RNNv2", {idOf(input)}, [&](LayerRef& l) {
+        l.setInt("layer_count", static_cast<int64_t>(layerCount));
+        l.setInt("hidden_size", static_cast<int64_t>(hiddenSize));
+        l.setInt("max_seq_length", static_cast<int64_t>(maxSeqLen));
+        l.setInt("operation", static_cast<int64_t>(op));
+    }));
+}
+
 nvinfer1::IResizeLayer* NetworkObj::addResize(nvinfer1::ITensor& input) noexcept
 {
     return static_cast<ResizeLayer*>(addLayer("Resize", {idOf(input)}, [](LayerRef&) {
@@ -304,6 +315,7 @@ std::unique_ptr<Owned> makeLayerObject(NetworkObj& net, int32_t id, nvinfer1::IL
     case nvinfer1::LayerType::kONE_HOT: return buildLayerObject<OneHotLayer>(net, id, shell);
     case nvinfer1::LayerType::kPADDING: return buildLayerObject<PaddingLayer>(net, id, shell);
     case nvinfer1::LayerType::kPOOLING: return buildLayerObject<PoolingLayer>(net, id, shell);
+    case nvinfer1::LayerType::kRNN_V2: return buildLayerObject<RNNv2Layer>(net, id, shell);
     case nvinfer1::LayerType::kRESIZE: return buildLayerObject<ResizeLayer>(net, id, shell);
     case nvinfer1::LayerType::kREVERSE_SEQUENCE: return buildLayerObject<ReverseSequenceLayer>(net, id,
         shell);

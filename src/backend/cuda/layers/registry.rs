@@ -17,6 +17,7 @@ mod one_hot;
 mod pooling;
 mod resize;
 mod reverse_sequence;
+mod rnn_v2;
 mod scatter;
 mod select;
 mod shape;
@@ -45,6 +46,7 @@ static IMPLEMENTATIONS: &[&dyn Implementation] = &[
     &one_hot::ONE_HOT,
     &slice::PADDING,
     &pooling::POOLING,
+    &rnn_v2::STEPWISE,
     &resize::RESIZE,
     &reverse_sequence::REVERSE_SEQUENCE,
     &scatter::SCATTER,
