@@ -13,7 +13,8 @@
 //! `dynamic_only`) declares execution inputs with unknown dims (a profile pins them to the
 //! case's dims), so inference works on symbolic shapes. Inputs the layer reads as shape tensors get a profile
 //! with their values and live in host memory, as TensorRT has them. `verify` replaces the
-//! value comparison with a check of the output (random fills).
+//! value comparison with a check of the output (random fills). `output` compares another
+//! output of the layer than its first.
 
 use super::exec::{backend_name, targets, IoBuffer};
 use nvinfer::backend::Target;
@@ -119,6 +120,8 @@ pub struct Case {
     /// Checks the output instead of comparing it with `expected`'s values (its dims and type
     /// are still compared).
     pub verify: Option<Verify>,
+    /// Which output of the layer is compared (default 0).
+    pub output: usize,
 }
 
 impl Case {
@@ -148,6 +151,13 @@ impl Case {
 
     pub fn verify(mut self, check: impl Fn(&T) -> std::result::Result<(), String> + 'static) -> Case {
         self.verify = Some(Box::new(check));
+        self
+    }
+
+    /// Compares output `index` of the layer rather than output 0.
+    pub fn output(mut self, index: usize) -> Case {
+        self.what += &format!(" (output {index})");
+        self.output = index;
         self
     }
 
@@ -182,7 +192,7 @@ pub fn network(case: &Case) -> nvinfer::Result<(Network, Option<OptimizationProf
         net.set_layer_input(l, slot, id)?;
     }
     net.finish_last_layer()?;
-    let out = net.layers[l].outputs[0];
+    let out = net.layers[l].outputs[case.output];
     net.set_tensor_name(out, "out").unwrap();
     net.mark_output(out).unwrap();
     if net.tensors[out].dtype != case.expected.dtype {
@@ -319,7 +329,7 @@ pub fn check(kind: &str, cases: Vec<Case>) {
 }
 
 pub fn case(what: impl Into<String>, layer: impl Layer, inputs: Vec<T>, expected: T) -> Case {
-    Case { what: what.into(), layer: Box::new(layer), inputs, expected, slots: vec![], constants: vec![], dynamic: vec![], verify: None }
+    Case { what: what.into(), layer: Box::new(layer), inputs, expected, slots: vec![], constants: vec![], dynamic: vec![], verify: None, output: 0 }
 }
 
 /// The output of a float layer in `dtype` from values computed in f64.
