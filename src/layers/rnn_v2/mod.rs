@@ -26,8 +26,8 @@
 //! ```
 //!
 //! kSKIP replaces the first layer's W[g].X[t] by X[t] (E must then be H). Weights are set
-//! after addRNNv2, so a layer with none yet is valid until the network is built; see
-//! `weights.rs` for their layout.
+//! after addRNNv2, so a layer with none yet is valid until the network is built
+//! (`check_for_build`); see `weights.rs` for their layout.
 
 pub mod reference;
 pub mod weights;
@@ -36,9 +36,9 @@ use super::generated::RNNv2;
 use super::{any_impls, check_type, float_type, host_input, input, CpuCx, InferCx, InferIn, InferOut, Layer, FLOATS};
 use crate::error::{Error, Result};
 use crate::host::{TensorIn, TensorOut};
-use crate::shape::{BinOp, ExprId};
+use crate::shape::ExprId;
 use crate::types::{volume, DataType};
-use weights::{Completeness, Gate, Geometry};
+use weights::{Gate, Geometry};
 
 /// nvinfer1::RNNOperation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -188,21 +188,22 @@ impl Layer for RNNv2 {
             lead.iter().copied().chain(tail).collect()
         };
         let cell_width = if geo.operation == Operation::Lstm { h } else { 0 };
-        let mut outputs = [dims(cx, [0, (geo.dirs * h) as i64], Some(s)), dims(cx, [sub as i64, h as i64], None), dims(cx, [sub as i64, cell_width as i64], None)];
-        if let Completeness::NothingSet { needed } = weights::check(self, &geo)? {
-            // Just added (or never given weights): valid until the network is built, where
-            // this check fails with its message.
-            let (none, all) = (cx.g.constant(0), cx.g.constant(needed as i64));
-            let check = super::assert_eq_later(cx.g, none, all, || {
-                "IRNNv2Layer weight matrices and bias vectors set / needed (setWeightsForGate, setBiasForGate)".into()
-            })?;
-            for o in &mut outputs {
-                let last = o.len() - 1;
-                o[last] = cx.g.op(BinOp::Max, o[last], check)?;
-            }
-        }
+        // Weights are checked when some are set; none at all waits for the build (they are
+        // set after addRNNv2): `check_for_build`.
+        weights::check(self, &geo)?;
         let dtype = float_type(inputs);
+        let outputs = [dims(cx, [0, (geo.dirs * h) as i64], Some(s)), dims(cx, [sub as i64, h as i64], None), dims(cx, [sub as i64, cell_width as i64], None)];
         Ok(outputs.into_iter().map(|d| InferOut::new(dtype, d)).collect())
+    }
+
+    fn check_for_build(&self) -> Result<()> {
+        if weights::nothing_set(self) {
+            return Err(Error::invalid_argument(format!(
+                "IRNNv2Layer: none of its {} weight matrices and bias vectors is set (setWeightsForGate, setBiasForGate)",
+                weights::arrays_needed(self)?
+            )));
+        }
+        Ok(())
     }
 
     fn float_flexible(&self) -> bool {

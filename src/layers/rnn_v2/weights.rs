@@ -104,12 +104,19 @@ pub struct SubLayer {
     pub gates: Vec<GateParams>,
 }
 
-/// Whether the layer's weights are ready for its configuration.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Completeness {
-    Complete,
-    /// None is set yet (as just after addRNNv2): `needed` matrices and vectors are missing.
-    NothingSet { needed: usize },
+/// Whether no weight or bias is set at all (as just after addRNNv2).
+pub fn nothing_set(spec: &RNNv2) -> bool {
+    spec.gate_weights.iter().chain(&spec.gate_biases).all(|w| w.is_empty())
+}
+
+/// How many weight matrices and bias vectors the layer's configuration needs: per layer
+/// index and gate W, R and two biases, without the first layer's W under kSKIP.
+pub fn arrays_needed(spec: &RNNv2) -> Result<usize> {
+    let gates = spec.op()?.gates().len();
+    let dirs = if spec.direction == super::BIDIRECTION { 2 } else { 1 };
+    let indices = spec.layer_count.max(0) as usize * dirs;
+    let skipped = if spec.input_mode == super::SKIP { dirs.min(indices) * gates } else { 0 };
+    Ok(indices * gates * 4 - skipped)
 }
 
 /// One array the configuration needs: where it is and how many values it holds.
@@ -144,14 +151,13 @@ fn needed(spec: &RNNv2, geo: &Geometry) -> Vec<Needed> {
 }
 
 /// Checks the weights and biases `geo` needs: all there, of a float type and the right
-/// size. None set at all is not an error here (the application sets them after addRNNv2);
-/// the caller defers that one to the build.
-pub fn check(spec: &RNNv2, geo: &Geometry) -> Result<Completeness> {
-    let all = needed(spec, geo);
-    if all.iter().all(|n| n.stored.is_none()) {
-        return Ok(Completeness::NothingSet { needed: all.len() });
+/// size. None set at all passes here (the application sets them after addRNNv2): see
+/// `nothing_set`.
+pub fn check(spec: &RNNv2, geo: &Geometry) -> Result<()> {
+    if nothing_set(spec) {
+        return Ok(());
     }
-    for n in &all {
+    for n in &needed(spec, geo) {
         let Some(w) = &n.stored else {
             return Err(Error::invalid_argument(format!(
                 "IRNNv2Layer: {} is not set (setWeightsForGate / setBiasForGate); it needs {} values {}",
@@ -170,7 +176,7 @@ pub fn check(spec: &RNNv2, geo: &Geometry) -> Result<Completeness> {
             )));
         }
     }
-    Ok(Completeness::Complete)
+    Ok(())
 }
 
 /// The data length E the weights were given for, for a backend that prepares them before
@@ -188,11 +194,10 @@ pub fn data_length(spec: &RNNv2) -> Result<i64> {
 
 /// The checked weights of every sub-layer, in f32.
 pub fn collect(spec: &RNNv2, geo: &Geometry) -> Result<Vec<SubLayer>> {
-    if let Completeness::NothingSet { needed } = check(spec, geo)? {
-        return Err(Error::invalid_argument(format!(
-            "IRNNv2Layer: none of its {needed} weight matrices and bias vectors is set (setWeightsForGate, setBiasForGate)"
-        )));
+    if nothing_set(spec) {
+        return Err(Error::invalid_argument("IRNNv2Layer: no weights or biases are set (setWeightsForGate, setBiasForGate)"));
     }
+    check(spec, geo)?;
     let values = |list: &[Weights], i: usize| -> Result<Vec<f32>> {
         list.get(i).ok_or_else(|| Error::internal("a checked RNNv2 weight is missing"))?.to_f32()
     };
