@@ -50,9 +50,13 @@ RUST_FIELD = {
     "double": ("double", "f64"),
     "ints": ("int64, repeated", "Vec<i64>"),
     "weights": ("message, optional", "Option<Weights>"),
+    # Read and written one element at a time, with the key "name[i]".
+    "weights_list": ("message, repeated", "Vec<Weights>"),
     "dtype": ("int32", "i32"),
     "string": ("string", "String"),
 }
+
+LIST_TYPES = ("weights_list",)
 
 
 def camel_to_snake(s: str) -> str:
@@ -201,6 +205,7 @@ def gen_rust(layers: list[dict]) -> str:
     out.append("    }")
     out.append("}")
     out.append("")
+    any_list = False
     for l in layers:
         name = l["name"]
         params = l.get("params", [])
@@ -233,6 +238,9 @@ def gen_rust(layers: list[dict]) -> str:
         out.append("}")
         out.append("")
         ptypes = {p[0]: p[1] for p in params}
+        list_params = [p for p in params if p[1] in LIST_TYPES]
+        scalar_params = [p for p in params if p[1] not in LIST_TYPES]
+        any_list = any_list or bool(list_params)
         aliases = {a[0]: a[1] for a in l.get("aliases", [])}
         also = {a[0]: a[1] for a in l.get("also_sets", [])}
         keys = [p[0] for p in params] + list(aliases)
@@ -246,7 +254,7 @@ def gen_rust(layers: list[dict]) -> str:
         uses_value = bool(params)
         out.append(f"    fn set_param(&mut self, key: &str, {'value' if uses_value else '_value'}: Param) -> Result<()> {{")
         out.append("        match key {")
-        for pname, ptype, tag, default in params:
+        for pname, ptype, tag, default in scalar_params:
             line = rust_set(ptype, pname, "key")
             if pname in also:
                 out.append(f"            \"{pname}\" => {{")
@@ -260,6 +268,8 @@ def gen_rust(layers: list[dict]) -> str:
             for t in targets:
                 out.append(f"                {rust_set(ptypes[t], t, 'key')};")
             out.append("            }")
+        for pname, ptype, tag, default in list_params:
+            out.append(f"            _ if key.starts_with(\"{pname}[\") => set_list_item(&mut self.{pname}, list_index(key, \"{pname}\")?, value.weights(key)?),")
         out.append(f"            _ => return Err(Error::invalid_argument(format!(\"{name} layers have no parameter '{{key}}'\"))),")
         out.append("        }")
         if params:
@@ -268,10 +278,12 @@ def gen_rust(layers: list[dict]) -> str:
         out.append("    fn param(&self, key: &str) -> Option<Param> {")
         if params:
             out.append("        Some(match key {")
-            for pname, ptype, tag, default in params:
+            for pname, ptype, tag, default in scalar_params:
                 out.append(f"            \"{pname}\" => {rust_get(ptype, pname)},")
             for alias, targets in aliases.items():
                 out.append(f"            \"{alias}\" => {rust_get(ptypes[targets[0]], targets[0])},")
+            for pname, ptype, tag, default in list_params:
+                out.append(f"            _ if key.starts_with(\"{pname}[\") => Param::Weights(self.{pname}.get(list_index(key, \"{pname}\").ok()?).cloned().unwrap_or_default()),")
             out.append("            _ => return None,")
             out.append("        })")
         else:
@@ -284,6 +296,25 @@ def gen_rust(layers: list[dict]) -> str:
         out.append("    fn clone_layer(&self) -> Box<dyn Layer> {")
         out.append("        Box::new(self.clone())")
         out.append("    }")
+        out.append("}")
+        out.append("")
+    if any_list:
+        out.append("/// Most elements a list parameter holds (its index keys stay below this).")
+        out.append("pub const MAX_LIST_ITEMS: usize = 1 << 16;")
+        out.append("")
+        out.append("/// The index `i` of a list parameter's key `name[i]`.")
+        out.append("fn list_index(key: &str, name: &str) -> Result<usize> {")
+        out.append("    let bad = || Error::invalid_argument(format!(\"'{key}' is not {name}[i] with i below {MAX_LIST_ITEMS}\"));")
+        out.append("    let inner = key.strip_prefix(name).and_then(|k| k.strip_prefix('[')).and_then(|k| k.strip_suffix(']')).ok_or_else(bad)?;")
+        out.append("    inner.parse::<usize>().ok().filter(|&i| i < MAX_LIST_ITEMS).ok_or_else(bad)")
+        out.append("}")
+        out.append("")
+        out.append("/// Sets element `i` of a list parameter, growing it with empty weights.")
+        out.append("fn set_list_item(list: &mut Vec<Weights>, i: usize, w: Weights) {")
+        out.append("    if list.len() <= i {")
+        out.append("        list.resize(i + 1, Weights::default());")
+        out.append("    }")
+        out.append("    list[i] = w;")
         out.append("}")
         out.append("")
     return "\n".join(out)
@@ -388,6 +419,8 @@ def gen_cxx(layers: list[dict], inv) -> tuple[str, str, str]:
             resets = method[3] if len(method) > 3 else None
             if key not in keys:
                 fail(f"{name}: method {setter} sets unknown parameter {key}")
+            if any(p[0] == key and p[1] in LIST_TYPES for p in l.get("params", [])):
+                fail(f"{name}: {setter} maps the list parameter {key}; lists are set element by element (custom methods)")
             for mname in (setter, getter):
                 if mname in custom:
                     fail(f"{name}: {mname} is both generated and custom")

@@ -194,3 +194,20 @@ struct EinsumDesc
     long long a_strides[26];
     long long b_strides[26];
 };
+
+// One stacked layer of an RNNv2 over batch sequences of up to seq steps: layer input [batch, seq, in_size] and output [batch, seq, dirs * hidden] (f32); states [batch, states, hidden] at state index state0 + direction; weights blocks at w_offset[direction] (W, R, Wb, Rb per gate; no W when skip).
+struct RnnDesc
+{
+    long long batch;
+    int seq;
+    int in_size;
+    int hidden;
+    int dirs;
+    int gates;
+    int operation;
+    int skip;
+    int states;
+    int state0;
+    int step;
+    long long w_offset[2];
+};

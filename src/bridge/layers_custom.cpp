@@ -241,4 +241,143 @@ nvinfer1::SampleMode GridSampleCustom::getSampleMode() const noexcept
     return static_cast<nvinfer1::SampleMode>(mRef.getInt("sample_mode", 3));
 }
 
+int32_t RNNv2Custom::getLayerCount() const noexcept
+{
+    return static_cast<int32_t>(mRef.getInt("layer_count"));
+}
+
+int32_t RNNv2Custom::getHiddenSize() const noexcept
+{
+    return static_cast<int32_t>(mRef.getInt("hidden_size"));
+}
+
+int32_t RNNv2Custom::getMaxSeqLength() const noexcept
+{
+    return static_cast<int32_t>(mRef.getInt("max_seq_length"));
+}
+
+int32_t RNNv2Custom::getDataLength() const noexcept
+{
+    // E, the input's last dimension.
+    nvinfer1::ITensor* input = mRef.net().tensor(nvt_layer_input(mRef.handle(), mRef.id(), 0));
+    nvinfer1::Dims d = input ? input->getDimensions() : nvinfer1::Dims{};
+    return d.nbDims > 0 ? d.d[d.nbDims - 1] : 0;
+}
+
+nvinfer1::ITensor* RNNv2Custom::optionalInput(int32_t index) const noexcept
+{
+    if (index >= nvt_layer_nb_inputs(mRef.handle(), mRef.id())) return nullptr;
+    return mRef.net().tensor(nvt_layer_input(mRef.handle(), mRef.id(), index));
+}
+
+void RNNv2Custom::setSequenceLengths(nvinfer1::ITensor& seqLengths) noexcept
+{
+    nvt_layer_set_input(mRef.handle(), mRef.id(), 1, mRef.net().idOf(seqLengths));
+}
+
+nvinfer1::ITensor* RNNv2Custom::getSequenceLengths() const noexcept
+{
+    return optionalInput(1);
+}
+
+void RNNv2Custom::setHiddenState(nvinfer1::ITensor& hidden) noexcept
+{
+    nvt_layer_set_input(mRef.handle(), mRef.id(), 2, mRef.net().idOf(hidden));
+}
+
+nvinfer1::ITensor* RNNv2Custom::getHiddenState() const noexcept
+{
+    return optionalInput(2);
+}
+
+void RNNv2Custom::setCellState(nvinfer1::ITensor& cell) noexcept
+{
+    if (mRef.getInt("operation") != static_cast<int64_t>(nvinfer1::RNNOperation::kLSTM))
+    {
+        logError("IRNNv2Layer::setCellState: only an RNNOperation::kLSTM layer has a cell state");
+        return;
+    }
+    nvt_layer_set_input(mRef.handle(), mRef.id(), 3, mRef.net().idOf(cell));
+}
+
+nvinfer1::ITensor* RNNv2Custom::getCellState() const noexcept
+{
+    return optionalInput(3);
+}
+
+int64_t RNNv2Custom::slot(int32_t layerIndex, nvinfer1::RNNGateType gate, bool isW) noexcept
+{
+    int64_t const gateTypes = 7;
+    return (static_cast<int64_t>(layerIndex) * gateTypes + static_cast<int64_t>(gate)) * 2 + (isW ? 0 : 1);
+}
+
+std::string RNNv2Custom::gateKey(
+    char const* list, char const* method, int32_t layerIndex, nvinfer1::RNNGateType gate, bool isW) const noexcept
+{
+    using G = nvinfer1::RNNGateType;
+    int64_t const op = mRef.getInt("operation");
+    bool used = false;
+    switch (static_cast<nvinfer1::RNNOperation>(op))
+    {
+    case nvinfer1::RNNOperation::kRELU:
+    case nvinfer1::RNNOperation::kTANH: used = gate == G::kINPUT; break;
+    case nvinfer1::RNNOperation::kLSTM:
+        used = gate == G::kINPUT || gate == G::kFORGET || gate == G::kCELL || gate == G::kOUTPUT;
+        break;
+    case nvinfer1::RNNOperation::kGRU: used = gate == G::kUPDATE || gate == G::kRESET || gate == G::kHIDDEN; break;
+    }
+    int64_t const directions = mRef.getInt("direction") == static_cast<int64_t>(nvinfer1::RNNDirection::kBIDIRECTION) ? 2 : 1;
+    int64_t const indices = mRef.getInt("layer_count") * directions;
+    std::string key;
+    try
+    {
+        if (layerIndex < 0 || layerIndex >= indices)
+        {
+            logError((std::string("IRNNv2Layer::") + method + ": layer index " + std::to_string(layerIndex) + " is outside [0, "
+                + std::to_string(indices) + ") (the layer count, times 2 when bidirectional)")
+                         .c_str());
+        }
+        else if (!used)
+        {
+            logError((std::string("IRNNv2Layer::") + method + ": RNNGateType " + std::to_string(static_cast<int32_t>(gate))
+                + " is not a gate of the layer's RNNOperation")
+                         .c_str());
+        }
+        else
+        {
+            key = std::string(list) + "[" + std::to_string(slot(layerIndex, gate, isW)) + "]";
+        }
+    }
+    catch (...)
+    {
+        logError("IRNNv2Layer: out of host memory");
+        key.clear();
+    }
+    return key;
+}
+
+void RNNv2Custom::setWeightsForGate(int32_t layerIndex, nvinfer1::RNNGateType gate, bool isW, nvinfer1::Weights weights) noexcept
+{
+    std::string const key = gateKey("gate_weights", "setWeightsForGate", layerIndex, gate, isW);
+    if (!key.empty()) mRef.setWeights(key.c_str(), weights);
+}
+
+nvinfer1::Weights RNNv2Custom::getWeightsForGate(int32_t layerIndex, nvinfer1::RNNGateType gate, bool isW) const noexcept
+{
+    std::string const key = gateKey("gate_weights", "getWeightsForGate", layerIndex, gate, isW);
+    return key.empty() ? nvinfer1::Weights{nvinfer1::DataType::kFLOAT, nullptr, 0} : mRef.getWeights(key.c_str());
+}
+
+void RNNv2Custom::setBiasForGate(int32_t layerIndex, nvinfer1::RNNGateType gate, bool isW, nvinfer1::Weights bias) noexcept
+{
+    std::string const key = gateKey("gate_biases", "setBiasForGate", layerIndex, gate, isW);
+    if (!key.empty()) mRef.setWeights(key.c_str(), bias);
+}
+
+nvinfer1::Weights RNNv2Custom::getBiasForGate(int32_t layerIndex, nvinfer1::RNNGateType gate, bool isW) const noexcept
+{
+    std::string const key = gateKey("gate_biases", "getBiasForGate", layerIndex, gate, isW);
+    return key.empty() ? nvinfer1::Weights{nvinfer1::DataType::kFLOAT, nullptr, 0} : mRef.getWeights(key.c_str());
+}
+
 } // namespace nvtrt

@@ -37,6 +37,7 @@ pub enum Kind {
     ParametricReLU,
     Pooling,
     Quantize,
+    RNNv2,
     RaggedSoftMax,
     Reduce,
     Resize,
@@ -53,7 +54,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: &'static [Kind] = &[Kind::Activation, Kind::Cast, Kind::Concatenation, Kind::Constant, Kind::Convolution, Kind::Deconvolution, Kind::Dequantize, Kind::Einsum, Kind::ElementWise, Kind::Fill, Kind::FullyConnected, Kind::Gather, Kind::GridSample, Kind::Identity, Kind::LRN, Kind::MatrixMultiply, Kind::NMS, Kind::NonZero, Kind::Normalization, Kind::OneHot, Kind::Padding, Kind::ParametricReLU, Kind::Pooling, Kind::Quantize, Kind::RaggedSoftMax, Kind::Reduce, Kind::Resize, Kind::ReverseSequence, Kind::Scale, Kind::Scatter, Kind::Select, Kind::Shape, Kind::Shuffle, Kind::Slice, Kind::SoftMax, Kind::TopK, Kind::Unary];
+    pub const ALL: &'static [Kind] = &[Kind::Activation, Kind::Cast, Kind::Concatenation, Kind::Constant, Kind::Convolution, Kind::Deconvolution, Kind::Dequantize, Kind::Einsum, Kind::ElementWise, Kind::Fill, Kind::FullyConnected, Kind::Gather, Kind::GridSample, Kind::Identity, Kind::LRN, Kind::MatrixMultiply, Kind::NMS, Kind::NonZero, Kind::Normalization, Kind::OneHot, Kind::Padding, Kind::ParametricReLU, Kind::Pooling, Kind::Quantize, Kind::RNNv2, Kind::RaggedSoftMax, Kind::Reduce, Kind::Resize, Kind::ReverseSequence, Kind::Scale, Kind::Scatter, Kind::Select, Kind::Shape, Kind::Shuffle, Kind::Slice, Kind::SoftMax, Kind::TopK, Kind::Unary];
 
     /// The registry key stored in plans.
     pub fn name(self) -> &'static str {
@@ -82,6 +83,7 @@ impl Kind {
             Kind::ParametricReLU => "ParametricReLU",
             Kind::Pooling => "Pooling",
             Kind::Quantize => "Quantize",
+            Kind::RNNv2 => "RNNv2",
             Kind::RaggedSoftMax => "RaggedSoftMax",
             Kind::Reduce => "Reduce",
             Kind::Resize => "Resize",
@@ -129,6 +131,7 @@ impl Kind {
             Kind::ParametricReLU => Some(25),
             Kind::Pooling => Some(3),
             Kind::Quantize => Some(33),
+            Kind::RNNv2 => Some(20),
             Kind::RaggedSoftMax => Some(18),
             Kind::Reduce => Some(14),
             Kind::Resize => Some(26),
@@ -172,6 +175,7 @@ impl Kind {
             Kind::ParametricReLU => (2, 2),
             Kind::Pooling => (1, 1),
             Kind::Quantize => (2, 3),
+            Kind::RNNv2 => (1, 4),
             Kind::RaggedSoftMax => (2, 2),
             Kind::Reduce => (1, 1),
             Kind::Resize => (1, 2),
@@ -215,6 +219,7 @@ impl Kind {
             Kind::ParametricReLU => &[],
             Kind::Pooling => &[],
             Kind::Quantize => &[],
+            Kind::RNNv2 => &[],
             Kind::RaggedSoftMax => &[],
             Kind::Reduce => &[],
             Kind::Resize => &[1],
@@ -257,6 +262,7 @@ impl Kind {
             Kind::ParametricReLU => 1,
             Kind::Pooling => 1,
             Kind::Quantize => 1,
+            Kind::RNNv2 => 3,
             Kind::RaggedSoftMax => 1,
             Kind::Reduce => 1,
             Kind::Resize => 1,
@@ -300,6 +306,7 @@ impl Kind {
             Kind::ParametricReLU => Box::new(ParametricReLU::new()),
             Kind::Pooling => Box::new(Pooling::new()),
             Kind::Quantize => Box::new(Quantize::new()),
+            Kind::RNNv2 => Box::new(RNNv2::new()),
             Kind::RaggedSoftMax => Box::new(RaggedSoftMax::new()),
             Kind::Reduce => Box::new(Reduce::new()),
             Kind::Resize => Box::new(Resize::new()),
@@ -344,6 +351,7 @@ impl Kind {
             Kind::ParametricReLU => Box::new(<ParametricReLU as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Pooling => Box::new(<Pooling as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Quantize => Box::new(<Quantize as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::RNNv2 => Box::new(<RNNv2 as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::RaggedSoftMax => Box::new(<RaggedSoftMax as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Reduce => Box::new(<Reduce as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Resize => Box::new(<Resize as prost::Message>::decode(bytes).map_err(bad)?),
@@ -1557,6 +1565,76 @@ impl Params for Quantize {
     }
 }
 
+/// Parameters of a RNNv2 layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct RNNv2 {
+    #[prost(int32, tag = "1")]
+    pub layer_count: i32,
+    #[prost(int32, tag = "2")]
+    pub hidden_size: i32,
+    #[prost(int32, tag = "3")]
+    pub max_seq_length: i32,
+    #[prost(int32, tag = "4")]
+    pub operation: i32,
+    #[prost(int32, tag = "5")]
+    pub input_mode: i32,
+    #[prost(int32, tag = "6")]
+    pub direction: i32,
+    #[prost(message, repeated, tag = "7")]
+    pub gate_weights: Vec<Weights>,
+    #[prost(message, repeated, tag = "8")]
+    pub gate_biases: Vec<Weights>,
+}
+
+impl RNNv2 {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Params for RNNv2 {
+    fn kind(&self) -> Kind {
+        Kind::RNNv2
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &["layer_count", "hidden_size", "max_seq_length", "operation", "input_mode", "direction", "gate_weights", "gate_biases"]
+    }
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        match key {
+            "layer_count" => self.layer_count = value.int32(key)?,
+            "hidden_size" => self.hidden_size = value.int32(key)?,
+            "max_seq_length" => self.max_seq_length = value.int32(key)?,
+            "operation" => self.operation = value.int32(key)?,
+            "input_mode" => self.input_mode = value.int32(key)?,
+            "direction" => self.direction = value.int32(key)?,
+            _ if key.starts_with("gate_weights[") => set_list_item(&mut self.gate_weights, list_index(key, "gate_weights")?, value.weights(key)?),
+            _ if key.starts_with("gate_biases[") => set_list_item(&mut self.gate_biases, list_index(key, "gate_biases")?, value.weights(key)?),
+            _ => return Err(Error::invalid_argument(format!("RNNv2 layers have no parameter '{key}'"))),
+        }
+        Ok(())
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        Some(match key {
+            "layer_count" => Param::Ints(vec![self.layer_count as i64]),
+            "hidden_size" => Param::Ints(vec![self.hidden_size as i64]),
+            "max_seq_length" => Param::Ints(vec![self.max_seq_length as i64]),
+            "operation" => Param::Ints(vec![self.operation as i64]),
+            "input_mode" => Param::Ints(vec![self.input_mode as i64]),
+            "direction" => Param::Ints(vec![self.direction as i64]),
+            _ if key.starts_with("gate_weights[") => Param::Weights(self.gate_weights.get(list_index(key, "gate_weights").ok()?).cloned().unwrap_or_default()),
+            _ if key.starts_with("gate_biases[") => Param::Weights(self.gate_biases.get(list_index(key, "gate_biases").ok()?).cloned().unwrap_or_default()),
+            _ => return None,
+        })
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
 /// Parameters of a RaggedSoftMax layer.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct RaggedSoftMax {
@@ -2210,5 +2288,23 @@ impl Params for Unary {
     fn clone_layer(&self) -> Box<dyn Layer> {
         Box::new(self.clone())
     }
+}
+
+/// Most elements a list parameter holds (its index keys stay below this).
+pub const MAX_LIST_ITEMS: usize = 1 << 16;
+
+/// The index `i` of a list parameter's key `name[i]`.
+fn list_index(key: &str, name: &str) -> Result<usize> {
+    let bad = || Error::invalid_argument(format!("'{key}' is not {name}[i] with i below {MAX_LIST_ITEMS}"));
+    let inner = key.strip_prefix(name).and_then(|k| k.strip_prefix('[')).and_then(|k| k.strip_suffix(']')).ok_or_else(bad)?;
+    inner.parse::<usize>().ok().filter(|&i| i < MAX_LIST_ITEMS).ok_or_else(bad)
+}
+
+/// Sets element `i` of a list parameter, growing it with empty weights.
+fn set_list_item(list: &mut Vec<Weights>, i: usize, w: Weights) {
+    if list.len() <= i {
+        list.resize(i + 1, Weights::default());
+    }
+    list[i] = w;
 }
 

@@ -140,6 +140,13 @@ pub trait Layer: Params + Debug + Send + Sync + 'static {
     /// known now are returned now; the rest become checks in the shape graph.
     fn infer(&self, cx: &mut InferCx, inputs: &[Option<InferIn>]) -> Result<Vec<InferOut>>;
 
+    /// Checks of parameters TensorRT lets the application set after the add* method
+    /// (IRNNv2Layer's weights): run when the network is built, so that a layer just added
+    /// is valid without them.
+    fn check_for_build(&self) -> Result<()> {
+        Ok(())
+    }
+
     /// Whether the builder may choose kFLOAT or kHALF for this layer; its float inputs and
     /// outputs then all have the chosen type.
     fn float_flexible(&self) -> bool {

@@ -27,6 +27,7 @@ pub mod ragged_softmax;
 pub mod reduce;
 pub mod resize;
 pub mod reverse_sequence;
+pub mod rnn_v2;
 pub mod scale;
 pub mod scatter;
 pub mod select;

@@ -13,8 +13,9 @@
 //! `dynamic_only`) declares execution inputs with unknown dims (a profile pins them to the
 //! case's dims), so inference works on symbolic shapes. Inputs the layer reads as shape tensors get a profile
 //! with their values and live in host memory, as TensorRT has them. `verify` replaces the
-//! value comparison with a check of the output (random fills). `with_outputs` adds
-//! references for outputs 1, 2, ... of layers with several outputs.
+//! value comparison with a check of the output (random fills). `output` picks the first
+//! output of the layer that is compared (default 0); `with_outputs` adds references for the
+//! outputs after it (layers with several outputs).
 
 use super::exec::{backend_name, targets, IoBuffer};
 use nvinfer::backend::Target;
@@ -120,7 +121,9 @@ pub struct Case {
     /// Checks the output instead of comparing it with `expected`'s values (its dims and type
     /// are still compared).
     pub verify: Option<Verify>,
-    /// References for outputs 1, 2, ... (layers with several outputs).
+    /// Which output of the layer `expected` is for (default 0).
+    pub output: usize,
+    /// References for the outputs after `output` (layers with several outputs).
     pub more_expected: Vec<T>,
 }
 
@@ -165,6 +168,13 @@ impl Case {
         std::iter::once(&self.expected).chain(&self.more_expected)
     }
 
+    /// Compares output `index` of the layer rather than output 0.
+    pub fn output(mut self, index: usize) -> Case {
+        self.what += &format!(" (output {index})");
+        self.output = index;
+        self
+    }
+
     /// The type a case is reported under: its first input of the output's type, else its
     /// first input, else the output's.
     pub fn dtype(&self) -> DataType {
@@ -206,7 +216,7 @@ pub fn network(case: &Case) -> nvinfer::Result<(Network, Option<OptimizationProf
     }
     net.finish_last_layer()?;
     for (k, expected) in case.expected_outputs().enumerate() {
-        let out = net.layers[l].outputs[k];
+        let out = net.layers[l].outputs[case.output + k];
         net.set_tensor_name(out, &output_name(k)).unwrap();
         net.mark_output(out).unwrap();
         if net.tensors[out].dtype != expected.dtype {
@@ -376,6 +386,7 @@ pub fn case(what: impl Into<String>, layer: impl Layer, inputs: Vec<T>, expected
         dynamic: vec![],
         verify: None,
         more_expected: vec![],
+        output: 0,
     }
 }
 

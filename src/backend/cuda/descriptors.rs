@@ -212,3 +212,21 @@ pub struct EinsumDesc {
     pub a_strides: [i64; 26],
     pub b_strides: [i64; 26],
 }
+
+/// One stacked layer of an RNNv2 over batch sequences of up to seq steps: layer input [batch, seq, in_size] and output [batch, seq, dirs * hidden] (f32); states [batch, states, hidden] at state index state0 + direction; weights blocks at w_offset[direction] (W, R, Wb, Rb per gate; no W when skip).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RnnDesc {
+    pub batch: i64,
+    pub seq: i32,
+    pub in_size: i32,
+    pub hidden: i32,
+    pub dirs: i32,
+    pub gates: i32,
+    pub operation: i32,
+    pub skip: i32,
+    pub states: i32,
+    pub state0: i32,
+    pub step: i32,
+    pub w_offset: [i64; 2],
+}

@@ -24,6 +24,7 @@
     kernel!("reduce"),
     kernel!("resize"),
     kernel!("reverse_sequence"),
+    kernel!("rnn_v2"),
     kernel!("scale"),
     kernel!("scatter"),
     kernel!("select"),

@@ -296,6 +296,17 @@ nvinfer1::IQuantizeLayer* NetworkObj::addQuantize(nvinfer1::ITensor& input, nvin
     }));
 }
 
+nvinfer1::IRNNv2Layer* NetworkObj::addRNNv2(nvinfer1::ITensor& input, int32_t layerCount, int32_t hiddenSize,
+    int32_t maxSeqLen, nvinfer1::RNNOperation op) noexcept
+{
+    return static_cast<RNNv2Layer*>(addLayer("RNNv2", {idOf(input)}, [&](LayerRef& l) {
+        l.setInt("layer_count", static_cast<int64_t>(layerCount));
+        l.setInt("hidden_size", static_cast<int64_t>(hiddenSize));
+        l.setInt("max_seq_length", static_cast<int64_t>(maxSeqLen));
+        l.setInt("operation", static_cast<int64_t>(op));
+    }));
+}
+
 nvinfer1::IRaggedSoftMaxLayer* NetworkObj::addRaggedSoftMax(nvinfer1::ITensor& input,
     nvinfer1::ITensor& bounds) noexcept
 {
@@ -439,6 +450,7 @@ std::unique_ptr<Owned> makeLayerObject(NetworkObj& net, int32_t id, nvinfer1::IL
     case nvinfer1::LayerType::kPARAMETRIC_RELU: return buildLayerObject<ParametricReLULayer>(net, id, shell);
     case nvinfer1::LayerType::kPOOLING: return buildLayerObject<PoolingLayer>(net, id, shell);
     case nvinfer1::LayerType::kQUANTIZE: return buildLayerObject<QuantizeLayer>(net, id, shell);
+    case nvinfer1::LayerType::kRNN_V2: return buildLayerObject<RNNv2Layer>(net, id, shell);
     case nvinfer1::LayerType::kRAGGED_SOFTMAX: return buildLayerObject<RaggedSoftMaxLayer>(net, id, shell);
     case nvinfer1::LayerType::kREDUCE: return buildLayerObject<ReduceLayer>(net, id, shell);
     case nvinfer1::LayerType::kRESIZE: return buildLayerObject<ResizeLayer>(net, id, shell);

@@ -901,6 +901,37 @@ protected:
 };
 using QuantizeLayer = LayerObj<nvinfer1::IQuantizeLayer, QuantizeImpl>;
 
+class RNNv2Impl : public RNNv2Custom
+{
+public:
+    explicit RNNv2Impl(LayerRef r) noexcept : RNNv2Custom(r) {}
+    void setOperation(nvinfer1::RNNOperation op) noexcept override
+    {
+        mRef.setInt("operation", static_cast<int64_t>(op));
+    }
+    nvinfer1::RNNOperation getOperation() const noexcept override
+    {
+        return static_cast<nvinfer1::RNNOperation>(mRef.getInt("operation"));
+    }
+    void setInputMode(nvinfer1::RNNInputMode op) noexcept override
+    {
+        mRef.setInt("input_mode", static_cast<int64_t>(op));
+    }
+    nvinfer1::RNNInputMode getInputMode() const noexcept override
+    {
+        return static_cast<nvinfer1::RNNInputMode>(mRef.getInt("input_mode"));
+    }
+    void setDirection(nvinfer1::RNNDirection op) noexcept override
+    {
+        mRef.setInt("direction", static_cast<int64_t>(op));
+    }
+    nvinfer1::RNNDirection getDirection() const noexcept override
+    {
+        return static_cast<nvinfer1::RNNDirection>(mRef.getInt("direction"));
+    }
+};
+using RNNv2Layer = LayerObj<nvinfer1::IRNNv2Layer, RNNv2Impl>;
+
 class RaggedSoftMaxImpl : public VRaggedSoftMaxLayerDefaults
 {
 public:

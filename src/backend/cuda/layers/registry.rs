@@ -24,6 +24,7 @@ mod ragged_softmax;
 mod reduce;
 mod resize;
 mod reverse_sequence;
+mod rnn_v2;
 mod scale;
 mod scatter;
 mod select;
@@ -61,6 +62,7 @@ static IMPLEMENTATIONS: &[&dyn Implementation] = &[
     &parametric_relu::PARAMETRIC_RELU,
     &pooling::POOLING,
     &quantize::QUANTIZE,
+    &rnn_v2::STEPWISE,
     &ragged_softmax::RAGGED_SOFTMAX,
     &reduce::REDUCE,
     &resize::RESIZE,
