@@ -237,8 +237,8 @@ fn nodes_of_another_domain_are_unsupported() {
 
 #[test]
 fn an_invalid_node_names_itself() {
-    // Conv whose weights are a graph input instead of an initializer, and a dilated MaxPool:
-    // each reported with its node, and parsing goes on.
+    // Conv whose weights have no spatial dimensions, and a dilated MaxPool: each reported
+    // with its node, and parsing goes on.
     let graph = GraphProto {
         name: "g".into(),
         node: vec![
@@ -246,13 +246,13 @@ fn an_invalid_node_names_itself() {
             node("MaxPool", "pool_dilated", &["X"], &["Z"], vec![ints_attr("kernel_shape", &[2, 2]), ints_attr("dilations", &[2, 2])]),
         ],
         initializer: vec![],
-        input: vec![value_info("X", &[1, 1, 4, 4]), value_info("W", &[1, 1, 2, 2])],
+        input: vec![value_info("X", &[1, 1, 4, 4]), value_info("W", &[1, 4])],
         output: vec![value_info("Y", &[1, 1, 3, 3]), value_info("Z", &[1, 1, 2, 2])],
     };
     let (_, errors) = parse_bytes(&model(13, graph));
     assert_eq!(errors.len(), 2, "{errors:?}");
     assert_eq!((errors[0].node, errors[0].node_name.as_str(), errors[0].op_type.as_str()), (0, "conv_dyn_w", "Conv"));
-    assert!(errors[0].desc.contains("'W'"), "{}", errors[0].desc);
+    assert!(errors[0].desc.contains("weights of shape [1,4]"), "{}", errors[0].desc);
     assert_eq!((errors[1].node, errors[1].node_name.as_str(), errors[1].op_type.as_str()), (1, "pool_dilated", "MaxPool"));
     assert!(errors[1].desc.contains("dilated"), "{}", errors[1].desc);
 }

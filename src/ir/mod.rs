@@ -142,6 +142,11 @@ impl Network {
         self.shapes.known(&self.tensors[t].dims)
     }
 
+    /// A shape tensor's values where the shape graph knows them all as numbers.
+    pub fn known_values(&self, t: TensorId) -> Option<Vec<i64>> {
+        self.tensors[t].values.as_ref()?.iter().map(|&v| self.shapes.as_const(v)).collect()
+    }
+
     /// An input's dims and values as symbols of the shape graph.
     fn input_shape(&mut self, id: TensorId) {
         let t = &self.tensors[id];

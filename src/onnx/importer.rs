@@ -2,7 +2,7 @@
 //! network tensor or to a constant known at parse time (weights stay constants until a
 //! layer needs them as a tensor).
 
-use super::nodes;
+use super::ops;
 use super::proto::{data_type, AttributeProto, ModelProto, NodeProto};
 use super::weights::{from_tensor_proto, ConstValue};
 use super::{ParserError, ParserErrorCode};
@@ -61,6 +61,31 @@ impl<'a> Importer<'a> {
         self.add(Box::new(Constant::of(c.dims.clone(), c.weights.clone())), &[])
     }
 
+    /// Integer values known at parse time: a constant, or a tensor whose values the shape
+    /// graph knows (shapes computed from static dims).
+    pub fn known_ints(&self, name: &str) -> Result<Option<Vec<i64>>> {
+        Ok(match self.value(name)? {
+            Value::Const(c) => Some(c.ints()?),
+            Value::Tensor(t) => self.net.known_values(t),
+        })
+    }
+
+    /// Integer values that must be known at parse time; `what` names them in the error.
+    pub fn ints(&self, name: &str, what: &str) -> Result<Vec<i64>> {
+        self.known_ints(name)?.ok_or_else(|| {
+            Error::unsupported(format!(
+                "{what} ('{name}') must be known when the model is parsed (a constant or computed from static shapes)"
+            ))
+        })
+    }
+
+    /// Adds a layer with several outputs and returns them all.
+    pub fn add_multi(&mut self, op: Box<dyn Layer>, inputs: &[TensorId]) -> Result<Vec<TensorId>> {
+        let first = self.add(op, inputs)?;
+        let layer = self.net.tensors[first].producer.map(|(l, _)| l).ok_or_else(|| Error::internal("a layer output without its layer"))?;
+        Ok(self.net.layers[layer].outputs.clone())
+    }
+
     /// Known dims of a tensor (-1 where only known at run time).
     pub fn dims(&self, t: TensorId) -> Vec<i64> {
         self.net.known_dims(t)
@@ -92,6 +117,9 @@ impl<'n> Attrs<'n> {
     pub fn ints(&self, name: &str) -> Option<Vec<i64>> {
         self.get(name).map(|a| a.ints.clone())
     }
+    pub fn floats(&self, name: &str) -> Option<Vec<f32>> {
+        self.get(name).map(|a| a.floats.clone())
+    }
     pub fn string(&self, name: &str) -> Option<String> {
         self.get(name).map(|a| String::from_utf8_lossy(&a.s).into_owned())
     }
@@ -103,10 +131,11 @@ impl<'n> Attrs<'n> {
     }
 }
 
-/// The engine type of an ONNX graph input (INT64 is carried as INT32, as onnx-tensorrt does).
-fn onnx_type(elem: i32) -> Option<DataType> {
+/// The engine type of an ONNX element type: INT64 is carried as INT32 and DOUBLE as FLOAT, as
+/// onnx-tensorrt does.
+pub fn onnx_type(elem: i32) -> Option<DataType> {
     match elem {
-        data_type::FLOAT => Some(DataType::Float),
+        data_type::FLOAT | data_type::DOUBLE => Some(DataType::Float),
         data_type::FLOAT16 => Some(DataType::Half),
         data_type::INT32 | data_type::INT64 => Some(DataType::Int32),
         data_type::INT8 => Some(DataType::Int8),
@@ -153,6 +182,8 @@ pub fn import_model(net: &mut Network, bytes: &[u8], _model_dir: Option<&Path>) 
             Err(e) => errors.push(ParserError::graph(C::InvalidValue, e.message, "import_initializer")),
         }
     }
+    // Tensors that already carry an ONNX name.
+    let mut named = std::collections::HashSet::new();
     for input in &graph.input {
         if imp.values.contains_key(&input.name) {
             continue; // an initializer listed as an input (older exporters do this)
@@ -173,6 +204,7 @@ pub fn import_model(net: &mut Network, bytes: &[u8], _model_dir: Option<&Path>) 
             tt.shape.as_ref().map(|s| s.dim.iter().map(|d| d.dim_value.filter(|&v| v > 0).unwrap_or(-1)).collect()).unwrap_or_default();
         match imp.net.add_input(&input.name, dtype, &dims) {
             Ok(t) => {
+                named.insert(t);
                 imp.values.insert(input.name.clone(), Value::Tensor(t));
             }
             Err(e) => errors.push(ParserError::graph(C::InvalidGraph, e.message, "import_input")),
@@ -192,7 +224,7 @@ pub fn import_model(net: &mut Network, bytes: &[u8], _model_dir: Option<&Path>) 
             .enumerate()
             .find(|(i, o)| !o.is_empty() && (imp.values.contains_key(o.as_str()) || node.output[..*i].contains(o)))
             .map(|(_, o)| o.clone());
-        let result = match nodes::importer_for(&node.op_type) {
+        let result = match ops::importer_for(&node.op_type) {
             _ if duplicate.is_some() => Err((
                 C::InvalidGraph,
                 format!(
@@ -212,8 +244,12 @@ pub fn import_model(net: &mut Network, bytes: &[u8], _model_dir: Option<&Path>) 
         match result {
             Ok(outputs) => {
                 for (name, value) in node.output.iter().zip(outputs) {
+                    // A tensor keeps the first ONNX name given to it (a graph input passed on
+                    // by Identity keeps its own).
                     if let Value::Tensor(t) = value {
-                        let _ = imp.net.set_tensor_name(t, name);
+                        if named.insert(t) {
+                            let _ = imp.net.set_tensor_name(t, name);
+                        }
                     }
                     imp.values.insert(name.clone(), value);
                 }
@@ -231,6 +267,12 @@ pub fn import_model(net: &mut Network, bytes: &[u8], _model_dir: Option<&Path>) 
     for output in &graph.output {
         let value = imp.values.get(&output.name).cloned();
         let t = match value {
+            // A tensor named otherwise (an input, another output) is copied out under this name.
+            Some(Value::Tensor(t)) if imp.net.tensors[t].name.as_str() != output.name || imp.net.tensors[t].is_output => {
+                imp.add(Box::new(crate::layers::generated::Identity::new()), &[t]).inspect(|&t| {
+                    let _ = imp.net.set_tensor_name(t, &output.name);
+                })
+            }
             Some(Value::Tensor(t)) => Ok(t),
             Some(Value::Const(c)) => imp.constant_tensor(&c).inspect(|&t| {
                 let _ = imp.net.set_tensor_name(t, &output.name);

@@ -3,7 +3,7 @@
 //! and parsing goes on after a failed node so that one pass reports every problem.
 
 pub mod importer;
-pub mod nodes;
+pub mod ops;
 pub mod proto;
 pub mod weights;
 
@@ -73,5 +73,5 @@ pub fn parse_file(network: &mut Network, path: &Path) -> Vec<ParserError> {
 
 /// Op types the parser imports (IParser::supportsOperator).
 pub fn supports_operator(op: &str) -> bool {
-    nodes::importer_for(op).is_some()
+    ops::importer_for(op).is_some()
 }

@@ -36,11 +36,32 @@ impl ConstValue {
         ConstValue { dims, weights: Weights::from_i32(values) }
     }
 
+    /// One value of `dtype` (dims []).
+    pub fn scalar(dtype: DataType, v: f64) -> Result<ConstValue> {
+        let weights = match dtype {
+            DataType::Float => Weights::from_f32(&[v as f32]),
+            DataType::Half => Weights::from_f16(&[half::f16::from_f64(v)]),
+            DataType::Int32 => Weights::from_i32(&[v as i32]),
+            DataType::Int8 => Weights::from_bytes(dtype, &[(v as i8) as u8])?,
+            DataType::Uint8 => Weights::from_bytes(dtype, &[v as u8])?,
+            DataType::Bool => Weights::from_bytes(dtype, &[(v != 0.0) as u8])?,
+            other => return Err(Error::unsupported(format!("a constant of type {other:?}"))),
+        };
+        Ok(ConstValue { dims: vec![], weights })
+    }
+
     /// Integer constants (shapes, axes) from ONNX's INT64: narrowed to INT32.
     pub fn from_i64(name: &str, dims: Vec<i64>, values: &[i64]) -> Result<ConstValue> {
+        // Exporters write "to the end" as values near the INT64 limits (slice ends): those
+        // saturate; other values outside the INT32 range are an error.
+        const SENTINEL: i64 = 1 << 62;
         let narrowed = values
             .iter()
-            .map(|&v| i32::try_from(v))
+            .map(|&v| match v {
+                v if v >= SENTINEL => Ok(i32::MAX),
+                v if v <= -SENTINEL => Ok(i32::MIN),
+                v => i32::try_from(v),
+            })
             .collect::<std::result::Result<Vec<i32>, _>>()
             .map_err(|_| Error::invalid_argument(format!("'{name}' holds an INT64 value outside the INT32 range")))?;
         Ok(ConstValue::i32(dims, &narrowed))

@@ -1,0 +1,46 @@
+//! One importer per ONNX operator, grouped by kind. Each reads its node's inputs and
+//! attributes, adds layers through the importer, and returns the values of the node's
+//! outputs (in order; an optional output it does not produce is left out at the end).
+
+mod activation;
+mod elementwise;
+mod index;
+mod nn;
+mod normalization;
+mod reduce;
+mod resize;
+mod shape;
+mod slicing;
+mod unary;
+pub mod util;
+
+use super::importer::{Importer, Value};
+use super::proto::NodeProto;
+use crate::error::Result;
+
+pub type ImportFn = fn(&mut Importer, &NodeProto) -> Result<Vec<Value>>;
+
+const GROUPS: &[&[(&str, ImportFn)]] =
+    &[activation::OPS, elementwise::OPS, index::OPS, nn::OPS, normalization::OPS, reduce::OPS, resize::OPS, shape::OPS, unary::OPS];
+
+pub fn importer_for(op: &str) -> Option<ImportFn> {
+    GROUPS.iter().flat_map(|g| g.iter()).find(|(name, _)| *name == op).map(|(_, f)| *f)
+}
+
+/// Every operator with an importer, sorted.
+pub fn operators() -> Vec<&'static str> {
+    let mut ops: Vec<&'static str> = GROUPS.iter().flat_map(|g| g.iter()).map(|(name, _)| *name).collect();
+    ops.sort_unstable();
+    ops
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_operator_has_one_importer() {
+        let ops = super::operators();
+        let mut unique = ops.clone();
+        unique.dedup();
+        assert_eq!(ops.len(), unique.len(), "an operator is listed twice");
+    }
+}

@@ -1,0 +1,370 @@
+//! Convolutions, pooling, matrix products, softmax and the other neural-network operators.
+
+use super::util::*;
+use super::ImportFn;
+use crate::error::{Error, Result};
+use crate::layers::generated::{Convolution, Deconvolution, Einsum, ElementWise, MatrixMultiply, Pooling, Reduce, SoftMax, Unary, LRN};
+use crate::layers::{elementwise, matmul, pooling, reduce, unary};
+use crate::onnx::importer::{Attrs, Importer, Value};
+use crate::onnx::proto::NodeProto;
+use crate::onnx::weights::ConstValue;
+use crate::types::{dims_str, volume, DataType};
+
+pub const OPS: &[(&str, ImportFn)] = &[
+    ("AveragePool", |i, n| pool(i, n, pooling::AVERAGE)),
+    ("Conv", conv),
+    ("ConvTranspose", conv_transpose),
+    ("Dropout", dropout),
+    ("Einsum", einsum),
+    ("Gemm", gemm),
+    ("GlobalAveragePool", |i, n| global_pool(i, n, reduce::AVG)),
+    ("GlobalMaxPool", |i, n| global_pool(i, n, reduce::MAX)),
+    ("LogSoftmax", |i, n| softmax(i, n, true)),
+    ("LRN", lrn),
+    ("MatMul", matmul_node),
+    ("MaxPool", |i, n| pool(i, n, pooling::MAX)),
+    ("Softmax", |i, n| softmax(i, n, false)),
+];
+
+/// Leading and trailing pads from ONNX's [x1_begin, x2_begin, ..., x1_end, x2_end].
+pub fn split_pads(pads: &[i64], n: usize) -> Result<(Vec<i64>, Vec<i64>)> {
+    if pads.is_empty() {
+        return Ok((vec![0; n], vec![0; n]));
+    }
+    if pads.len() != 2 * n {
+        return Err(Error::invalid_argument(format!("pads has {} values; {} expected", pads.len(), 2 * n)));
+    }
+    if pads.iter().any(|&p| p < 0) {
+        return Err(Error::invalid_argument(format!("pads {} must not be negative", dims_str(pads))));
+    }
+    Ok((pads[..n].to_vec(), pads[n..].to_vec()))
+}
+
+/// Padding as a layer takes it: (padding mode, pre, post). auto_pad SAME_UPPER/SAME_LOWER map
+/// to TensorRT's modes of the same meaning (output ceil(input / stride), the odd pixel of
+/// padding after / before), which the layer resolves for any input size.
+fn resolve_pads(a: &Attrs, n: usize) -> Result<(i32, Vec<i64>, Vec<i64>)> {
+    use crate::layers::window::{EXPLICIT_ROUND_DOWN, SAME_LOWER, SAME_UPPER};
+    match a.string("auto_pad").as_deref().unwrap_or("NOTSET") {
+        "NOTSET" => split_pads(&a.ints("pads").unwrap_or_default(), n).map(|(pre, post)| (EXPLICIT_ROUND_DOWN, pre, post)),
+        "VALID" => Ok((EXPLICIT_ROUND_DOWN, vec![0; n], vec![0; n])),
+        "SAME_UPPER" => Ok((SAME_UPPER, vec![0; n], vec![0; n])),
+        "SAME_LOWER" => Ok((SAME_LOWER, vec![0; n], vec![0; n])),
+        other => Err(Error::invalid_argument(format!("unknown auto_pad '{other}'"))),
+    }
+}
+
+/// A 1-D convolution or pooling runs as a 2-D one over [N, C, L, 1].
+fn as_2d(imp: &mut Importer, x: crate::ir::TensorId) -> Result<crate::ir::TensorId> {
+    reshape_tensor(imp, x, vec![0, 0, 0, 1])
+}
+
+fn widen(v: &mut Vec<i64>, fill: i64) {
+    v.push(fill);
+}
+
+/// Kernel and bias of a convolution: constants become the layer's weights; tensors are
+/// wired as inputs 1 and 2 (the builder takes them as weights if they fold to constants).
+struct ConvWeights {
+    dims: Vec<i64>,
+    kernel: Option<ConstValue>,
+    kernel_tensor: Option<crate::ir::TensorId>,
+    bias: Option<ConstValue>,
+    bias_tensor: Option<crate::ir::TensorId>,
+}
+
+fn conv_weights(imp: &mut Importer, node: &NodeProto) -> Result<ConvWeights> {
+    let w = input(node, 1)?;
+    let (kernel, kernel_tensor, dims) = match imp.value(w)? {
+        Value::Const(c) => {
+            let d = c.dims.clone();
+            (Some(c), None, d)
+        }
+        Value::Tensor(t) => {
+            let d = imp.dims(t);
+            if d.iter().any(|&v| v < 0) {
+                return Err(Error::unsupported(format!("weights '{w}' of unknown shape {}", dims_str(&d))));
+            }
+            (None, Some(t), d)
+        }
+    };
+    let (bias, bias_tensor) = match optional_input(node, 2) {
+        None => (None, None),
+        Some(b) => match imp.value(b)? {
+            Value::Const(c) => (Some(c), None),
+            Value::Tensor(t) => (None, Some(t)),
+        },
+    };
+    if !(3..=5).contains(&dims.len()) {
+        return Err(Error::unsupported(format!("weights of shape {} (1-D to 3-D convolutions are supported)", dims_str(&dims))));
+    }
+    Ok(ConvWeights { dims, kernel, kernel_tensor, bias, bias_tensor })
+}
+
+/// The inputs of a convolution layer: data, then kernel and bias tensors where they are not
+/// constants (a missing kernel slot before a bias gets the constant kernel as a tensor).
+fn conv_inputs(imp: &mut Importer, x: crate::ir::TensorId, w: &ConvWeights, one_d: bool) -> Result<Vec<crate::ir::TensorId>> {
+    let mut inputs = vec![x];
+    if w.kernel_tensor.is_some() || w.bias_tensor.is_some() {
+        let k = match (w.kernel_tensor, &w.kernel) {
+            (Some(t), _) => t,
+            (None, Some(c)) => imp.constant_tensor(c)?,
+            (None, None) => return Err(Error::internal("a convolution without weights")),
+        };
+        inputs.push(if one_d { reshape_tensor(imp, k, vec![0, 0, 0, 1])? } else { k });
+        if let Some(b) = w.bias_tensor {
+            inputs.push(b);
+        }
+    }
+    Ok(inputs)
+}
+
+fn conv(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
+    let a = Attrs(node);
+    let x = imp.tensor(input(node, 0)?)?;
+    let w = conv_weights(imp, node)?;
+    let n = w.dims.len() - 2;
+    let mut kernel = a.ints("kernel_shape").unwrap_or_else(|| w.dims[2..].to_vec());
+    let mut strides = a.ints("strides").unwrap_or(vec![1; n]);
+    let mut dilations = a.ints("dilations").unwrap_or(vec![1; n]);
+    let group = a.int("group", 1);
+    if group <= 0 {
+        return Err(Error::invalid_argument(format!("group {group} must be positive")));
+    }
+    let (mode, mut pre, mut post) = resolve_pads(&a, kernel.len())?;
+    let one_d = n == 1;
+    let x = if one_d {
+        widen(&mut kernel, 1);
+        widen(&mut strides, 1);
+        widen(&mut dilations, 1);
+        widen(&mut pre, 0);
+        widen(&mut post, 0);
+        as_2d(imp, x)?
+    } else {
+        x
+    };
+    let inputs = conv_inputs(imp, x, &w, one_d)?;
+    let weights = w.kernel.as_ref().filter(|_| w.kernel_tensor.is_none()).map(|c| c.weights.clone());
+    let mut c = Convolution::of(w.dims[0], kernel, weights.unwrap_or_default(), w.bias.map(|b| b.weights));
+    if inputs.len() > 1 {
+        c.kernel_weights = None;
+    }
+    c.padding_mode = mode;
+    c.stride = strides;
+    c.dilation = dilations;
+    c.pre_padding = pre;
+    c.post_padding = post;
+    c.groups = group;
+    let y = layer(imp, c, &inputs)?;
+    out(if one_d { reshape_tensor(imp, y, vec![0, 0, -1])? } else { y })
+}
+
+fn conv_transpose(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
+    let a = Attrs(node);
+    let x = imp.tensor(input(node, 0)?)?;
+    let w = conv_weights(imp, node)?;
+    let n = w.dims.len() - 2;
+    if a.has("output_shape") {
+        return Err(Error::unsupported("ConvTranspose with output_shape is not supported; give pads instead"));
+    }
+    let mut kernel = a.ints("kernel_shape").unwrap_or_else(|| w.dims[2..].to_vec());
+    let mut strides = a.ints("strides").unwrap_or(vec![1; n]);
+    let mut dilations = a.ints("dilations").unwrap_or(vec![1; n]);
+    let group = a.int("group", 1);
+    if group <= 0 {
+        return Err(Error::invalid_argument(format!("group {group} must be positive")));
+    }
+    let (mode, mut pre, mut post) = resolve_pads(&a, kernel.len())?;
+    // output_padding extends the output at the end: less of the full result is cut there.
+    if let Some(extra) = a.ints("output_padding") {
+        if extra.len() != n {
+            return Err(Error::invalid_argument(format!("output_padding has {} values; {n} expected", extra.len())));
+        }
+        for (p, e) in post.iter_mut().zip(&extra) {
+            if *e > *p {
+                return Err(Error::unsupported("ConvTranspose output_padding larger than the end padding is not supported"));
+            }
+            *p -= e;
+        }
+    }
+    let one_d = n == 1;
+    let x = if one_d {
+        widen(&mut kernel, 1);
+        widen(&mut strides, 1);
+        widen(&mut dilations, 1);
+        widen(&mut pre, 0);
+        widen(&mut post, 0);
+        as_2d(imp, x)?
+    } else {
+        x
+    };
+    let inputs = conv_inputs(imp, x, &w, one_d)?;
+    let weights = w.kernel.as_ref().filter(|_| w.kernel_tensor.is_none()).map(|c| c.weights.clone());
+    let mut d = Deconvolution::of(w.dims[1] * group, kernel, weights.unwrap_or_default(), w.bias.map(|b| b.weights));
+    if inputs.len() > 1 {
+        d.kernel_weights = None;
+    }
+    d.padding_mode = mode;
+    d.stride = strides;
+    d.dilation = dilations;
+    d.pre_padding = pre;
+    d.post_padding = post;
+    d.groups = group;
+    let y = layer(imp, d, &inputs)?;
+    out(if one_d { reshape_tensor(imp, y, vec![0, 0, -1])? } else { y })
+}
+
+fn pool(imp: &mut Importer, node: &NodeProto, kind: i32) -> Result<Vec<Value>> {
+    let a = Attrs(node);
+    if a.ints("dilations").is_some_and(|d| d.iter().any(|&v| v != 1)) {
+        return Err(Error::unsupported("dilated pooling is not supported"));
+    }
+    if node.output.len() > 1 && !node.output[1].is_empty() {
+        return Err(Error::unsupported("MaxPool's Indices output is not supported"));
+    }
+    let x = imp.tensor(input(node, 0)?)?;
+    let mut kernel = a.ints("kernel_shape").ok_or_else(|| Error::invalid_argument("kernel_shape is required"))?;
+    let n = kernel.len();
+    let mut strides = a.ints("strides").unwrap_or(vec![1; n]);
+    let (mode, mut pre, mut post) = resolve_pads(&a, n)?;
+    let one_d = n == 1;
+    let x = if one_d {
+        widen(&mut kernel, 1);
+        widen(&mut strides, 1);
+        widen(&mut pre, 0);
+        widen(&mut post, 0);
+        as_2d(imp, x)?
+    } else {
+        x
+    };
+    let mut p = Pooling::of(kind, kernel);
+    p.padding_mode = mode;
+    p.stride = strides;
+    p.pre_padding = pre;
+    p.post_padding = post;
+    p.average_count_excludes_padding = a.int("count_include_pad", 0) == 0;
+    if a.int("ceil_mode", 0) != 0 && mode == crate::layers::window::EXPLICIT_ROUND_DOWN {
+        p.padding_mode = crate::layers::window::EXPLICIT_ROUND_UP;
+    }
+    let y = layer(imp, p, &[x])?;
+    out(if one_d { reshape_tensor(imp, y, vec![0, 0, -1])? } else { y })
+}
+
+/// Global pooling: a reduction over every axis after the channels, kept as size 1.
+fn global_pool(imp: &mut Importer, node: &NodeProto, op: i32) -> Result<Vec<Value>> {
+    let x = imp.tensor(input(node, 0)?)?;
+    let rank = imp.dims(x).len();
+    if rank < 3 {
+        return Err(Error::invalid_argument(format!("global pooling needs [N, C, spatial...], got rank {rank}")));
+    }
+    let axes: Vec<usize> = (2..rank).collect();
+    out(layer(imp, Reduce::of(op, axes_mask(&axes), true), &[x])?)
+}
+
+fn dropout(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
+    // Inference: the identity; the optional mask output is all true.
+    let x = imp.value(input(node, 0)?)?;
+    if node.output.len() > 1 && !node.output[1].is_empty() {
+        let t = match &x {
+            Value::Tensor(t) => *t,
+            Value::Const(c) => imp.constant_tensor(c)?,
+        };
+        // equal-to-itself or not: true everywhere, NaN included
+        let same = layer(imp, ElementWise::of(elementwise::EQUAL), &[t, t])?;
+        let differs = layer(imp, Unary::of(unary::NOT), &[same])?;
+        let any = layer(imp, ElementWise::of(elementwise::OR), &[same, differs])?;
+        return Ok(vec![Value::Tensor(t), Value::Tensor(any)]);
+    }
+    Ok(vec![x])
+}
+
+/// The product of two matrices (stacks broadcast); 1-D operands are vectors, as numpy has it.
+fn matmul_node(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
+    let (a, b) = (input(node, 0)?, input(node, 1)?);
+    let (ra, rb) = (rank_of(imp, a)?, rank_of(imp, b)?);
+    if ra == 0 || rb == 0 {
+        return Err(Error::invalid_argument("MatMul operands must have at least one dimension"));
+    }
+    let (mut ta, mut tb) = (imp.tensor(a)?, imp.tensor(b)?);
+    let op_a = if ra == 1 { matmul::VECTOR } else { matmul::NONE };
+    let op_b = if rb == 1 { matmul::VECTOR } else { matmul::NONE };
+    // Stack dimensions broadcast: bring matrices to one rank (vectors stay 1-D).
+    if ra >= 2 && rb >= 2 {
+        let rank = ra.max(rb);
+        ta = with_leading_ones(imp, ta, rank - ra)?;
+        tb = with_leading_ones(imp, tb, rank - rb)?;
+    } else if ra == 1 && rb > 2 {
+        ta = with_leading_ones(imp, ta, rb - 2)?;
+    } else if rb == 1 && ra > 2 {
+        tb = with_leading_ones(imp, tb, ra - 2)?;
+    }
+    out(layer(imp, MatrixMultiply::of(op_a, op_b), &[ta, tb])?)
+}
+
+fn gemm(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
+    let at = Attrs(node);
+    let (alpha, beta) = (at.float("alpha", 1.0), at.float("beta", 1.0));
+    let (a, b) = (imp.tensor(input(node, 0)?)?, imp.tensor(input(node, 1)?)?);
+    let op = |t: i64| if t != 0 { matmul::TRANSPOSE } else { matmul::NONE };
+    let mm = MatrixMultiply::of(op(at.int("transA", 0)), op(at.int("transB", 0)));
+    let mut y = layer(imp, mm, &[a, b])?;
+    let dtype = imp.net.tensors[y].dtype;
+    if alpha != 1.0 {
+        let s = scalar(imp, dtype, alpha as f64, 2)?;
+        y = layer(imp, ElementWise::of(elementwise::PROD), &[y, s])?;
+    }
+    if let Some(c) = optional_input(node, 2) {
+        let mut ct = aligned(imp, c, 2)?;
+        if beta != 1.0 {
+            let s = scalar(imp, imp.net.tensors[ct].dtype, beta as f64, 2)?;
+            ct = layer(imp, ElementWise::of(elementwise::PROD), &[ct, s])?;
+        }
+        y = layer(imp, ElementWise::of(elementwise::SUM), &[y, ct])?;
+    }
+    out(y)
+}
+
+fn softmax(imp: &mut Importer, node: &NodeProto, log: bool) -> Result<Vec<Value>> {
+    let t = imp.tensor(input(node, 0)?)?;
+    let dims = imp.dims(t);
+    let rank = dims.len();
+    let default_axis = if imp.opset >= 13 { -1 } else { 1 };
+    let axis = axis_index(Attrs(node).int("axis", default_axis), rank)?;
+    let y = if imp.opset >= 13 || axis + 1 == rank.max(1) {
+        layer(imp, SoftMax::over_axis(axis), &[t])?
+    } else {
+        // Before opset 13 the input is seen as 2-D [d0*..*d(axis-1), the rest].
+        let flat = match volume(&dims[..axis]) {
+            Some(head) => reshape_tensor(imp, t, vec![head as i64, -1])?,
+            None if axis == 1 => reshape_tensor(imp, t, vec![0, -1])?,
+            None => return Err(Error::unsupported("softmax over unknown leading dimensions before opset 13")),
+        };
+        let s = layer(imp, SoftMax::over_axis(1), &[flat])?;
+        let shape = shape_of(imp, t)?;
+        let mut shuffle = crate::layers::generated::Shuffle::new();
+        shuffle.zero_is_placeholder = false;
+        layer(imp, shuffle, &[s, shape])?
+    };
+    out(if log { layer(imp, Unary::of(unary::LOG), &[y])? } else { y })
+}
+
+fn lrn(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
+    let a = Attrs(node);
+    let x = imp.tensor(input(node, 0)?)?;
+    let size = a.int("size", 0);
+    if size <= 0 || size % 2 == 0 {
+        return Err(Error::unsupported(format!("LRN size {size} (a positive odd size is supported)")));
+    }
+    // Both divide alpha by the window size.
+    let l = LRN::of(size as i32, a.float("alpha", 1e-4), a.float("beta", 0.75), a.float("bias", 1.0));
+    out(layer(imp, l, &[x])?)
+}
+
+fn einsum(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
+    let eq = Attrs(node).string("equation").ok_or_else(|| Error::invalid_argument("equation is required"))?;
+    let inputs = node.input.iter().filter(|s| !s.is_empty()).map(|n| imp.tensor(n)).collect::<Result<Vec<_>>>()?;
+    if inputs.iter().any(|&t| imp.net.tensors[t].dtype == DataType::Int32) {
+        return Err(Error::unsupported("Einsum over integers (TensorRT's einsum takes float types)"));
+    }
+    out(layer(imp, Einsum::of(&eq.replace(' ', "")), &inputs)?)
+}

@@ -1,0 +1,90 @@
+//! Reductions (ReduceSum and its siblings) and ArgMax / ArgMin.
+
+use super::util::*;
+use super::ImportFn;
+use crate::error::{Error, Result};
+use crate::ir::TensorId;
+use crate::layers::generated::{ElementWise, Identity, Reduce, TopK, Unary};
+use crate::layers::{elementwise, reduce, top_k, unary};
+use crate::onnx::importer::{Attrs, Importer, Value};
+use crate::onnx::proto::NodeProto;
+
+/// What is applied before and after the reduction.
+#[derive(Clone, Copy)]
+enum Around {
+    Plain,
+    Abs,
+    Square,
+    SquareThenSqrt,
+    ThenLog,
+    ExpThenLog,
+}
+
+pub const OPS: &[(&str, ImportFn)] = &[
+    ("ArgMax", |i, n| arg(i, n, top_k::MAX)),
+    ("ArgMin", |i, n| arg(i, n, top_k::MIN)),
+    ("ReduceL1", |i, n| reduction(i, n, reduce::SUM, Around::Abs)),
+    ("ReduceL2", |i, n| reduction(i, n, reduce::SUM, Around::SquareThenSqrt)),
+    ("ReduceLogSum", |i, n| reduction(i, n, reduce::SUM, Around::ThenLog)),
+    ("ReduceLogSumExp", |i, n| reduction(i, n, reduce::SUM, Around::ExpThenLog)),
+    ("ReduceMax", |i, n| reduction(i, n, reduce::MAX, Around::Plain)),
+    ("ReduceMean", |i, n| reduction(i, n, reduce::AVG, Around::Plain)),
+    ("ReduceMin", |i, n| reduction(i, n, reduce::MIN, Around::Plain)),
+    ("ReduceProd", |i, n| reduction(i, n, reduce::PROD, Around::Plain)),
+    ("ReduceSum", |i, n| reduction(i, n, reduce::SUM, Around::Plain)),
+    ("ReduceSumSquare", |i, n| reduction(i, n, reduce::SUM, Around::Square)),
+];
+
+fn un(imp: &mut Importer, op: i32, x: TensorId) -> Result<TensorId> {
+    layer(imp, Unary::of(op), &[x])
+}
+
+fn reduction(imp: &mut Importer, node: &NodeProto, op: i32, around: Around) -> Result<Vec<Value>> {
+    let a = Attrs(node);
+    let x = imp.tensor(input(node, 0)?)?;
+    let rank = imp.dims(x).len();
+    let keep = a.int("keepdims", 1) != 0;
+    // Axes moved from the attribute to input 1 (ReduceSum at opset 13, the others at 18).
+    let axes = axes_attr_or_input(imp, node, 1)?.unwrap_or_default();
+    let axes = if axes.is_empty() {
+        if a.int("noop_with_empty_axes", 0) != 0 {
+            return out(layer(imp, Identity::new(), &[x])?);
+        }
+        (0..rank).collect()
+    } else {
+        axis_indices(&axes, rank)?
+    };
+    if rank == 0 {
+        return out(layer(imp, Identity::new(), &[x])?);
+    }
+    let pre = match around {
+        Around::Abs => un(imp, unary::ABS, x)?,
+        Around::Square | Around::SquareThenSqrt => layer(imp, ElementWise::of(elementwise::PROD), &[x, x])?,
+        Around::ExpThenLog => un(imp, unary::EXP, x)?,
+        Around::Plain | Around::ThenLog => x,
+    };
+    let y = layer(imp, Reduce::of(op, axes_mask(&axes), keep), &[pre])?;
+    let y = match around {
+        Around::SquareThenSqrt => un(imp, unary::SQRT, y)?,
+        Around::ThenLog | Around::ExpThenLog => un(imp, unary::LOG, y)?,
+        _ => y,
+    };
+    out(y)
+}
+
+/// The index of the largest (smallest) element along an axis: TopK with k = 1.
+fn arg(imp: &mut Importer, node: &NodeProto, op: i32) -> Result<Vec<Value>> {
+    let a = Attrs(node);
+    if a.int("select_last_index", 0) != 0 {
+        return Err(Error::unsupported("select_last_index=1 (TensorRT picks the first of equal values)"));
+    }
+    let x = imp.tensor(input(node, 0)?)?;
+    let rank = imp.dims(x).len();
+    let axis = axis_index(a.int("axis", 0), rank)?;
+    let outs = imp.add_multi(Box::new(TopK::of(op, 1, 1 << axis)), &[x])?;
+    let indices = outs[1];
+    if a.int("keepdims", 1) != 0 {
+        return out(indices);
+    }
+    out(squeeze(imp, indices, &[axis])?)
+}

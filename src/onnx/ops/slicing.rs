@@ -1,0 +1,280 @@
+//! Slice layers for ONNX's Slice, Split, Pad, Expand and Tile. Each axis's start, size and
+//! stride is a number where it is known when the model is parsed and an INT32 shape tensor
+//! computed at run time where it is not (unknown dims, bounds given as tensors); arithmetic on
+//! the two (`Dim`) folds numbers and adds elementwise layers only for what is unknown.
+
+use super::util::*;
+use crate::error::{Error, Result};
+use crate::ir::TensorId;
+use crate::layers::elementwise::{self, apply_i64};
+use crate::layers::generated::{ElementWise, Select, Slice};
+use crate::layers::slice;
+use crate::onnx::importer::Importer;
+use crate::onnx::weights::ConstValue;
+
+/// One dimension-like value: known now, or a one-element INT32 tensor.
+#[derive(Clone, Copy, Debug)]
+pub enum Dim {
+    Num(i64),
+    Tensor(TensorId),
+}
+
+/// Slice bounds: known values, or a 1-D INT32 tensor.
+pub enum Bound {
+    Known(Vec<i64>),
+    Tensor(TensorId),
+}
+
+impl Bound {
+    pub fn len(&self, imp: &Importer) -> usize {
+        match self {
+            Bound::Known(v) => v.len(),
+            Bound::Tensor(t) => imp.dims(*t).first().copied().unwrap_or(0).max(0) as usize,
+        }
+    }
+
+    /// Element `k`.
+    fn at(&self, imp: &mut Importer, k: usize) -> Result<Dim> {
+        match self {
+            Bound::Known(v) => v.get(k).copied().map(Dim::Num).ok_or_else(|| Error::invalid_argument("too few slice bounds")),
+            Bound::Tensor(t) => Ok(Dim::Tensor(gather_1d(imp, *t, &[k as i64])?)),
+        }
+    }
+}
+
+fn to_tensor(imp: &mut Importer, d: Dim) -> Result<TensorId> {
+    match d {
+        Dim::Num(v) => ints_tensor(imp, &[v]),
+        Dim::Tensor(t) => Ok(t),
+    }
+}
+
+/// `a op b` for SUM, SUB, PROD, MIN, MAX and FLOOR_DIV.
+fn arith(imp: &mut Importer, op: i32, a: Dim, b: Dim) -> Result<Dim> {
+    if let (Dim::Num(x), Dim::Num(y)) = (a, b) {
+        return apply_i64(op, x, y).map(Dim::Num);
+    }
+    let (x, y) = (to_tensor(imp, a)?, to_tensor(imp, b)?);
+    Ok(Dim::Tensor(layer(imp, ElementWise::of(op), &[x, y])?))
+}
+
+fn clamp(imp: &mut Importer, v: Dim, lo: Dim, hi: Dim) -> Result<Dim> {
+    let v = arith(imp, elementwise::MIN, v, hi)?;
+    arith(imp, elementwise::MAX, v, lo)
+}
+
+/// A negative index counts from the end of an axis of size `d`.
+fn from_end(imp: &mut Importer, v: Dim, d: Dim) -> Result<Dim> {
+    match v {
+        Dim::Num(x) if x >= 0 => Ok(v),
+        Dim::Num(_) => arith(imp, elementwise::SUM, v, d),
+        Dim::Tensor(t) => {
+            let zero = ints_tensor(imp, &[0])?;
+            let negative = layer(imp, ElementWise::of(elementwise::LESS), &[t, zero])?;
+            let shifted = arith(imp, elementwise::SUM, v, d)?;
+            let shifted = to_tensor(imp, shifted)?;
+            Ok(Dim::Tensor(layer(imp, Select::new(), &[negative, shifted, t])?))
+        }
+    }
+}
+
+/// Size of axis `axis` of `x`.
+fn input_dim(imp: &mut Importer, x: TensorId, axis: usize) -> Result<Dim> {
+    let d = imp.dims(x)[axis];
+    if d >= 0 {
+        return Ok(Dim::Num(d));
+    }
+    let s = shape_of(imp, x)?;
+    Ok(Dim::Tensor(gather_1d(imp, s, &[axis as i64])?))
+}
+
+/// Start, size and stride per axis of a slice.
+pub struct SliceSpec {
+    pub start: Vec<Dim>,
+    pub size: Vec<Option<Dim>>,
+    pub stride: Vec<Dim>,
+}
+
+impl SliceSpec {
+    /// The whole tensor (size None: the input's dim).
+    fn whole(rank: usize) -> SliceSpec {
+        SliceSpec { start: vec![Dim::Num(0); rank], size: vec![None; rank], stride: vec![Dim::Num(1); rank] }
+    }
+
+    /// `len` elements from `start` on one axis, the rest whole.
+    pub fn range_on_axis(rank: usize, axis: usize, start: i64, len: i64) -> SliceSpec {
+        let mut s = SliceSpec::whole(rank);
+        s.start[axis] = Dim::Num(start);
+        s.size[axis] = Some(Dim::Num(len));
+        s
+    }
+}
+
+/// A vector of dims as a constant (all known) or a concatenated INT32 tensor.
+fn vector(imp: &mut Importer, dims: &[Dim]) -> Result<(Option<Vec<i64>>, Option<TensorId>)> {
+    let known: Option<Vec<i64>> = dims.iter().map(|d| if let Dim::Num(v) = d { Some(*v) } else { None }).collect();
+    if let Some(k) = known {
+        return Ok((Some(k), None));
+    }
+    let parts = dims.iter().map(|&d| to_tensor(imp, d)).collect::<Result<Vec<_>>>()?;
+    Ok((None, Some(concat_1d(imp, &parts)?)))
+}
+
+/// Adds the slice layer `spec` describes (in `mode`, with an optional fill value tensor).
+fn slice_layer(imp: &mut Importer, x: TensorId, spec: SliceSpec, mode: i32, fill: Option<TensorId>) -> Result<TensorId> {
+    let mut size = Vec::with_capacity(spec.size.len());
+    for (axis, s) in spec.size.iter().enumerate() {
+        size.push(match s {
+            Some(d) => *d,
+            None => input_dim(imp, x, axis)?,
+        });
+    }
+    let (start_k, start_t) = vector(imp, &spec.start)?;
+    let (size_k, size_t) = vector(imp, &size)?;
+    let (stride_k, stride_t) = vector(imp, &spec.stride)?;
+    let mut l = Slice::of(start_k.clone().unwrap_or_default(), size_k.clone().unwrap_or_default(), stride_k.clone().unwrap_or_default())
+        .with_mode(mode);
+    let mut inputs = vec![x];
+    if start_t.is_some() || size_t.is_some() || stride_t.is_some() || fill.is_some() {
+        // Positional inputs: everything up to the last dynamic one is a tensor.
+        let start = match start_t {
+            Some(t) => t,
+            None => ints_tensor(imp, start_k.as_deref().unwrap_or_default())?,
+        };
+        let size = match size_t {
+            Some(t) => t,
+            None => ints_tensor(imp, size_k.as_deref().unwrap_or_default())?,
+        };
+        inputs.push(start);
+        inputs.push(size);
+        if stride_t.is_some() || fill.is_some() {
+            inputs.push(match stride_t {
+                Some(t) => t,
+                None => ints_tensor(imp, stride_k.as_deref().unwrap_or_default())?,
+            });
+        }
+        if let Some(f) = fill {
+            inputs.push(f);
+        }
+        l.start.clear();
+        l.size.clear();
+        if inputs.len() > 3 {
+            l.stride.clear();
+        }
+    }
+    layer(imp, l, &inputs)
+}
+
+pub fn add_slice(imp: &mut Importer, x: TensorId, spec: SliceSpec) -> Result<TensorId> {
+    slice_layer(imp, x, spec, slice::STRICT_BOUNDS, None)
+}
+
+/// ONNX Slice: per axis, negative bounds count from the end, then bounds are clamped to the
+/// axis ([0, d] going forward, [-1, d - 1] going backward).
+pub fn onnx_slice(imp: &mut Importer, x: TensorId, axes: &[usize], starts: Bound, ends: Bound, steps: &[i64]) -> Result<TensorId> {
+    let rank = imp.dims(x).len();
+    if starts.len(imp) != axes.len() || ends.len(imp) != axes.len() || steps.len() != axes.len() {
+        return Err(Error::invalid_argument("starts, ends, axes and steps must have one value per sliced axis"));
+    }
+    let mut spec = SliceSpec::whole(rank);
+    for (k, &axis) in axes.iter().enumerate() {
+        let step = steps[k];
+        if step == 0 {
+            return Err(Error::invalid_argument("a slice step must not be 0"));
+        }
+        let d = input_dim(imp, x, axis)?;
+        let s = starts.at(imp, k)?;
+        let e = ends.at(imp, k)?;
+        let s = from_end(imp, s, d)?;
+        let e = from_end(imp, e, d)?;
+        let (s, e) = if step > 0 {
+            (clamp(imp, s, Dim::Num(0), d)?, clamp(imp, e, Dim::Num(0), d)?)
+        } else {
+            let last = arith(imp, elementwise::SUB, d, Dim::Num(1))?;
+            (clamp(imp, s, Dim::Num(0), last)?, clamp(imp, e, Dim::Num(-1), last)?)
+        };
+        // size = max(0, ceil((e - s) / step)) = max(0, floor((e - s + step - sign(step)) / step))
+        let span = arith(imp, elementwise::SUB, e, s)?;
+        let span = arith(imp, elementwise::SUM, span, Dim::Num(step - step.signum()))?;
+        let n = arith(imp, elementwise::FLOOR_DIV, span, Dim::Num(step))?;
+        let n = arith(imp, elementwise::MAX, n, Dim::Num(0))?;
+        spec.start[axis] = s;
+        spec.size[axis] = Some(n);
+        spec.stride[axis] = Dim::Num(step);
+    }
+    add_slice(imp, x, spec)
+}
+
+/// Padding (negative pads crop) with a slice that reads before and past the input: kFILL
+/// (with `fill`, zero when None), kREFLECT, kCLAMP (edge) or kWRAP.
+pub fn padded(imp: &mut Importer, x: TensorId, pre: &[i64], post: &[i64], mode: i32, fill: Option<f64>) -> Result<TensorId> {
+    let rank = imp.dims(x).len();
+    let mut spec = SliceSpec::whole(rank);
+    for axis in 0..rank {
+        if pre[axis] == 0 && post[axis] == 0 {
+            continue;
+        }
+        let d = input_dim(imp, x, axis)?;
+        spec.start[axis] = Dim::Num(-pre[axis]);
+        spec.size[axis] = Some(arith(imp, elementwise::SUM, d, Dim::Num(pre[axis] + post[axis]))?);
+    }
+    let fill = match fill {
+        Some(v) => {
+            let dtype = imp.net.tensors[x].dtype;
+            let c = ConstValue::scalar(dtype, v)?;
+            Some(imp.constant_tensor(&c)?)
+        }
+        None => None,
+    };
+    slice_layer(imp, x, spec, mode, fill)
+}
+
+/// Broadcasts `x` to `target` (numpy rules, either side may be 1): a slice that reads axes
+/// of size 1 with stride 0.
+pub fn expand(imp: &mut Importer, x: TensorId, target: Bound) -> Result<TensorId> {
+    let n = target.len(imp);
+    let rank = imp.dims(x).len();
+    let out_rank = n.max(rank);
+    let x = with_leading_ones(imp, x, out_rank - rank)?;
+    let mut spec = SliceSpec::whole(out_rank);
+    for axis in 0..out_rank {
+        let xd = input_dim(imp, x, axis)?;
+        let td = if axis + n >= out_rank { target.at(imp, axis + n - out_rank)? } else { Dim::Num(1) };
+        let (size, stride) = match (xd, td) {
+            (Dim::Num(1), _) => (td, Dim::Num(0)),
+            (Dim::Num(a), Dim::Num(1)) => (Dim::Num(a), Dim::Num(1)),
+            (Dim::Num(a), Dim::Num(b)) if a == b => (Dim::Num(a), Dim::Num(1)),
+            (Dim::Num(a), Dim::Num(b)) => {
+                return Err(Error::invalid_argument(format!("cannot expand axis {axis} of size {a} to {b}")));
+            }
+            (Dim::Num(a), Dim::Tensor(_)) => (arith(imp, elementwise::MAX, Dim::Num(a), td)?, Dim::Num(1)),
+            (Dim::Tensor(_), _) => {
+                // stride min(d - 1, 1): 0 for an axis of size 1, else 1
+                let less = arith(imp, elementwise::SUB, xd, Dim::Num(1))?;
+                (arith(imp, elementwise::MAX, xd, td)?, arith(imp, elementwise::MIN, less, Dim::Num(1))?)
+            }
+        };
+        spec.size[axis] = Some(size);
+        spec.stride[axis] = stride;
+    }
+    add_slice(imp, x, spec)
+}
+
+/// `x` repeated `repeats[k]` times along each axis k: a slice past the end that wraps.
+pub fn tile(imp: &mut Importer, x: TensorId, repeats: &[i64]) -> Result<TensorId> {
+    let rank = imp.dims(x).len();
+    if repeats.len() != rank {
+        return Err(Error::invalid_argument(format!("Tile has {} repeats for rank {rank}", repeats.len())));
+    }
+    if let Some(r) = repeats.iter().find(|&&r| r < 0) {
+        return Err(Error::invalid_argument(format!("Tile repeat {r} is negative")));
+    }
+    let mut spec = SliceSpec::whole(rank);
+    for (axis, &r) in repeats.iter().enumerate() {
+        if r != 1 {
+            let d = input_dim(imp, x, axis)?;
+            spec.size[axis] = Some(arith(imp, elementwise::PROD, d, Dim::Num(r))?);
+        }
+    }
+    slice_layer(imp, x, spec, slice::WRAP, None)
+}
