@@ -12,7 +12,7 @@
 // files. DTYPE: float32 float16 int32 int8 uint8 bool.
 // On failure the last stdout line is "ERROR <stage>: <first error>" and the exit status is 1.
 // Device memory (cudaMalloc) is used for kDEVICE tensors when a CUDA device is usable, host
-// memory otherwise (what the CPU reference backend runs on), as cpp_samples/common/buffers.h.
+// memory otherwise and with NVINFER_BACKEND=cpu (what the CPU reference backend runs on).
 #include "NvInfer.h"
 #include "NvOnnxParser.h"
 
@@ -178,9 +178,17 @@ std::vector<InputData> readManifest(char const* path)
     return inputs;
 }
 
+//! Whether kDEVICE tensors go to GPU memory: when a CUDA device is usable and the CPU backend
+//! is not forced (CPU engines would take device pointers too, but host memory is what a CPU
+//! user has, and what CI runs).
 bool cudaUsable()
 {
     static bool const usable = [] {
+        char const* backend = std::getenv("NVINFER_BACKEND");
+        if (backend && std::string(backend) == "cpu")
+        {
+            return false;
+        }
         int count = 0;
         return cudaGetDeviceCount(&count) == cudaSuccess && count > 0;
     }();
