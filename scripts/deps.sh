@@ -3,7 +3,9 @@
 #   - cmake (Debian package) for the C++ samples;
 #   - CUDA runtime headers + libcudart (pip wheels nvidia-cuda-runtime, nvidia-cuda-crt) so the
 #     samples compile and link against cudart as TensorRT samples do;
-#   - NVRTC (pip wheel nvidia-cuda-nvrtc) so the tests compile every kernel in kernels/.
+#   - NVRTC (pip wheel nvidia-cuda-nvrtc) so the tests compile every kernel in kernels/;
+#   - onnx==1.16.2 with numpy (into .deps/onnx-python): its backend node tests are what
+#     scripts/onnx_node_tests.sh runs.
 # The wheels go into .deps/python (nothing global). Prints the environment to use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,5 +29,13 @@ if [ ! -f "$site/nvidia/cu13/include/crt/host_defines.h" ] || [ ! -e "$site/nvid
   python3 -m pip install -q --disable-pip-version-check --target "$site" --upgrade \
     "nvidia-cuda-runtime==$CUDA_WHEEL_VERSION" "nvidia-cuda-crt==$CUDA_WHEEL_VERSION" "nvidia-cuda-nvrtc==$CUDA_WHEEL_VERSION" >&2
 fi
+# Its own folder: numpy and protobuf must not shadow anything the CUDA wheels' users import.
+onnx_site=.deps/onnx-python
+if [ ! -d "$onnx_site/onnx-1.16.2.dist-info" ]; then
+  echo "[deps] installing onnx 1.16.2 and numpy into $onnx_site" >&2
+  python3 -m pip install -q --disable-pip-version-check --target "$onnx_site" --upgrade \
+    "onnx==1.16.2" "numpy==2.2.6" "protobuf==7.36.2" >&2
+fi
+echo "export NVINFER_ONNX_PYTHONPATH=$PWD/$onnx_site"
 echo "export CUDA_RUNTIME_ROOT=$PWD/$site/nvidia/cu13"
 echo "export LD_LIBRARY_PATH=$PWD/$site/nvidia/cu13/lib\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds, on a machine with Rust (no GPU needed), what scripts/gpu_check.sh runs on a GPU
-# machine: the staged library (dist/) and the Rust test binaries, into .device-artifacts/
+# machine: the staged library (dist/), the Rust test binaries and the prepared ONNX node-test
+# cases, into .device-artifacts/
 # (git-ignored; carried to the GPU machine, under 64 MiB).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,4 +20,9 @@ for line in sys.stdin:
 ' | while read -r name exe; do
   strip -o "$art/tests/$name" "$exe"
 done
+# The ONNX backend node-test cases, prepared here where onnx is installed (the GPU machine has
+# no network): packed, about 6 MB.
+eval "$(scripts/deps.sh)"
+PYTHONPATH="$NVINFER_ONNX_PYTHONPATH" python3 tests/onnx_node/prepare.py build/onnx-node/cases
+tar czf "$art/onnx-node-cases.tar.gz" -C build/onnx-node cases
 du -sh "$art"

@@ -3,7 +3,8 @@
 # (scripts/gpu_artifacts.sh): the Rust GPU tests (CUDA kernels against the CPU reference),
 # the C++ samples built with CMake against the staged library, GPU-vs-CPU agreement of the
 # sample's outputs (FP32 without TF32, and with FP16 allowed), plan reload in a fresh process,
-# the failure cases, and the MNIST latency benchmark against PyTorch. Prints a summary last.
+# the failure cases, the MNIST latency benchmark against PyTorch, and the ONNX backend node tests
+# on CUDA and on the CPU backend. Prints a summary last.
 #   scripts/gpu_check.sh            (needs nvidia-smi, a CUDA toolkit, cmake, python3 with torch)
 set -u
 cd "$(dirname "$0")/.."
@@ -121,6 +122,27 @@ if [ -n "$ours" ] && [ -n "$torch_line" ]; then
 else
   row FAIL "benchmark mnist" "see bench.log"
   tail -20 "$logs/bench.log"
+fi
+
+# 5. ONNX backend node tests (onnx==1.16.2) through the C++ API, prepared by gpu_artifacts.sh:
+# the runner is built here against the staged library and this machine's CUDA runtime. On
+# CUDA every case expected to pass (tests/onnx_node/expected.tsv, CPU results) must pass and
+# none may crash; the CPU backend on this machine must match the file exactly.
+if [ -f "$art/onnx-node-cases.tar.gz" ]; then
+  rm -rf /tmp/onnx-node && mkdir -p /tmp/onnx-node && tar xzf "$art/onnx-node-cases.tar.gz" -C /tmp/onnx-node
+  scripts/onnx_node_tests.sh --backend both --cases /tmp/onnx-node/cases --dist "$art/dist" --jobs 8 \
+    >"$logs/onnx-node.log" 2>&1
+  for b in cpu cuda; do
+    counts=$(grep -E "^onnx node tests \($b\): [0-9]+ representable" "$logs/onnx-node.log" | tail -1 | sed -E 's/^[^:]*: //')
+    if grep -qE "^onnx node tests \($b\): every case as expected" "$logs/onnx-node.log"; then
+      row PASS "onnx node tests on $b" "$counts"
+    else
+      row FAIL "onnx node tests on $b" "${counts:-did not run: see onnx-node.log}"
+    fi
+  done
+  grep -E '^  test_|^onnx node|rror' "$logs/onnx-node.log" | head -40
+else
+  row FAIL "onnx node tests" "$art/onnx-node-cases.tar.gz missing: rerun scripts/gpu_artifacts.sh"
 fi
 
 echo

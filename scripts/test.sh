@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test that needs no GPU: Rust unit and integration tests (every kernel in kernels/
 # compiled by NVRTC; load, scaling and hostile-input tests), the header compile checks, the C++
-# sample build and its CLI cases, the C++/C API tests with the leak check, and a minute of
-# fuzzing per fuzz target.
+# sample build and its CLI cases, the C++/C API tests with the leak check, the ONNX backend node
+# tests (scripts/onnx_node_tests.sh), and a minute of fuzzing per fuzz target.
 # GPU checks are scripts/gpu_check.sh, run on a GPU machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +20,7 @@ echo "== generated files match their sources (api/, scripts/gen_*.py)"
 python3 scripts/gen_headers.py --check
 python3 scripts/gen_layers.py --check
 python3 scripts/api_coverage.py
+python3 scripts/gen_onnx_ops_doc.py --check
 echo "== C++ headers"
 tests/cpp_headers/run.sh | tail -n 3
 echo "== build library and samples"
@@ -30,6 +31,12 @@ if ! tests/cpp_api/run.sh >target/cpp-api.log 2>&1; then
   exit 1
 fi
 tail -n 1 target/cpp-api.log
+echo "== ONNX backend node tests (CPU backend, each case as in tests/onnx_node/expected.tsv)"
+if ! scripts/onnx_node_tests.sh >target/onnx-node.log 2>&1; then
+  tail -n 60 target/onnx-node.log
+  exit 1
+fi
+grep -E '^(onnx node|ran )' target/onnx-node.log
 echo "== samples"
 tests/sample_cli.sh
 build/samples/bin/sample_mnist_api --datadir=data/mnist | tail -n 1
