@@ -15,8 +15,10 @@ use prost::Message;
 use std::collections::HashMap;
 use std::path::Path;
 
-/// The oldest and newest default-domain opsets this parser knows.
-pub const MIN_OPSET: i64 = 9;
+/// The oldest and newest default-domain opsets this parser knows. Importers refuse the few
+/// forms of early opsets whose meaning differs (legacy broadcast axes, BatchNormalization
+/// spatial=0, Upsample's height/width scales).
+pub const MIN_OPSET: i64 = 1;
 pub const MAX_OPSET: i64 = 21;
 
 #[derive(Clone, Debug)]
@@ -224,6 +226,14 @@ pub fn import_model(net: &mut Network, bytes: &[u8], _model_dir: Option<&Path>) 
             .enumerate()
             .find(|(i, o)| !o.is_empty() && (imp.values.contains_key(o.as_str()) || node.output[..*i].contains(o)))
             .map(|(_, o)| o.clone());
+        // A node whose inputs are all known has its outputs computed now (see fold.rs).
+        let first_layer = imp.net.layers.len();
+        let all_known = !node.input.is_empty()
+            && node.input.iter().filter(|i| !i.is_empty()).all(|i| match imp.values.get(i) {
+                Some(Value::Const(_)) => true,
+                Some(Value::Tensor(t)) => imp.net.known_values(*t).is_some(),
+                None => false,
+            });
         let result = match ops::importer_for(&node.op_type) {
             _ if duplicate.is_some() => Err((
                 C::InvalidGraph,
@@ -242,7 +252,16 @@ pub fn import_model(net: &mut Network, bytes: &[u8], _model_dir: Option<&Path>) 
             }),
         };
         match result {
-            Ok(outputs) => {
+            Ok(mut outputs) => {
+                if all_known {
+                    for v in outputs.iter_mut() {
+                        if let Value::Tensor(t) = *v {
+                            if let Some(c) = super::fold::fold(imp.net, t, first_layer) {
+                                *v = Value::Const(c);
+                            }
+                        }
+                    }
+                }
                 for (name, value) in node.output.iter().zip(outputs) {
                     // A tensor keeps the first ONNX name given to it (a graph input passed on
                     // by Identity keeps its own).

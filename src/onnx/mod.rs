@@ -2,6 +2,7 @@
 //! same IR the Network Definition API builds. Errors keep their node's index, name and op,
 //! and parsing goes on after a failed node so that one pass reports every problem.
 
+pub mod fold;
 pub mod importer;
 pub mod ops;
 pub mod proto;

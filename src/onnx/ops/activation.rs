@@ -24,6 +24,7 @@ pub const OPS: &[(&str, ImportFn)] = &[
     ("Relu", |i, n| act(i, n, RELU, 0.0, 0.0)),
     ("Selu", |i, n| act(i, n, SELU, Attrs(n).float("alpha", 1.673_263_2), Attrs(n).float("gamma", 1.050_701))),
     ("Sigmoid", |i, n| act(i, n, SIGMOID, 0.0, 0.0)),
+    ("Shrink", shrink),
     ("Softplus", |i, n| act(i, n, SOFTPLUS, 1.0, 1.0)),
     ("Softsign", |i, n| act(i, n, SOFTSIGN, 0.0, 0.0)),
     ("Tanh", |i, n| act(i, n, TANH, 0.0, 0.0)),
@@ -149,4 +150,20 @@ fn prelu(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     let slope_name = input(node, 1)?;
     let slope = aligned(imp, slope_name, rank)?;
     out(layer(imp, ParametricReLU::new(), &[x, slope])?)
+}
+
+/// x + bias below -lambd, x - bias above lambd, 0 between.
+fn shrink(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
+    let a = Attrs(node);
+    let (lambd, bias) = (a.float("lambd", 0.5) as f64, a.float("bias", 0.0) as f64);
+    let x = imp.tensor(input(node, 0)?)?;
+    let (lo, hi) = (scalar_like(imp, x, -lambd)?, scalar_like(imp, x, lambd)?);
+    let below = layer(imp, ElementWise::of(elementwise::LESS), &[x, lo])?;
+    let above = layer(imp, ElementWise::of(elementwise::GREATER), &[x, hi])?;
+    let b = scalar_like(imp, x, bias)?;
+    let up = layer(imp, ElementWise::of(elementwise::SUM), &[x, b])?;
+    let down = layer(imp, ElementWise::of(elementwise::SUB), &[x, b])?;
+    let zero = scalar_like(imp, x, 0.0)?;
+    let upper = layer(imp, crate::layers::generated::Select::new(), &[above, down, zero])?;
+    out(layer(imp, crate::layers::generated::Select::new(), &[below, up, upper])?)
 }

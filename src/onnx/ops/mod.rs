@@ -3,10 +3,14 @@
 //! outputs (in order; an optional output it does not produce is left out at the end).
 
 mod activation;
+mod detection;
 mod elementwise;
 mod index;
+mod loss;
+mod matrix;
 mod nn;
 mod normalization;
+mod quantize;
 mod reduce;
 mod resize;
 mod shape;
@@ -20,8 +24,21 @@ use crate::error::Result;
 
 pub type ImportFn = fn(&mut Importer, &NodeProto) -> Result<Vec<Value>>;
 
-const GROUPS: &[&[(&str, ImportFn)]] =
-    &[activation::OPS, elementwise::OPS, index::OPS, nn::OPS, normalization::OPS, reduce::OPS, resize::OPS, shape::OPS, unary::OPS];
+const GROUPS: &[&[(&str, ImportFn)]] = &[
+    activation::OPS,
+    detection::OPS,
+    elementwise::OPS,
+    index::OPS,
+    loss::OPS,
+    matrix::OPS,
+    nn::OPS,
+    normalization::OPS,
+    quantize::OPS,
+    reduce::OPS,
+    resize::OPS,
+    shape::OPS,
+    unary::OPS,
+];
 
 pub fn importer_for(op: &str) -> Option<ImportFn> {
     GROUPS.iter().flat_map(|g| g.iter()).find(|(name, _)| *name == op).map(|(_, f)| *f)

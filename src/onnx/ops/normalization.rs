@@ -4,9 +4,8 @@ use super::util::*;
 use super::ImportFn;
 use crate::error::{Error, Result};
 use crate::ir::TensorId;
-use crate::layers::elementwise;
-use crate::layers::generated::{ElementWise, Normalization, Unary};
-use crate::layers::unary;
+use crate::layers::generated::{ElementWise, Normalization, Reduce, Unary};
+use crate::layers::{elementwise, reduce, unary};
 use crate::onnx::importer::{Attrs, Importer, Value};
 use crate::onnx::proto::NodeProto;
 use crate::onnx::weights::ConstValue;
@@ -17,6 +16,7 @@ pub const OPS: &[(&str, ImportFn)] = &[
     ("GroupNormalization", group_norm),
     ("InstanceNormalization", instance_norm),
     ("LayerNormalization", layer_norm),
+    ("MeanVarianceNormalization", mean_variance_norm),
 ];
 
 fn ew(imp: &mut Importer, op: i32, a: TensorId, b: TensorId) -> Result<TensorId> {
@@ -43,6 +43,9 @@ fn batch_norm(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     let a = Attrs(node);
     if a.int("training_mode", 0) != 0 || node.output.iter().skip(1).any(|o| !o.is_empty()) {
         return Err(Error::unsupported("BatchNormalization in training mode (running statistics outputs)"));
+    }
+    if a.int("spatial", 1) == 0 {
+        return Err(Error::unsupported("BatchNormalization with spatial=0 (opsets before 9)"));
     }
     let eps = a.float("epsilon", 1e-5) as f64;
     let x = imp.tensor(input(node, 0)?)?;
@@ -121,9 +124,6 @@ fn instance_norm(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
 
 fn layer_norm(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     let a = Attrs(node);
-    if node.output.iter().skip(1).any(|o| !o.is_empty()) {
-        return Err(Error::unsupported("LayerNormalization's Mean and InvStdDev outputs"));
-    }
     let x = imp.tensor(input(node, 0)?)?;
     let rank = imp.dims(x).len();
     let axis = axis_index(a.int("axis", -1), rank)?;
@@ -133,7 +133,41 @@ fn layer_norm(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
         None => filled_like(imp, scale, 0.0)?,
     };
     let axes: Vec<usize> = (axis..rank).collect();
-    out(normalize(imp, x, scale, bias, &axes, a.float("epsilon", 1e-5), 1)?)
+    let eps = a.float("epsilon", 1e-5);
+    let y = normalize(imp, x, scale, bias, &axes, eps, 1)?;
+    if node.output.iter().skip(1).all(|o| o.is_empty()) {
+        return out(y);
+    }
+    // The statistics outputs: mean and 1 / sqrt(variance + epsilon), reduced axes kept.
+    let (mean, centered) = mean_and_centered(imp, x, &axes)?;
+    let sq = ew(imp, elementwise::PROD, centered, centered)?;
+    let var = layer(imp, Reduce::of(reduce::AVG, axes_mask(&axes), true), &[sq])?;
+    let e = scalar_like(imp, var, eps as f64)?;
+    let ve = ew(imp, elementwise::SUM, var, e)?;
+    let sd = layer(imp, Unary::of(unary::SQRT), &[ve])?;
+    let inv = layer(imp, Unary::of(unary::RECIP), &[sd])?;
+    Ok(vec![Value::Tensor(y), Value::Tensor(mean), Value::Tensor(inv)])
+}
+
+/// The mean over `axes` (kept) and x minus it.
+fn mean_and_centered(imp: &mut Importer, x: TensorId, axes: &[usize]) -> Result<(TensorId, TensorId)> {
+    let mean = layer(imp, Reduce::of(reduce::AVG, axes_mask(axes), true), &[x])?;
+    let centered = ew(imp, elementwise::SUB, x, mean)?;
+    Ok((mean, centered))
+}
+
+/// (x - mean) / (sqrt(variance) + 1e-9) over `axes` (default N, H, W).
+fn mean_variance_norm(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
+    let x = imp.tensor(input(node, 0)?)?;
+    let rank = imp.dims(x).len();
+    let axes = axis_indices(&Attrs(node).ints("axes").unwrap_or(vec![0, 2, 3]), rank)?;
+    let (_, centered) = mean_and_centered(imp, x, &axes)?;
+    let sq = ew(imp, elementwise::PROD, centered, centered)?;
+    let var = layer(imp, Reduce::of(reduce::AVG, axes_mask(&axes), true), &[sq])?;
+    let sd = layer(imp, Unary::of(unary::SQRT), &[var])?;
+    let e = scalar_like(imp, sd, 1e-9)?;
+    let den = ew(imp, elementwise::SUM, sd, e)?;
+    out(ew(imp, elementwise::DIV, centered, den)?)
 }
 
 /// Opset 18 takes scale and bias per group, opset 21 per channel (applied after the

@@ -4,7 +4,7 @@ use super::util::*;
 use super::ImportFn;
 use crate::error::{Error, Result};
 use crate::ir::TensorId;
-use crate::layers::generated::{ElementWise, Identity, Reduce, TopK, Unary};
+use crate::layers::generated::{ElementWise, Identity, Reduce, Slice, TopK, Unary};
 use crate::layers::{elementwise, reduce, top_k, unary};
 use crate::onnx::importer::{Attrs, Importer, Value};
 use crate::onnx::proto::NodeProto;
@@ -75,14 +75,33 @@ fn reduction(imp: &mut Importer, node: &NodeProto, op: i32, around: Around) -> R
 /// The index of the largest (smallest) element along an axis: TopK with k = 1.
 fn arg(imp: &mut Importer, node: &NodeProto, op: i32) -> Result<Vec<Value>> {
     let a = Attrs(node);
-    if a.int("select_last_index", 0) != 0 {
-        return Err(Error::unsupported("select_last_index=1 (TensorRT picks the first of equal values)"));
-    }
     let x = imp.tensor(input(node, 0)?)?;
     let rank = imp.dims(x).len();
     let axis = axis_index(a.int("axis", 0), rank)?;
-    let outs = imp.add_multi(Box::new(TopK::of(op, 1, 1 << axis)), &[x])?;
-    let indices = outs[1];
+    let last = a.int("select_last_index", 0) != 0;
+    let d = imp.dims(x)[axis];
+    if last && d < 0 {
+        return Err(Error::unsupported("select_last_index=1 over an axis of unknown size"));
+    }
+    // The last of equal values is the first one seen from the end: search the reversed
+    // axis, then count the index from the end.
+    let searched = if last {
+        let mut s = Slice::of(vec![0; rank], imp.dims(x), vec![1; rank]);
+        s.start[axis] = d - 1;
+        s.stride[axis] = -1;
+        if s.size.iter().any(|&v| v < 0) {
+            return Err(Error::unsupported("select_last_index=1 of a tensor with unknown dims"));
+        }
+        layer(imp, s, &[x])?
+    } else {
+        x
+    };
+    let outs = imp.add_multi(Box::new(TopK::of(op, 1, 1 << axis)), &[searched])?;
+    let mut indices = outs[1];
+    if last {
+        let top = scalar_like(imp, indices, (d - 1) as f64)?;
+        indices = layer(imp, ElementWise::of(elementwise::SUB), &[top, indices])?;
+    }
     if a.int("keepdims", 1) != 0 {
         return out(indices);
     }

@@ -95,6 +95,9 @@ fn resize_op(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
 
 fn upsample(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     let a = Attrs(node);
+    if a.has("height_scale") || a.has("width_scale") {
+        return Err(Error::unsupported("Upsample with height_scale/width_scale (opsets before 7)"));
+    }
     let x = imp.tensor(input(node, 0)?)?;
     let scales = match a.floats("scales") {
         Some(s) => s,

@@ -239,9 +239,30 @@ fn split(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     let dims = imp.dims(x);
     let axis = axis_index(a.int("axis", 0), dims.len())?;
     let parts = node.output.len();
-    let sizes = match a.ints("split") {
-        Some(s) => Some(s),
-        None => optional_ints(imp, node, 1, "the split sizes")?,
+    let sizes = match (a.ints("split"), optional_input(node, 1)) {
+        (Some(s), _) => Some(s),
+        (None, None) => None,
+        (None, Some(name)) => match imp.known_ints(name)? {
+            Some(v) => Some(v),
+            None => {
+                // Sizes known only at run time: each part starts where the previous ended.
+                let sizes = slicing::Bound::Tensor(imp.tensor(name)?);
+                if sizes.len(imp) != parts {
+                    return Err(Error::invalid_argument(format!("{} split sizes for {parts} outputs", sizes.len(imp))));
+                }
+                let mut outs = Vec::with_capacity(parts);
+                let mut start = slicing::Dim::Num(0);
+                for k in 0..parts {
+                    let n = sizes.at(imp, k)?;
+                    let mut spec = SliceSpec::range_on_axis(dims.len(), axis, 0, 0);
+                    spec.start[axis] = start;
+                    spec.size[axis] = Some(n);
+                    outs.push(Value::Tensor(slicing::add_slice(imp, x, spec)?));
+                    start = slicing::arith(imp, crate::layers::elementwise::SUM, start, n)?;
+                }
+                return Ok(outs);
+            }
+        },
     };
     let d = dims[axis];
     let sizes = match sizes {
@@ -309,10 +330,18 @@ fn pad(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
         "wrap" => slice::WRAP,
         other => return Err(Error::invalid_argument(format!("unknown Pad mode '{other}'"))),
     };
+    if a.has("paddings") {
+        return Err(Error::unsupported("Pad with 'paddings' (opset 1)"));
+    }
     let (pads, value) = if imp.opset < 11 {
-        (a.ints("pads").ok_or_else(|| Error::invalid_argument("pads is required"))?, Some(a.float("value", 0.0) as f64))
+        let pads = a.ints("pads").ok_or_else(|| Error::invalid_argument("pads is required"))?;
+        (slicing::Bound::Known(pads), Some(a.float("value", 0.0) as f64))
     } else {
-        let pads = imp.ints(input(node, 1)?, "the pads")?;
+        let name = input(node, 1)?;
+        let pads = match imp.known_ints(name)? {
+            Some(v) => slicing::Bound::Known(v),
+            None => slicing::Bound::Tensor(imp.tensor(name)?),
+        };
         let value = match optional_input(node, 2) {
             None => None,
             Some(v) => match imp.value(v)? {
@@ -326,14 +355,14 @@ fn pad(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
         Some(ax) => axis_indices(&ax, rank)?,
         None => (0..rank).collect(),
     };
-    if pads.len() != 2 * axes.len() {
-        return Err(Error::invalid_argument(format!("pads has {} values; {} expected", pads.len(), 2 * axes.len())));
+    if pads.len(imp) != 2 * axes.len() {
+        return Err(Error::invalid_argument(format!("pads has {} values; {} expected", pads.len(imp), 2 * axes.len())));
     }
-    let mut pre = vec![0; rank];
-    let mut post = vec![0; rank];
+    let mut pre = vec![slicing::Dim::Num(0); rank];
+    let mut post = vec![slicing::Dim::Num(0); rank];
     for (k, &ax) in axes.iter().enumerate() {
-        pre[ax] = pads[k];
-        post[ax] = pads[k + axes.len()];
+        pre[ax] = pads.at(imp, k)?;
+        post[ax] = pads.at(imp, k + axes.len())?;
     }
     let fill = match (mode, value) {
         (slice::FILL, Some(v)) if v != 0.0 => Some(v),
@@ -354,8 +383,12 @@ fn expand(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
 
 fn tile(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     let x = imp.tensor(input(node, 0)?)?;
-    let repeats = imp.ints(input(node, 1)?, "the repeats")?;
-    out(slicing::tile(imp, x, &repeats)?)
+    let name = input(node, 1)?;
+    let repeats = match imp.known_ints(name)? {
+        Some(v) => slicing::Bound::Known(v),
+        None => slicing::Bound::Tensor(imp.tensor(name)?),
+    };
+    out(slicing::tile(imp, x, repeats)?)
 }
 
 fn shape_op(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {

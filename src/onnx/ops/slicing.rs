@@ -34,7 +34,7 @@ impl Bound {
     }
 
     /// Element `k`.
-    fn at(&self, imp: &mut Importer, k: usize) -> Result<Dim> {
+    pub fn at(&self, imp: &mut Importer, k: usize) -> Result<Dim> {
         match self {
             Bound::Known(v) => v.get(k).copied().map(Dim::Num).ok_or_else(|| Error::invalid_argument("too few slice bounds")),
             Bound::Tensor(t) => Ok(Dim::Tensor(gather_1d(imp, *t, &[k as i64])?)),
@@ -50,7 +50,7 @@ fn to_tensor(imp: &mut Importer, d: Dim) -> Result<TensorId> {
 }
 
 /// `a op b` for SUM, SUB, PROD, MIN, MAX and FLOOR_DIV.
-fn arith(imp: &mut Importer, op: i32, a: Dim, b: Dim) -> Result<Dim> {
+pub fn arith(imp: &mut Importer, op: i32, a: Dim, b: Dim) -> Result<Dim> {
     if let (Dim::Num(x), Dim::Num(y)) = (a, b) {
         return apply_i64(op, x, y).map(Dim::Num);
     }
@@ -79,7 +79,7 @@ fn from_end(imp: &mut Importer, v: Dim, d: Dim) -> Result<Dim> {
 }
 
 /// Size of axis `axis` of `x`.
-fn input_dim(imp: &mut Importer, x: TensorId, axis: usize) -> Result<Dim> {
+pub fn input_dim(imp: &mut Importer, x: TensorId, axis: usize) -> Result<Dim> {
     let d = imp.dims(x)[axis];
     if d >= 0 {
         return Ok(Dim::Num(d));
@@ -207,16 +207,17 @@ pub fn onnx_slice(imp: &mut Importer, x: TensorId, axes: &[usize], starts: Bound
 
 /// Padding (negative pads crop) with a slice that reads before and past the input: kFILL
 /// (with `fill`, zero when None), kREFLECT, kCLAMP (edge) or kWRAP.
-pub fn padded(imp: &mut Importer, x: TensorId, pre: &[i64], post: &[i64], mode: i32, fill: Option<f64>) -> Result<TensorId> {
+pub fn padded(imp: &mut Importer, x: TensorId, pre: &[Dim], post: &[Dim], mode: i32, fill: Option<f64>) -> Result<TensorId> {
     let rank = imp.dims(x).len();
     let mut spec = SliceSpec::whole(rank);
     for axis in 0..rank {
-        if pre[axis] == 0 && post[axis] == 0 {
+        if let (Dim::Num(0), Dim::Num(0)) = (pre[axis], post[axis]) {
             continue;
         }
         let d = input_dim(imp, x, axis)?;
-        spec.start[axis] = Dim::Num(-pre[axis]);
-        spec.size[axis] = Some(arith(imp, elementwise::SUM, d, Dim::Num(pre[axis] + post[axis]))?);
+        spec.start[axis] = arith(imp, elementwise::SUB, Dim::Num(0), pre[axis])?;
+        let grown = arith(imp, elementwise::SUM, d, pre[axis])?;
+        spec.size[axis] = Some(arith(imp, elementwise::SUM, grown, post[axis])?);
     }
     let fill = match fill {
         Some(v) => {
@@ -261,20 +262,24 @@ pub fn expand(imp: &mut Importer, x: TensorId, target: Bound) -> Result<TensorId
 }
 
 /// `x` repeated `repeats[k]` times along each axis k: a slice past the end that wraps.
-pub fn tile(imp: &mut Importer, x: TensorId, repeats: &[i64]) -> Result<TensorId> {
+pub fn tile(imp: &mut Importer, x: TensorId, repeats: Bound) -> Result<TensorId> {
     let rank = imp.dims(x).len();
-    if repeats.len() != rank {
-        return Err(Error::invalid_argument(format!("Tile has {} repeats for rank {rank}", repeats.len())));
+    if repeats.len(imp) != rank {
+        return Err(Error::invalid_argument(format!("Tile has {} repeats for rank {rank}", repeats.len(imp))));
     }
-    if let Some(r) = repeats.iter().find(|&&r| r < 0) {
-        return Err(Error::invalid_argument(format!("Tile repeat {r} is negative")));
+    if let Bound::Known(r) = &repeats {
+        if let Some(r) = r.iter().find(|&&r| r < 0) {
+            return Err(Error::invalid_argument(format!("Tile repeat {r} is negative")));
+        }
     }
     let mut spec = SliceSpec::whole(rank);
-    for (axis, &r) in repeats.iter().enumerate() {
-        if r != 1 {
-            let d = input_dim(imp, x, axis)?;
-            spec.size[axis] = Some(arith(imp, elementwise::PROD, d, Dim::Num(r))?);
+    for axis in 0..rank {
+        let r = repeats.at(imp, axis)?;
+        if let Dim::Num(1) = r {
+            continue;
         }
+        let d = input_dim(imp, x, axis)?;
+        spec.size[axis] = Some(arith(imp, elementwise::PROD, d, r)?);
     }
     slice_layer(imp, x, spec, slice::WRAP, None)
 }

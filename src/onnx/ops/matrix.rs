@@ -1,0 +1,130 @@
+//! Trilu, EyeLike, Hardmax and CumSum: masks and products built from known dims.
+
+use super::util::*;
+use super::ImportFn;
+use crate::error::{Error, Result};
+use crate::layers::generated::{MatrixMultiply, OneHot, Select, Shuffle, TopK};
+use crate::layers::{matmul, top_k};
+use crate::onnx::importer::{onnx_type, Attrs, Importer, Value};
+use crate::onnx::proto::NodeProto;
+use crate::onnx::weights::ConstValue;
+use crate::types::{dims_str, DataType};
+use crate::weights::Weights;
+
+pub const OPS: &[(&str, ImportFn)] = &[("CumSum", cumsum), ("EyeLike", eye_like), ("Hardmax", hardmax), ("Trilu", trilu)];
+
+/// A [rows, cols] boolean constant, true where `keep(i, j)`.
+fn mask(imp: &mut Importer, rows: i64, cols: i64, keep: impl Fn(i64, i64) -> bool) -> Result<crate::ir::TensorId> {
+    let bytes: Vec<u8> = (0..rows).flat_map(|i| (0..cols).map(move |j| (i, j))).map(|(i, j)| keep(i, j) as u8).collect();
+    imp.constant_tensor(&ConstValue { dims: vec![rows, cols], weights: Weights::from_bytes(DataType::Bool, &bytes)? })
+}
+
+/// The upper (j - i >= k) or lower (j - i <= k) triangle of the last two axes, zero elsewhere.
+fn trilu(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
+    let upper = Attrs(node).int("upper", 1) != 0;
+    let x = imp.tensor(input(node, 0)?)?;
+    let dims = imp.dims(x);
+    let rank = dims.len();
+    if rank < 2 || dims[rank - 2] < 0 || dims[rank - 1] < 0 {
+        return Err(Error::unsupported(format!("Trilu of {} (the last two dims must be known)", dims_str(&dims))));
+    }
+    let k = optional_ints(imp, node, 1, "Trilu's k")?.and_then(|v| v.first().copied()).unwrap_or(0);
+    let m = mask(imp, dims[rank - 2], dims[rank - 1], |i, j| if upper { j - i >= k } else { j - i <= k })?;
+    let m = with_leading_ones(imp, m, rank - 2)?;
+    let zero = scalar_like(imp, x, 0.0)?;
+    out(layer(imp, Select::new(), &[m, x, zero])?)
+}
+
+fn eye_like(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
+    let a = Attrs(node);
+    let x = imp.tensor(input(node, 0)?)?;
+    let dims = imp.dims(x);
+    let [r, c] = dims[..] else { return Err(Error::invalid_argument("EyeLike needs a 2-D input")) };
+    if r < 0 || c < 0 {
+        return Err(Error::unsupported("EyeLike of a tensor with unknown dims"));
+    }
+    let dtype = match a.has("dtype") {
+        true => onnx_type(a.int("dtype", 1) as i32).ok_or_else(|| Error::unsupported("EyeLike dtype"))?,
+        false => imp.net.tensors[x].dtype,
+    };
+    let k = a.int("k", 0);
+    let one = ConstValue::scalar(dtype, 1.0)?.weights.values.to_vec();
+    let size = one.len();
+    let mut bytes = vec![0u8; (r * c) as usize * size];
+    for i in 0..r {
+        let j = i + k;
+        if (0..c).contains(&j) {
+            let at = ((i * c + j) as usize) * size;
+            bytes[at..at + size].copy_from_slice(&one);
+        }
+    }
+    Ok(vec![Value::Const(ConstValue { dims: vec![r, c], weights: Weights::from_bytes(dtype, &bytes)? })])
+}
+
+/// One at the first largest element along the axis, zero elsewhere.
+fn hardmax(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
+    let x = imp.tensor(input(node, 0)?)?;
+    let dims = imp.dims(x);
+    let rank = dims.len();
+    let default_axis = if imp.opset >= 13 { -1 } else { 1 };
+    let axis = axis_index(Attrs(node).int("axis", default_axis), rank)?;
+    if imp.opset < 13 && axis + 1 != rank {
+        return Err(Error::unsupported("Hardmax before opset 13 over other than the last axis"));
+    }
+    let d = dims[axis];
+    if d < 0 {
+        return Err(Error::unsupported("Hardmax over an axis of unknown size"));
+    }
+    let outs = imp.add_multi(Box::new(TopK::of(top_k::MAX, 1, 1 << axis)), &[x])?;
+    let idx = squeeze(imp, outs[1], &[axis])?;
+    let dtype = imp.net.tensors[x].dtype;
+    let values = {
+        let mut c = ConstValue::f32(vec![2], &[0.0, 1.0]);
+        c.weights = c.weights.convert(dtype)?;
+        imp.constant_tensor(&c)?
+    };
+    let depth = imp.constant_tensor(&ConstValue::from_i64("depth", vec![], &[d])?)?;
+    out(layer(imp, OneHot::on_axis(axis as i32), &[idx, values, depth])?)
+}
+
+/// Running sums along an axis as a product with a triangular matrix of ones (float types).
+fn cumsum(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
+    let a = Attrs(node);
+    let (exclusive, reverse) = (a.int("exclusive", 0) != 0, a.int("reverse", 0) != 0);
+    let x = imp.tensor(input(node, 0)?)?;
+    let dtype = imp.net.tensors[x].dtype;
+    if !dtype.is_float() {
+        return Err(Error::unsupported("CumSum of integers"));
+    }
+    let dims = imp.dims(x);
+    let rank = dims.len();
+    let axis_v = imp.ints(input(node, 1)?, "CumSum's axis")?;
+    let axis = axis_index(*axis_v.first().ok_or_else(|| Error::invalid_argument("CumSum's axis is empty"))?, rank)?;
+    let n = dims[axis];
+    if n < 0 {
+        return Err(Error::unsupported("CumSum over an axis of unknown size"));
+    }
+    // y[.., j] = sum over i of x[.., i] * t[i, j] with t[i, j] = 1 where i comes before j.
+    let take = |i: i64, j: i64| match (exclusive, reverse) {
+        (false, false) => i <= j,
+        (true, false) => i < j,
+        (false, true) => i >= j,
+        (true, true) => i > j,
+    };
+    let values: Vec<f32> = (0..n).flat_map(|i| (0..n).map(move |j| (i, j))).map(|(i, j)| take(i, j) as u8 as f32).collect();
+    let mut t = ConstValue::f32(vec![n, n], &values);
+    t.weights = t.weights.convert(dtype)?;
+    let t = imp.constant_tensor(&t)?;
+    // Move the axis last, multiply, move it back.
+    let mut perm: Vec<i64> = (0..rank as i64).filter(|&p| p != axis as i64).collect();
+    perm.push(axis as i64);
+    let moved = layer(imp, Shuffle::transpose(perm.clone()), &[x])?;
+    let op = if rank == 1 { matmul::VECTOR } else { matmul::NONE };
+    let t = with_leading_ones(imp, t, rank.saturating_sub(2))?;
+    let y = layer(imp, MatrixMultiply::of(op, matmul::NONE), &[moved, t])?;
+    let mut back = vec![0i64; rank];
+    for (k, &p) in perm.iter().enumerate() {
+        back[p as usize] = k as i64;
+    }
+    out(layer(imp, Shuffle::transpose(back), &[y])?)
+}
