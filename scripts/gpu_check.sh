@@ -145,6 +145,16 @@ else
   row FAIL "onnx node tests" "$art/onnx-node-cases.tar.gz missing: rerun scripts/gpu_artifacts.sh"
 fi
 
+# 6. Real models: PyTorch exports (ResNet-50, MobileNetV2, BERT-base; opsets 13 and 17) through
+# the same runner on CUDA, against PyTorch's FP32 outputs (scripts/real_models.py).
+if [ -x build/onnx-node/onnx_node_runner ] && [ "${SKIP_REAL_MODELS:-0}" != 1 ]; then
+  python3 scripts/real_models.py --runner build/onnx-node/onnx_node_runner --work /tmp/real-models >"$logs/real-models.log" 2>&1 || true
+  while read -r _ model opset precision verdict detail; do
+    row "$verdict" "real model $model $opset $precision" "$detail"
+  done < <(grep '^REAL-MODEL' "$logs/real-models.log")
+  grep -q '^REAL-MODEL' "$logs/real-models.log" || row FAIL "real models" "no result: see real-models.log ($(tail -n 1 "$logs/real-models.log"))"
+fi
+
 echo
 echo "GPU-aware test lines:"
 grep -v '^LAYER-CASES' "$logs/gpu-checks.txt" | sed 's/^/  /'

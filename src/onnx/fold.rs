@@ -57,8 +57,12 @@ fn value_of(net: &Network, t: TensorId, first_layer: usize, memo: &mut HashMap<T
         });
     }
     // Aligned copies, as the CPU backend hands layers their inputs.
-    let buffers: Vec<Option<HostBuffer>> =
-        inputs.iter().map(|i| i.as_ref().map(|(_, (_, b))| HostBuffer::from_bytes(b))).map(Option::transpose).collect::<Result<_, _>>().ok()?;
+    let buffers: Vec<Option<HostBuffer>> = inputs
+        .iter()
+        .map(|i| i.as_ref().map(|(_, (_, b))| HostBuffer::from_bytes(b)))
+        .map(Option::transpose)
+        .collect::<Result<_, _>>()
+        .ok()?;
     let ins: Vec<Option<TensorIn>> = inputs
         .iter()
         .zip(&buffers)

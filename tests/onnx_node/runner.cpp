@@ -4,7 +4,7 @@
 // every output. The caller (run_cases.py) compares the outputs; one process per case, so a
 // crash is the caller's to count.
 //
-//   onnx_node_runner MODEL.onnx MANIFEST OUTDIR
+//   onnx_node_runner MODEL.onnx MANIFEST OUTDIR      (ONNX_RUNNER_FP16=1: kFP16 allowed)
 //
 // MANIFEST, one tensor a line (written by prepare.py):
 //   input NAME DTYPE RANK D0 D1 ... FILE     (raw little-endian data, DTYPE as below)
@@ -295,8 +295,16 @@ int main(int argc, char** argv)
     }
 
     Ptr<IBuilderConfig> config(builder->createBuilderConfig());
-    // The comparison tolerance (rtol 1e-3) is FP32's, not TF32's.
+    // The comparison tolerance (rtol 1e-3) is FP32's, not TF32's. ONNX_RUNNER_FP16=1 (the real
+    // model checks) lets the builder use FP16 as well.
     config->clearFlag(BuilderFlag::kTF32);
+    if (char const* fp16 = std::getenv("ONNX_RUNNER_FP16"))
+    {
+        if (std::string(fp16) == "1")
+        {
+            config->setFlag(BuilderFlag::kFP16);
+        }
+    }
     IOptimizationProfile* profile = builder->createOptimizationProfile();
     bool needProfile = false;
     for (int32_t i = 0; i < network->getNbInputs(); ++i)
