@@ -25,4 +25,6 @@ done
 eval "$(scripts/deps.sh)"
 PYTHONPATH="$NVINFER_ONNX_PYTHONPATH" python3 tests/onnx_node/prepare.py build/onnx-node/cases
 tar czf "$art/onnx-node-cases.tar.gz" -C build/onnx-node cases
+# The test binaries each link the whole library: packed, they fit the carry limit.
+tar cJf "$art/tests.tar.xz" -C "$art" tests && rm -rf "$art/tests"
 du -sh "$art"

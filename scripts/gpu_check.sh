@@ -24,8 +24,14 @@ row() { # row STATUS NAME DETAIL
 gpu=$(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null | head -1)
 echo "GPU: ${gpu:-none}"
 
-# 1. Rust tests (the GPU oracle tests run their CUDA paths here).
-for t in "$art"/tests/*; do
+# 1. Rust tests (the GPU oracle tests run their CUDA paths here), packed by gpu_artifacts.sh.
+if [ -f "$art/tests.tar.xz" ]; then
+  rm -rf /tmp/gpu-tests && mkdir -p /tmp/gpu-tests && tar xJf "$art/tests.tar.xz" -C /tmp/gpu-tests
+  art_tests=/tmp/gpu-tests/tests
+else
+  art_tests=$art/tests
+fi
+for t in "$art_tests"/*; do
   name=$(basename "$t")
   "$t" --test-threads=1 >"$logs/rust-$name.log" 2>&1
   st=$?

@@ -43,6 +43,8 @@ def bert_base(torch):
     import transformers
 
     config = transformers.BertConfig()  # bert-base: 12 layers, hidden 768, 12 heads
+    # Plain attention ops (opset 13 has no scaled_dot_product_attention export).
+    config._attn_implementation = "eager"
     model = transformers.BertModel(config, add_pooling_layer=True)
 
     class Wrapped(torch.nn.Module):
@@ -79,7 +81,7 @@ def write_manifest(folder, names, arrays):
 def run(args, torch, name, opset):
     model, inputs, in_names, out_names = MODELS[name](torch)
     model.eval()
-    folder = os.path.join(args.work, f"{name}-opset{opset}")
+    folder = os.path.abspath(os.path.join(args.work, f"{name}-opset{opset}"))
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, "model.onnx")
     with torch.no_grad():
@@ -93,7 +95,9 @@ def run(args, torch, name, opset):
         out_dir = os.path.join(folder, precision)
         os.makedirs(out_dir, exist_ok=True)
         env = dict(os.environ, ONNX_RUNNER_FP16="1" if precision == "fp16" else "0")
-        p = subprocess.run([args.runner, path, os.path.join(folder, "manifest.txt"), out_dir], capture_output=True, text=True, env=env, timeout=1200)
+        # The manifest names its data files relative to the folder the runner runs in.
+        runner = os.path.abspath(args.runner)
+        p = subprocess.run([runner, path, "manifest.txt", out_dir], capture_output=True, text=True, env=env, timeout=1200, cwd=folder)
         tag = f"REAL-MODEL {name} opset={opset} {precision}"
         if p.returncode != 0:
             last = (p.stdout.strip().splitlines() or ["(no output)"])[-1]

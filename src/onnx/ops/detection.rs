@@ -3,7 +3,7 @@
 use super::util::*;
 use super::ImportFn;
 use crate::error::{Error, Result};
-use crate::layers::generated::{GridSample, NMS};
+use crate::layers::generated::{GridSample, Shuffle, NMS};
 use crate::layers::{grid_sample, nms};
 use crate::onnx::importer::{Attrs, Importer, Value};
 use crate::onnx::proto::NodeProto;
@@ -16,7 +16,9 @@ pub const OPS: &[(&str, ImportFn)] = &[("GridSample", grid_sample_op), ("NonMaxS
 /// boxes per class is 0 (none) when not given, as ONNX has it.
 fn non_max_suppression(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     let boxes = imp.tensor(input(node, 0)?)?;
+    // ONNX scores are [B, C, N]; the layer takes [B, N, C].
     let scores = imp.tensor(input(node, 1)?)?;
+    let scores = layer(imp, Shuffle::transpose(vec![0, 2, 1]), &[scores])?;
     let max_per_class = match optional_input(node, 2) {
         Some(m) => {
             let t = imp.tensor(m)?;

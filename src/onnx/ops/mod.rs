@@ -13,6 +13,7 @@ mod normalization;
 mod quantize;
 mod reduce;
 mod resize;
+mod runtime_axes;
 mod shape;
 mod slicing;
 mod unary;

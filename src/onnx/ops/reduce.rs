@@ -1,5 +1,6 @@
 //! Reductions (ReduceSum and its siblings) and ArgMax / ArgMin.
 
+use super::runtime_axes;
 use super::util::*;
 use super::ImportFn;
 use crate::error::{Error, Result};
@@ -45,7 +46,17 @@ fn reduction(imp: &mut Importer, node: &NodeProto, op: i32, around: Around) -> R
     let rank = imp.dims(x).len();
     let keep = a.int("keepdims", 1) != 0;
     // Axes moved from the attribute to input 1 (ReduceSum at opset 13, the others at 18).
-    let axes = axes_attr_or_input(imp, node, 1)?.unwrap_or_default();
+    let axes = match (a.ints("axes"), optional_input(node, 1)) {
+        (Some(v), _) => v,
+        (None, None) => vec![],
+        (None, Some(name)) => match imp.known_ints(name)? {
+            Some(v) => v,
+            None => {
+                let axes = imp.tensor(name)?;
+                return out(runtime_axes::reduction(imp, x, axes, op, keep, |imp, x, when| around_op(imp, x, around, when))?);
+            }
+        },
+    };
     let axes = if axes.is_empty() {
         if a.int("noop_with_empty_axes", 0) != 0 {
             return out(layer(imp, Identity::new(), &[x])?);
@@ -57,19 +68,27 @@ fn reduction(imp: &mut Importer, node: &NodeProto, op: i32, around: Around) -> R
     if rank == 0 {
         return out(layer(imp, Identity::new(), &[x])?);
     }
-    let pre = match around {
-        Around::Abs => un(imp, unary::ABS, x)?,
-        Around::Square | Around::SquareThenSqrt => layer(imp, ElementWise::of(elementwise::PROD), &[x, x])?,
-        Around::ExpThenLog => un(imp, unary::EXP, x)?,
-        Around::Plain | Around::ThenLog => x,
-    };
+    let pre = around_op(imp, x, around, When::Before)?;
     let y = layer(imp, Reduce::of(op, axes_mask(&axes), keep), &[pre])?;
-    let y = match around {
-        Around::SquareThenSqrt => un(imp, unary::SQRT, y)?,
-        Around::ThenLog | Around::ExpThenLog => un(imp, unary::LOG, y)?,
-        _ => y,
-    };
-    out(y)
+    out(around_op(imp, y, around, When::After)?)
+}
+
+#[derive(Clone, Copy, PartialEq)]
+pub enum When {
+    Before,
+    After,
+}
+
+/// The elementwise step before or after the reduction of the L1/L2/log reductions.
+fn around_op(imp: &mut Importer, x: TensorId, around: Around, when: When) -> Result<TensorId> {
+    Ok(match (when, around) {
+        (When::Before, Around::Abs) => un(imp, unary::ABS, x)?,
+        (When::Before, Around::Square | Around::SquareThenSqrt) => layer(imp, ElementWise::of(elementwise::PROD), &[x, x])?,
+        (When::Before, Around::ExpThenLog) => un(imp, unary::EXP, x)?,
+        (When::After, Around::SquareThenSqrt) => un(imp, unary::SQRT, x)?,
+        (When::After, Around::ThenLog | Around::ExpThenLog) => un(imp, unary::LOG, x)?,
+        _ => x,
+    })
 }
 
 /// The index of the largest (smallest) element along an axis: TopK with k = 1.

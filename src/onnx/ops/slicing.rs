@@ -7,7 +7,7 @@ use super::util::*;
 use crate::error::{Error, Result};
 use crate::ir::TensorId;
 use crate::layers::elementwise::{self, apply_i64};
-use crate::layers::generated::{ElementWise, Select, Slice};
+use crate::layers::generated::{ElementWise, Slice};
 use crate::layers::slice;
 use crate::onnx::importer::Importer;
 use crate::onnx::weights::ConstValue;
@@ -42,7 +42,7 @@ impl Bound {
     }
 }
 
-fn to_tensor(imp: &mut Importer, d: Dim) -> Result<TensorId> {
+pub fn to_tensor(imp: &mut Importer, d: Dim) -> Result<TensorId> {
     match d {
         Dim::Num(v) => ints_tensor(imp, &[v]),
         Dim::Tensor(t) => Ok(t),
@@ -63,17 +63,20 @@ fn clamp(imp: &mut Importer, v: Dim, lo: Dim, hi: Dim) -> Result<Dim> {
     arith(imp, elementwise::MAX, v, lo)
 }
 
-/// A negative index counts from the end of an axis of size `d`.
-fn from_end(imp: &mut Importer, v: Dim, d: Dim) -> Result<Dim> {
+/// A negative index counts from the end of an axis of size `d`. On tensors this stays
+/// arithmetic the shape graph follows (no comparisons): with v clamped to [-2^30, 2^30),
+/// floor(v / 2^30) is -1 for a negative v and 0 otherwise, so v - floor(v / 2^30) * d.
+pub fn from_end(imp: &mut Importer, v: Dim, d: Dim) -> Result<Dim> {
+    const BIG: i64 = 1 << 30;
     match v {
         Dim::Num(x) if x >= 0 => Ok(v),
         Dim::Num(_) => arith(imp, elementwise::SUM, v, d),
-        Dim::Tensor(t) => {
-            let zero = ints_tensor(imp, &[0])?;
-            let negative = layer(imp, ElementWise::of(elementwise::LESS), &[t, zero])?;
-            let shifted = arith(imp, elementwise::SUM, v, d)?;
-            let shifted = to_tensor(imp, shifted)?;
-            Ok(Dim::Tensor(layer(imp, Select::new(), &[negative, shifted, t])?))
+        Dim::Tensor(_) => {
+            let v = arith(imp, elementwise::MAX, v, Dim::Num(-BIG))?;
+            let v = arith(imp, elementwise::MIN, v, Dim::Num(BIG - 1))?;
+            let negative = arith(imp, elementwise::FLOOR_DIV, v, Dim::Num(BIG))?;
+            let shift = arith(imp, elementwise::PROD, negative, d)?;
+            arith(imp, elementwise::SUB, v, shift)
         }
     }
 }
@@ -97,7 +100,7 @@ pub struct SliceSpec {
 
 impl SliceSpec {
     /// The whole tensor (size None: the input's dim).
-    fn whole(rank: usize) -> SliceSpec {
+    pub fn whole(rank: usize) -> SliceSpec {
         SliceSpec { start: vec![Dim::Num(0); rank], size: vec![None; rank], stride: vec![Dim::Num(1); rank] }
     }
 

@@ -1,0 +1,111 @@
+//! Reductions over axes known only at run time (an axes input that is a graph input, as the
+//! ONNX node tests have it), which TensorRT's reduce layer cannot take. Every axis k is
+//! reduced with its dimension kept and chosen by a select where k is among the axes; a slice
+//! then keeps one element of each chosen axis (its size 1 - (d - 1) * chosen + d - 1 is
+//! shape arithmetic the shape graph follows), and without keepdims a reshape drops them.
+//! Whether axis k is chosen is computed with arithmetic only (|a - k| through max, [a == k]
+//! as 1 - min(1, |a - k|)) so that sizes stay shape values.
+
+use super::reduce::When;
+use super::slicing::{self, arith, from_end, to_tensor, Dim, SliceSpec};
+use super::util::*;
+use crate::error::{Error, Result};
+use crate::ir::TensorId;
+use crate::layers::elementwise::{EQUAL, MAX, MIN, PROD, SUB, SUM};
+use crate::layers::generated::{ElementWise, Reduce, Select};
+use crate::onnx::importer::Importer;
+
+/// 1 where `x` equals `k`, else 0.
+fn equals(imp: &mut Importer, x: Dim, k: i64) -> Result<Dim> {
+    let diff = arith(imp, SUB, x, Dim::Num(k))?;
+    let neg = arith(imp, SUB, Dim::Num(0), diff)?;
+    let abs = arith(imp, MAX, diff, neg)?;
+    let capped = arith(imp, MIN, abs, Dim::Num(1))?;
+    arith(imp, SUB, Dim::Num(1), capped)
+}
+
+/// 1 where axis `k` is among the `m` axes (negative ones count from `rank`), else 0.
+fn chosen(imp: &mut Importer, axes: TensorId, m: usize, k: i64, rank: i64) -> Result<Dim> {
+    let mut count = Dim::Num(0);
+    for j in 0..m {
+        let a = Dim::Tensor(gather_1d(imp, axes, &[j as i64])?);
+        let a = from_end(imp, a, Dim::Num(rank))?;
+        let eq = equals(imp, a, k)?;
+        count = arith(imp, SUM, count, eq)?;
+    }
+    arith(imp, MIN, count, Dim::Num(1))
+}
+
+pub fn reduction(
+    imp: &mut Importer,
+    x: TensorId,
+    axes: TensorId,
+    op: i32,
+    keep: bool,
+    around: impl Fn(&mut Importer, TensorId, When) -> Result<TensorId>,
+) -> Result<TensorId> {
+    let rank = imp.dims(x).len();
+    let m = match imp.dims(axes)[..] {
+        [n] if n >= 0 => n as usize,
+        _ => return Err(Error::unsupported("reduce axes of unknown length")),
+    };
+    if m == 0 || rank == 0 {
+        return Err(Error::unsupported("reduce axes known only at run time that may be empty"));
+    }
+    let ones = vec![1i64; rank];
+    let mut y = around(imp, x, When::Before)?;
+    let mut picks = Vec::with_capacity(rank);
+    for k in 0..rank {
+        let c = chosen(imp, axes, m, k as i64, rank as i64)?;
+        let reduced = layer(imp, Reduce::of(op, 1 << k, true), &[y])?;
+        let c_t = to_tensor(imp, c)?;
+        let one = ints_tensor(imp, &[1])?;
+        let cond = layer(imp, ElementWise::of(EQUAL), &[c_t, one])?;
+        let cond = reshape_tensor(imp, cond, ones.clone())?;
+        y = layer(imp, Select::new(), &[cond, reduced, y])?;
+        picks.push(c);
+    }
+    // One element of every chosen axis: size d - (d - 1) * chosen.
+    let mut spec = SliceSpec::whole(rank);
+    let mut sizes = Vec::with_capacity(rank);
+    for (k, &c) in picks.iter().enumerate() {
+        let d = slicing::input_dim(imp, y, k)?;
+        let dm1 = arith(imp, SUB, d, Dim::Num(1))?;
+        let cut = arith(imp, PROD, dm1, c)?;
+        let size = arith(imp, SUB, d, cut)?;
+        spec.size[k] = Some(size);
+        sizes.push(size);
+    }
+    let y = slicing::add_slice(imp, y, spec)?;
+    let y = around(imp, y, When::After)?;
+    if keep {
+        return Ok(y);
+    }
+    // Without keepdims: output axis j is the j-th axis not chosen (kept_k = 1 - chosen_k,
+    // its position the count of kept axes before it).
+    let out_rank = rank.checked_sub(m).ok_or_else(|| Error::invalid_argument("more reduce axes than dimensions"))?;
+    let kept: Vec<Dim> = picks.iter().map(|&c| arith(imp, SUB, Dim::Num(1), c)).collect::<Result<_>>()?;
+    let mut position = Vec::with_capacity(rank);
+    let mut before = Dim::Num(0);
+    for &k in &kept {
+        position.push(before);
+        before = arith(imp, SUM, before, k)?;
+    }
+    let mut dims = Vec::with_capacity(out_rank);
+    for j in 0..out_rank {
+        let mut dim = Dim::Num(0);
+        for k in 0..rank {
+            let here = equals(imp, position[k], j as i64)?;
+            let take = arith(imp, PROD, here, kept[k])?;
+            let part = arith(imp, PROD, take, sizes[k])?;
+            dim = arith(imp, SUM, dim, part)?;
+        }
+        dims.push(dim);
+    }
+    if dims.is_empty() {
+        return reshape_tensor(imp, y, vec![]);
+    }
+    let parts = dims.iter().map(|&d| to_tensor(imp, d)).collect::<Result<Vec<_>>>()?;
+    let shape = concat_1d(imp, &parts)?;
+    reshape_to_tensor(imp, y, shape)
+}
