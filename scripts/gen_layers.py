@@ -51,6 +51,7 @@ RUST_FIELD = {
     "ints": ("int64, repeated", "Vec<i64>"),
     "weights": ("message, optional", "Option<Weights>"),
     "dtype": ("int32", "i32"),
+    "string": ("string", "String"),
 }
 
 
@@ -82,6 +83,8 @@ def rust_set(ptype: str, field: str, key: str) -> str:
         return f"self.{field} = Some(value.weights({key})?)"
     if ptype == "dtype":
         return f"self.{field} = DataType::parse(value.int32({key})?, {key})? as i32"
+    if ptype == "string":
+        return f"self.{field} = value.text({key})?.to_string()"
     fail(f"unknown parameter type {ptype}")
 
 
@@ -98,6 +101,8 @@ def rust_get(ptype: str, field: str) -> str:
         return f"Param::Ints(self.{field}.clone())"
     if ptype == "weights":
         return f"Param::Weights(self.{field}.clone().unwrap_or_default())"
+    if ptype == "string":
+        return f"Param::Text(self.{field}.clone())"
     fail(f"unknown parameter type {ptype}")
 
 
@@ -110,6 +115,8 @@ def rust_default(ptype: str, default: str) -> str | None:
         return default
     if ptype in ("float", "double"):
         return default if "." in default else default + ".0"
+    if ptype == "string":
+        return f"{default!r}.to_string()".replace("'", '"')
     fail(f"default {default!r} for a {ptype} parameter")
 
 
@@ -320,6 +327,8 @@ class Cxx:
             return f'{ref}.setFloat("{key}", {arg});'
         if base == "Weights":
             return f'{ref}.setWeights("{key}", {arg});'
+        if base == "char *":
+            return f'{ref}.setText("{key}", {arg});'
         fail(f"{where}: no conversion from C++ type {t!r}")
 
     def getter_expr(self, t: str, key: str, where: str) -> str:
@@ -338,6 +347,8 @@ class Cxx:
             return f'mRef.getFloat("{key}")'
         if base == "Weights":
             return f'mRef.getWeights("{key}")'
+        if base == "char *":
+            return f'mRef.getText("{key}")'
         fail(f"{where}: no conversion to C++ type {t!r}")
 
     def params_decl(self, m) -> str:
@@ -359,7 +370,7 @@ def gen_cxx(layers: list[dict], inv) -> tuple[str, str, str]:
         if l["layer_type_value"] is None:
             continue
         name = l["name"]
-        vclass = "V" + l["class"][1:]
+        vclass = l.get("vclass") or "V" + l["class"][1:]
         custom = l.get("custom", [])
         base = f"{name}Custom" if custom else f"{vclass}Defaults"
         h.append(f"class {name}Impl : public {base}")
@@ -431,7 +442,13 @@ def gen_cxx(layers: list[dict], inv) -> tuple[str, str, str]:
             h.append("protected:")
             h.append("    LayerRef mRef;")
         h.append("};")
-        h.append(f"using {name}Layer = LayerObj<nvinfer1::{l['class']}, {name}Impl>;")
+        boundary = l.get("boundary")
+        if boundary is None:
+            h.append(f"using {name}Layer = LayerObj<nvinfer1::{l['class']}, {name}Impl>;")
+        elif boundary in ("LoopBoundary", "ConditionalBoundary"):
+            h.append(f"using {name}Layer = BoundaryLayerObj<nvinfer1::{l['class']}, {name}Impl, {boundary}>;")
+        else:
+            fail(f"{name}: unknown boundary {boundary!r}")
         h.append("")
         for add in l.get("add", []):
             m = cx.vmethod("VNetworkDefinition", add["method"])

@@ -77,6 +77,16 @@ nvinfer1::Weights LayerRef::getWeights(char const* key) const noexcept
     return nvinfer1::Weights{static_cast<nvinfer1::DataType>(type), values, values ? count : 0};
 }
 
+void LayerRef::setText(char const* key, char const* text) const noexcept
+{
+    nvt_layer_set_text(handle(), mId, key, text ? text : "");
+}
+
+char const* LayerRef::getText(char const* key) const noexcept
+{
+    return nvt_layer_get_text(handle(), mId, key);
+}
+
 void LayerRef::clearInput(int32_t index) const noexcept
 {
     nvt_layer_clear_input(handle(), mId, index);

@@ -17,13 +17,15 @@ pub struct NvtNetwork {
     pub network: Network,
     /// Weights handed out by nvt_layer_get_weights stay valid while the network lives.
     weights_out: HashMap<(LayerId, String), Weights>,
+    /// Text handed out by nvt_layer_get_text, likewise.
+    texts_out: HashMap<(LayerId, String), std::ffi::CString>,
     /// The network's name (INetworkDefinition::setName).
     pub name: crate::ir::Name,
 }
 
 impl NvtNetwork {
     pub fn new(reporter: Reporter, network: Network) -> NvtNetwork {
-        NvtNetwork { reporter, network, weights_out: HashMap::new(), name: Default::default() }
+        NvtNetwork { reporter, network, weights_out: HashMap::new(), texts_out: HashMap::new(), name: Default::default() }
     }
 }
 
@@ -481,6 +483,28 @@ pub unsafe extern "C" fn nvt_layer_get_weights(
             Ok(if c == 0 { null() } else { slot.values.as_ptr() as *const c_void })
         }
         (k, _) => Err(Error::invalid_argument(format!("parameter '{k}' is not weights"))),
+    })
+}
+
+/// Sets a text parameter of a layer (an assertion's message).
+#[no_mangle]
+pub unsafe extern "C" fn nvt_layer_set_text(n: *mut NvtNetwork, l: i32, key: *const c_char, text: *const c_char) -> bool {
+    with(n, "ILayer parameter", false, |n| {
+        let text = cstr(text, "text")?.to_string();
+        set_param(n, l, key, Param::Text(text)).map(|_| true)
+    })
+}
+
+/// Reads a text parameter: valid while the network lives (or until it is read again).
+#[no_mangle]
+pub unsafe extern "C" fn nvt_layer_get_text(n: *mut NvtNetwork, l: i32, key: *const c_char) -> *const c_char {
+    with(n, "ILayer parameter", null(), |n| match get_param(n, l, key)? {
+        (k, Param::Text(v)) => {
+            let slot = n.texts_out.entry((l as usize, k)).or_default();
+            *slot = std::ffi::CString::new(v.replace('\0', "")).unwrap_or_default();
+            Ok(slot.as_ptr())
+        }
+        (k, _) => Err(Error::invalid_argument(format!("parameter '{k}' is not text"))),
     })
 }
 
