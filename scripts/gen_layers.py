@@ -50,9 +50,13 @@ RUST_FIELD = {
     "double": ("double", "f64"),
     "ints": ("int64, repeated", "Vec<i64>"),
     "weights": ("message, optional", "Option<Weights>"),
+    # Read and written one element at a time, with the key "name[i]".
+    "weights_list": ("message, repeated", "Vec<Weights>"),
     "dtype": ("int32", "i32"),
     "string": ("string", "String"),
 }
+
+LIST_TYPES = ("weights_list",)
 
 
 def camel_to_snake(s: str) -> str:
@@ -84,7 +88,7 @@ def rust_set(ptype: str, field: str, key: str) -> str:
     if ptype == "dtype":
         return f"self.{field} = DataType::parse(value.int32({key})?, {key})? as i32"
     if ptype == "string":
-        return f"self.{field} = value.text({key})?.to_string()"
+        return f"self.{field} = value.string({key})?.to_string()"
     fail(f"unknown parameter type {ptype}")
 
 
@@ -102,7 +106,7 @@ def rust_get(ptype: str, field: str) -> str:
     if ptype == "weights":
         return f"Param::Weights(self.{field}.clone().unwrap_or_default())"
     if ptype == "string":
-        return f"Param::Text(self.{field}.clone())"
+        return f"Param::Str(self.{field}.clone())"
     fail(f"unknown parameter type {ptype}")
 
 
@@ -201,6 +205,7 @@ def gen_rust(layers: list[dict]) -> str:
     out.append("    }")
     out.append("}")
     out.append("")
+    any_list = False
     for l in layers:
         name = l["name"]
         params = l.get("params", [])
@@ -233,6 +238,9 @@ def gen_rust(layers: list[dict]) -> str:
         out.append("}")
         out.append("")
         ptypes = {p[0]: p[1] for p in params}
+        list_params = [p for p in params if p[1] in LIST_TYPES]
+        scalar_params = [p for p in params if p[1] not in LIST_TYPES]
+        any_list = any_list or bool(list_params)
         aliases = {a[0]: a[1] for a in l.get("aliases", [])}
         also = {a[0]: a[1] for a in l.get("also_sets", [])}
         keys = [p[0] for p in params] + list(aliases)
@@ -246,7 +254,7 @@ def gen_rust(layers: list[dict]) -> str:
         uses_value = bool(params)
         out.append(f"    fn set_param(&mut self, key: &str, {'value' if uses_value else '_value'}: Param) -> Result<()> {{")
         out.append("        match key {")
-        for pname, ptype, tag, default in params:
+        for pname, ptype, tag, default in scalar_params:
             line = rust_set(ptype, pname, "key")
             if pname in also:
                 out.append(f"            \"{pname}\" => {{")
@@ -260,6 +268,8 @@ def gen_rust(layers: list[dict]) -> str:
             for t in targets:
                 out.append(f"                {rust_set(ptypes[t], t, 'key')};")
             out.append("            }")
+        for pname, ptype, tag, default in list_params:
+            out.append(f"            _ if key.starts_with(\"{pname}[\") => set_list_item(&mut self.{pname}, list_index(key, \"{pname}\")?, value.weights(key)?),")
         out.append(f"            _ => return Err(Error::invalid_argument(format!(\"{name} layers have no parameter '{{key}}'\"))),")
         out.append("        }")
         if params:
@@ -268,10 +278,12 @@ def gen_rust(layers: list[dict]) -> str:
         out.append("    fn param(&self, key: &str) -> Option<Param> {")
         if params:
             out.append("        Some(match key {")
-            for pname, ptype, tag, default in params:
+            for pname, ptype, tag, default in scalar_params:
                 out.append(f"            \"{pname}\" => {rust_get(ptype, pname)},")
             for alias, targets in aliases.items():
                 out.append(f"            \"{alias}\" => {rust_get(ptypes[targets[0]], targets[0])},")
+            for pname, ptype, tag, default in list_params:
+                out.append(f"            _ if key.starts_with(\"{pname}[\") => Param::Weights(self.{pname}.get(list_index(key, \"{pname}\").ok()?).cloned().unwrap_or_default()),")
             out.append("            _ => return None,")
             out.append("        })")
         else:
@@ -284,6 +296,25 @@ def gen_rust(layers: list[dict]) -> str:
         out.append("    fn clone_layer(&self) -> Box<dyn Layer> {")
         out.append("        Box::new(self.clone())")
         out.append("    }")
+        out.append("}")
+        out.append("")
+    if any_list:
+        out.append("/// Most elements a list parameter holds (its index keys stay below this).")
+        out.append("pub const MAX_LIST_ITEMS: usize = 1 << 16;")
+        out.append("")
+        out.append("/// The index `i` of a list parameter's key `name[i]`.")
+        out.append("fn list_index(key: &str, name: &str) -> Result<usize> {")
+        out.append("    let bad = || Error::invalid_argument(format!(\"'{key}' is not {name}[i] with i below {MAX_LIST_ITEMS}\"));")
+        out.append("    let inner = key.strip_prefix(name).and_then(|k| k.strip_prefix('[')).and_then(|k| k.strip_suffix(']')).ok_or_else(bad)?;")
+        out.append("    inner.parse::<usize>().ok().filter(|&i| i < MAX_LIST_ITEMS).ok_or_else(bad)")
+        out.append("}")
+        out.append("")
+        out.append("/// Sets element `i` of a list parameter, growing it with empty weights.")
+        out.append("fn set_list_item(list: &mut Vec<Weights>, i: usize, w: Weights) {")
+        out.append("    if list.len() <= i {")
+        out.append("        list.resize(i + 1, Weights::default());")
+        out.append("    }")
+        out.append("    list[i] = w;")
         out.append("}")
         out.append("")
     return "\n".join(out)
@@ -327,8 +358,8 @@ class Cxx:
             return f'{ref}.setFloat("{key}", {arg});'
         if base == "Weights":
             return f'{ref}.setWeights("{key}", {arg});'
-        if base == "char *":
-            return f'{ref}.setText("{key}", {arg});'
+        if "".join(base.split()) == "char*":
+            return f'{ref}.setString("{key}", {arg});'
         fail(f"{where}: no conversion from C++ type {t!r}")
 
     def getter_expr(self, t: str, key: str, where: str) -> str:
@@ -347,8 +378,8 @@ class Cxx:
             return f'mRef.getFloat("{key}")'
         if base == "Weights":
             return f'mRef.getWeights("{key}")'
-        if base == "char *":
-            return f'mRef.getText("{key}")'
+        if "".join(base.split()) == "char*":
+            return f'mRef.getString("{key}")'
         fail(f"{where}: no conversion to C++ type {t!r}")
 
     def params_decl(self, m) -> str:
@@ -388,6 +419,8 @@ def gen_cxx(layers: list[dict], inv) -> tuple[str, str, str]:
             resets = method[3] if len(method) > 3 else None
             if key not in keys:
                 fail(f"{name}: method {setter} sets unknown parameter {key}")
+            if any(p[0] == key and p[1] in LIST_TYPES for p in l.get("params", [])):
+                fail(f"{name}: {setter} maps the list parameter {key}; lists are set element by element (custom methods)")
             for mname in (setter, getter):
                 if mname in custom:
                     fail(f"{name}: {mname} is both generated and custom")
@@ -397,11 +430,19 @@ def gen_cxx(layers: list[dict], inv) -> tuple[str, str, str]:
             p = ms.params[0]
             h.append(f"    {cx.q(ms.ret)} {setter}({cx.params_decl(ms)}){cx.quals(ms)} override")
             h.append(f"    {{")
-            h.append(f"        {cx.setter_stmt(p.type, key, p.name, f'{name}::{setter}')}")
+            stmt = cx.setter_stmt(p.type, key, p.name, f'{name}::{setter}')
+            if ms.ret not in ("void", "bool"):
+                fail(f"{name}: setter {setter} returns {ms.ret}")
             if resets is not None:
                 if not isinstance(resets, int) or not (0 <= resets < l["inputs"][1]):
                     fail(f"{name}: {setter} resets input {resets!r}, which the layer cannot have")
+                if ms.ret != "void":
+                    fail(f"{name}: {setter} returns {ms.ret} and resets an input")
+                h.append(f"        {stmt}")
                 h.append(f"        mRef.clearInput({resets});")
+            else:
+                # A setter returning bool returns whether the parameter was accepted.
+                h.append(f"        {'return ' if ms.ret == 'bool' else ''}{stmt}")
             h.append(f"    }}")
             mg = cx.vmethod(vclass, getter)
             h.append(f"    {cx.q(mg.ret)} {getter}(){cx.quals(mg)} override")

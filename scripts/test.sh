@@ -19,6 +19,7 @@ fi
 echo "== generated files match their sources (api/, scripts/gen_*.py)"
 python3 scripts/gen_headers.py --check
 python3 scripts/gen_layers.py --check
+python3 scripts/api_coverage.py
 echo "== C++ headers"
 tests/cpp_headers/run.sh | tail -n 3
 echo "== build library and samples"
@@ -29,7 +30,8 @@ if ! tests/cpp_api/run.sh >target/cpp-api.log 2>&1; then
   exit 1
 fi
 tail -n 1 target/cpp-api.log
-echo "== sample"
+echo "== samples"
 tests/sample_cli.sh
+build/samples/bin/sample_mnist_api --datadir=data/mnist | tail -n 1
 echo "== fuzzing (60 s per target; scripts/fuzz.sh HOURS*3600 for a campaign)"
 scripts/fuzz.sh "${FUZZ_SECONDS:-60}"

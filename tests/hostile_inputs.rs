@@ -10,7 +10,7 @@ use nvinfer::backend::Target;
 use nvinfer::builder::build_for;
 use nvinfer::builder::config::{BuilderConfig, OptimizationProfile};
 use nvinfer::ir::Network;
-use nvinfer::layers::generated::{Activation, Shuffle};
+use nvinfer::layers::generated::{Activation, ElementWise, Shuffle};
 use nvinfer::onnx::ParserErrorCode;
 use nvinfer::runtime::{Engine, ExecutionContext};
 use nvinfer::types::{DataType, ErrorCode, ProfileSelector};
@@ -101,6 +101,31 @@ fn a_misaligned_address_is_refused() {
     let (xs, mut ys) = ([-1.0f32, 2.0, -3.0, 4.0], vec![0f32; 4]);
     common::run_cpu_context(&mut ctx, &[("x", &xs)], &mut [("y", &mut ys)]);
     assert_eq!(ys, vec![0.0, 2.0, 0.0, 4.0]);
+}
+
+#[test]
+fn inputs_may_share_memory_but_an_output_may_not_overlap_an_input() {
+    let mut net = Network::new();
+    let a = net.add_input("a", DataType::Float, &[4]).unwrap();
+    let b = net.add_input("b", DataType::Float, &[4]).unwrap();
+    let l = net.add_layer(Box::new(ElementWise::of(0)), &[a, b]).unwrap();
+    net.set_tensor_name(net.layers[l].outputs[0], "y").unwrap();
+    net.mark_output(net.layers[l].outputs[0]).unwrap();
+    let plan = common::cpu_plan(&net).unwrap();
+    let mut ctx = ExecutionContext::new(Arc::new(Engine::deserialize(&plan).unwrap())).unwrap();
+    // Both inputs read one buffer: allowed, they are only read.
+    let (xs, mut ys) = ([1.0f32, 2.0, 3.0, 4.0], vec![0f32; 4]);
+    common::run_cpu_context(&mut ctx, &[("a", &xs), ("b", &xs)], &mut [("y", &mut ys)]);
+    assert_eq!(ys, vec![2.0, 4.0, 6.0, 8.0]);
+    // The output written over an input: refused before anything is written.
+    let mut inout = vec![1.0f32, 2.0, 3.0, 4.0];
+    let (other, p) = ([0.5f32; 4], inout.as_mut_ptr() as u64);
+    ctx.set_tensor_address("a", p).unwrap();
+    ctx.set_tensor_address("b", other.as_ptr() as u64).unwrap();
+    ctx.set_tensor_address("y", p).unwrap();
+    let e = ctx.enqueue(std::ptr::null_mut()).unwrap_err();
+    assert!(e.message.contains("'y'") && e.message.contains("'a'") && e.message.contains("overlaps"), "{}", e.message);
+    assert_eq!(inout, vec![1.0, 2.0, 3.0, 4.0], "nothing was written");
 }
 
 #[test]

@@ -880,3 +880,59 @@ fn grid_sample() {
     }
     check("GridSample", cases);
 }
+
+#[test]
+fn convolution_kernel_and_bias_may_be_constant_inputs() {
+    use nvinfer::backend::Target;
+    use nvinfer::builder::{build_for, config::BuilderConfig};
+    use nvinfer::ir::Network;
+    use nvinfer::runtime::{Engine, ExecutionContext};
+    // y = conv(x, W) + b with W and b given as tensors: plain constants, and W as the
+    // dequantized int8 values (W = q * 0.5) the way quantized networks feed it.
+    let xv: Vec<f32> = common::random(2 * 4 * 4, 3);
+    let q: Vec<i8> = (0..3 * 2 * 9).map(|i| (i % 7) as i8 - 3).collect();
+    let w: Vec<f32> = q.iter().map(|&v| v as f32 * 0.5).collect();
+    let b = [0.25f32, -1.0, 2.0];
+    let mut want = vec![0f32; 3 * 2 * 2];
+    let plain = Convolution::of(3, vec![3, 3], Weights::from_f32(&w), Some(Weights::from_f32(&b)));
+    nvinfer::layers::convolution::convolve(&plain.geometry(&[1, 2, 4, 4]).unwrap(), &xv, &w, Some(&b), &mut want);
+    for quantized in [false, true] {
+        let mut net = Network::new();
+        let x = net.add_input("x", Float, &[1, 2, 4, 4]).unwrap();
+        let add = |net: &mut Network, layer: Box<dyn nvinfer::layers::Layer>, ins: &[usize]| {
+            let l = net.add_layer(layer, ins).unwrap_or_else(|e| panic!("{}", e.message));
+            net.layers[l].outputs[0]
+        };
+        let kernel = if quantized {
+            let qc =
+                add(&mut net, Box::new(Constant::of(vec![3, 2, 3, 3], Weights::from_bytes(Int8, bytemuck::cast_slice(&q)).unwrap())), &[]);
+            let s = add(&mut net, Box::new(Constant::of(vec![], Weights::from_f32(&[0.5]))), &[]);
+            add(&mut net, Box::new(Dequantize::new()), &[qc, s])
+        } else {
+            add(&mut net, Box::new(Constant::of(vec![3, 2, 3, 3], Weights::from_f32(&w))), &[])
+        };
+        let bias = add(&mut net, Box::new(Constant::of(vec![3], Weights::from_f32(&b))), &[]);
+        let mut conv = Convolution::new();
+        conv.num_output_maps = 3;
+        conv.kernel_size = vec![3, 3];
+        let y = add(&mut net, Box::new(conv), &[x, kernel, bias]);
+        net.set_tensor_name(y, "y").unwrap();
+        net.mark_output(y).unwrap();
+        let plan = build_for(&net, &BuilderConfig::default(), &common::quiet(), Target::Cpu).unwrap_or_else(|e| panic!("{}", e.message));
+        let mut ctx = ExecutionContext::new(std::sync::Arc::new(Engine::deserialize(&plan).unwrap())).unwrap();
+        let mut got = vec![0f32; 12];
+        common::run_cpu_context(&mut ctx, &[("x", &xv)], &mut [("y", &mut got)]);
+        common::assert_close(&got, &want, 1e-5, &format!("kernel as input, quantized {quantized}"));
+    }
+    // A kernel that is not a build-time constant is refused by the builder, by name.
+    let mut net = Network::new();
+    let x = net.add_input("x", Float, &[1, 2, 4, 4]).unwrap();
+    let k = net.add_input("k", Float, &[3, 2, 3, 3]).unwrap();
+    let mut conv = Convolution::new();
+    conv.num_output_maps = 3;
+    conv.kernel_size = vec![3, 3];
+    let l = net.add_layer(Box::new(conv), &[x, k]).unwrap();
+    net.mark_output(net.layers[l].outputs[0]).unwrap();
+    let e = build_for(&net, &BuilderConfig::default(), &common::quiet(), Target::Cpu).unwrap_err();
+    assert!(e.message.contains("constant"), "{}", e.message);
+}

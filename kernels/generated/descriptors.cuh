@@ -155,3 +155,72 @@ struct LinspaceDesc
     double alpha;
     double beta[8];
 };
+
+// A scale layer over n elements: coefficient (i / inner) % channels (kCHANNEL), i % (channels * inner) (kELEMENTWISE) or 0 (kUNIFORM).
+struct ScaleDesc
+{
+    long long n;
+    long long inner;
+    long long channels;
+    int mode;
+};
+
+// Cross-channel LRN of a tensor seen as [outer, channels, inner].
+struct LrnDesc
+{
+    long long outer;
+    long long channels;
+    long long inner;
+    int window;
+    float alpha;
+    float beta;
+    float k;
+};
+
+// Top-k along the middle dimension of [outer, n, inner]; largest first (kMAX) or smallest first (kMIN).
+struct TopKDesc
+{
+    long long outer;
+    long long n;
+    long long inner;
+    int k;
+    int largest;
+};
+
+// Quantization of n elements; per-channel scales index (i / inner) % channels.
+struct QuantDesc
+{
+    long long n;
+    long long inner;
+    long long channels;
+    int per_channel;
+};
+
+// An einsum of one or two operands: output labels first, summed labels after; strides 0 where an operand lacks a label.
+struct EinsumDesc
+{
+    int out_rank;
+    int sum_rank;
+    long long n_out;
+    long long n_sum;
+    long long sizes[26];
+    long long a_strides[26];
+    long long b_strides[26];
+};
+
+// One stacked layer of an RNNv2 over batch sequences of up to seq steps: layer input [batch, seq, in_size] and output [batch, seq, dirs * hidden] (f32); states [batch, states, hidden] at state index state0 + direction; weights blocks at w_offset[direction] (W, R, Wb, Rb per gate; no W when skip).
+struct RnnDesc
+{
+    long long batch;
+    int seq;
+    int in_size;
+    int hidden;
+    int dirs;
+    int gates;
+    int operation;
+    int skip;
+    int states;
+    int state0;
+    int step;
+    long long w_offset[2];
+};

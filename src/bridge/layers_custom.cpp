@@ -9,9 +9,9 @@ NvtNetwork* LayerRef::handle() const noexcept
     return mNet.handle();
 }
 
-void LayerRef::setInts(char const* key, std::vector<int64_t> const& values) const noexcept
+bool LayerRef::setInts(char const* key, std::vector<int64_t> const& values) const noexcept
 {
-    nvt_layer_set_ints(handle(), mId, key, values.data(), static_cast<int32_t>(values.size()));
+    return nvt_layer_set_ints(handle(), mId, key, values.data(), static_cast<int32_t>(values.size()));
 }
 
 std::vector<int64_t> LayerRef::getInts(char const* key) const noexcept
@@ -36,16 +36,16 @@ int64_t LayerRef::getInt(char const* key, int64_t fallback) const noexcept
     return v.empty() ? fallback : v[0];
 }
 
-void LayerRef::setDims(char const* key, nvinfer1::Dims const& dims) const noexcept
+bool LayerRef::setDims(char const* key, nvinfer1::Dims const& dims) const noexcept
 {
     int64_t buf[nvinfer1::Dims::MAX_DIMS];
     int32_t n = fromDims(dims, buf);
     if (n < 0)
     {
         logError("invalid Dims: nbDims must be between 0 and 8");
-        return;
+        return false;
     }
-    nvt_layer_set_ints(handle(), mId, key, buf, n);
+    return nvt_layer_set_ints(handle(), mId, key, buf, n);
 }
 
 nvinfer1::Dims LayerRef::getDims(char const* key) const noexcept
@@ -54,9 +54,9 @@ nvinfer1::Dims LayerRef::getDims(char const* key) const noexcept
     return toDims(v.data(), static_cast<int32_t>(v.size()));
 }
 
-void LayerRef::setFloat(char const* key, double v) const noexcept
+bool LayerRef::setFloat(char const* key, double v) const noexcept
 {
-    nvt_layer_set_float(handle(), mId, key, v);
+    return nvt_layer_set_float(handle(), mId, key, v);
 }
 
 double LayerRef::getFloat(char const* key) const noexcept
@@ -64,9 +64,9 @@ double LayerRef::getFloat(char const* key) const noexcept
     return nvt_layer_get_float(handle(), mId, key);
 }
 
-void LayerRef::setWeights(char const* key, nvinfer1::Weights const& w) const noexcept
+bool LayerRef::setWeights(char const* key, nvinfer1::Weights const& w) const noexcept
 {
-    nvt_layer_set_weights(handle(), mId, key, static_cast<int32_t>(w.type), w.values, w.count);
+    return nvt_layer_set_weights(handle(), mId, key, static_cast<int32_t>(w.type), w.values, w.count);
 }
 
 nvinfer1::Weights LayerRef::getWeights(char const* key) const noexcept
@@ -77,19 +77,30 @@ nvinfer1::Weights LayerRef::getWeights(char const* key) const noexcept
     return nvinfer1::Weights{static_cast<nvinfer1::DataType>(type), values, values ? count : 0};
 }
 
-void LayerRef::setText(char const* key, char const* text) const noexcept
-{
-    nvt_layer_set_text(handle(), mId, key, text ? text : "");
-}
-
-char const* LayerRef::getText(char const* key) const noexcept
-{
-    return nvt_layer_get_text(handle(), mId, key);
-}
-
 void LayerRef::clearInput(int32_t index) const noexcept
 {
     nvt_layer_clear_input(handle(), mId, index);
+}
+
+bool LayerRef::setString(char const* key, char const* value) const noexcept
+{
+    return nvt_layer_set_string(handle(), mId, key, value);
+}
+
+char const* LayerRef::getString(char const* key) const noexcept
+{
+    return nvt_layer_get_string(handle(), mId, key);
+}
+
+void ScaleCustom::setChannelAxis(int32_t channelAxis) noexcept
+{
+    mRef.setInt("channel_axis", channelAxis);
+}
+
+int32_t ScaleCustom::getChannelAxis() const noexcept
+{
+    if (mRef.getInt("channel_axis_set") == 0 && mRef.net().hasImplicitBatchDimension()) return 0;
+    return static_cast<int32_t>(mRef.getInt("channel_axis"));
 }
 
 nvinfer1::Permutation const& ShuffleCustom::readPermutation(char const* key, nvinfer1::Permutation& cache) const noexcept
@@ -228,6 +239,145 @@ bool GridSampleCustom::setSampleMode(nvinfer1::SampleMode mode) noexcept
 nvinfer1::SampleMode GridSampleCustom::getSampleMode() const noexcept
 {
     return static_cast<nvinfer1::SampleMode>(mRef.getInt("sample_mode", 3));
+}
+
+int32_t RNNv2Custom::getLayerCount() const noexcept
+{
+    return static_cast<int32_t>(mRef.getInt("layer_count"));
+}
+
+int32_t RNNv2Custom::getHiddenSize() const noexcept
+{
+    return static_cast<int32_t>(mRef.getInt("hidden_size"));
+}
+
+int32_t RNNv2Custom::getMaxSeqLength() const noexcept
+{
+    return static_cast<int32_t>(mRef.getInt("max_seq_length"));
+}
+
+int32_t RNNv2Custom::getDataLength() const noexcept
+{
+    // E, the input's last dimension.
+    nvinfer1::ITensor* input = mRef.net().tensor(nvt_layer_input(mRef.handle(), mRef.id(), 0));
+    nvinfer1::Dims d = input ? input->getDimensions() : nvinfer1::Dims{};
+    return d.nbDims > 0 ? d.d[d.nbDims - 1] : 0;
+}
+
+nvinfer1::ITensor* RNNv2Custom::optionalInput(int32_t index) const noexcept
+{
+    if (index >= nvt_layer_nb_inputs(mRef.handle(), mRef.id())) return nullptr;
+    return mRef.net().tensor(nvt_layer_input(mRef.handle(), mRef.id(), index));
+}
+
+void RNNv2Custom::setSequenceLengths(nvinfer1::ITensor& seqLengths) noexcept
+{
+    nvt_layer_set_input(mRef.handle(), mRef.id(), 1, mRef.net().idOf(seqLengths));
+}
+
+nvinfer1::ITensor* RNNv2Custom::getSequenceLengths() const noexcept
+{
+    return optionalInput(1);
+}
+
+void RNNv2Custom::setHiddenState(nvinfer1::ITensor& hidden) noexcept
+{
+    nvt_layer_set_input(mRef.handle(), mRef.id(), 2, mRef.net().idOf(hidden));
+}
+
+nvinfer1::ITensor* RNNv2Custom::getHiddenState() const noexcept
+{
+    return optionalInput(2);
+}
+
+void RNNv2Custom::setCellState(nvinfer1::ITensor& cell) noexcept
+{
+    if (mRef.getInt("operation") != static_cast<int64_t>(nvinfer1::RNNOperation::kLSTM))
+    {
+        logError("IRNNv2Layer::setCellState: only an RNNOperation::kLSTM layer has a cell state");
+        return;
+    }
+    nvt_layer_set_input(mRef.handle(), mRef.id(), 3, mRef.net().idOf(cell));
+}
+
+nvinfer1::ITensor* RNNv2Custom::getCellState() const noexcept
+{
+    return optionalInput(3);
+}
+
+int64_t RNNv2Custom::slot(int32_t layerIndex, nvinfer1::RNNGateType gate, bool isW) noexcept
+{
+    int64_t const gateTypes = 7;
+    return (static_cast<int64_t>(layerIndex) * gateTypes + static_cast<int64_t>(gate)) * 2 + (isW ? 0 : 1);
+}
+
+std::string RNNv2Custom::gateKey(
+    char const* list, char const* method, int32_t layerIndex, nvinfer1::RNNGateType gate, bool isW) const noexcept
+{
+    using G = nvinfer1::RNNGateType;
+    int64_t const op = mRef.getInt("operation");
+    bool used = false;
+    switch (static_cast<nvinfer1::RNNOperation>(op))
+    {
+    case nvinfer1::RNNOperation::kRELU:
+    case nvinfer1::RNNOperation::kTANH: used = gate == G::kINPUT; break;
+    case nvinfer1::RNNOperation::kLSTM:
+        used = gate == G::kINPUT || gate == G::kFORGET || gate == G::kCELL || gate == G::kOUTPUT;
+        break;
+    case nvinfer1::RNNOperation::kGRU: used = gate == G::kUPDATE || gate == G::kRESET || gate == G::kHIDDEN; break;
+    }
+    int64_t const directions = mRef.getInt("direction") == static_cast<int64_t>(nvinfer1::RNNDirection::kBIDIRECTION) ? 2 : 1;
+    int64_t const indices = mRef.getInt("layer_count") * directions;
+    std::string key;
+    try
+    {
+        if (layerIndex < 0 || layerIndex >= indices)
+        {
+            logError((std::string("IRNNv2Layer::") + method + ": layer index " + std::to_string(layerIndex) + " is outside [0, "
+                + std::to_string(indices) + ") (the layer count, times 2 when bidirectional)")
+                         .c_str());
+        }
+        else if (!used)
+        {
+            logError((std::string("IRNNv2Layer::") + method + ": RNNGateType " + std::to_string(static_cast<int32_t>(gate))
+                + " is not a gate of the layer's RNNOperation")
+                         .c_str());
+        }
+        else
+        {
+            key = std::string(list) + "[" + std::to_string(slot(layerIndex, gate, isW)) + "]";
+        }
+    }
+    catch (...)
+    {
+        logError("IRNNv2Layer: out of host memory");
+        key.clear();
+    }
+    return key;
+}
+
+void RNNv2Custom::setWeightsForGate(int32_t layerIndex, nvinfer1::RNNGateType gate, bool isW, nvinfer1::Weights weights) noexcept
+{
+    std::string const key = gateKey("gate_weights", "setWeightsForGate", layerIndex, gate, isW);
+    if (!key.empty()) mRef.setWeights(key.c_str(), weights);
+}
+
+nvinfer1::Weights RNNv2Custom::getWeightsForGate(int32_t layerIndex, nvinfer1::RNNGateType gate, bool isW) const noexcept
+{
+    std::string const key = gateKey("gate_weights", "getWeightsForGate", layerIndex, gate, isW);
+    return key.empty() ? nvinfer1::Weights{nvinfer1::DataType::kFLOAT, nullptr, 0} : mRef.getWeights(key.c_str());
+}
+
+void RNNv2Custom::setBiasForGate(int32_t layerIndex, nvinfer1::RNNGateType gate, bool isW, nvinfer1::Weights bias) noexcept
+{
+    std::string const key = gateKey("gate_biases", "setBiasForGate", layerIndex, gate, isW);
+    if (!key.empty()) mRef.setWeights(key.c_str(), bias);
+}
+
+nvinfer1::Weights RNNv2Custom::getBiasForGate(int32_t layerIndex, nvinfer1::RNNGateType gate, bool isW) const noexcept
+{
+    std::string const key = gateKey("gate_biases", "getBiasForGate", layerIndex, gate, isW);
+    return key.empty() ? nvinfer1::Weights{nvinfer1::DataType::kFLOAT, nullptr, 0} : mRef.getWeights(key.c_str());
 }
 
 } // namespace nvtrt

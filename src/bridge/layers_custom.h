@@ -34,6 +34,21 @@ std::unique_ptr<Owned> buildLayerObject(NetworkObj& net, int32_t id, nvinfer1::I
     return std::unique_ptr<Owned>(obj);
 }
 
+// IScaleLayer's channel axis: addScale leaves it at TensorRT's default, the C of [N, C, H, W]
+// (axis 1) with explicit batch and of [C, H, W] (axis 0) with an implicit batch; the layer
+// stores it in its explicit-batch form, so the getter answers 0 for an implicit-batch
+// network until the axis is set.
+class ScaleCustom : public VScaleLayerDefaults
+{
+public:
+    explicit ScaleCustom(LayerRef r) noexcept : mRef(r) {}
+    void setChannelAxis(int32_t channelAxis) noexcept override;
+    int32_t getChannelAxis() const noexcept override;
+
+protected:
+    LayerRef mRef;
+};
+
 // IShuffleLayer's permutations: a Permutation has no rank of its own, so the stored one
 // takes the rank of the tensor it applies to, and the second transpose is stored again
 // when a later reshape changes that rank.
@@ -89,6 +104,42 @@ public:
 
 protected:
     LayerRef mRef;
+};
+
+// IRNNv2Layer: its sizes (given to addRNNv2), its optional inputs (1 sequence lengths,
+// 2 initial hidden state, 3 initial cell state) and its weights and biases per (layer
+// index, gate, W or R), stored one by one in the list parameters gate_weights and
+// gate_biases at RNNv2Custom::slot.
+class RNNv2Custom : public VRNNv2LayerDefaults
+{
+public:
+    explicit RNNv2Custom(LayerRef r) noexcept : mRef(r) {}
+    int32_t getLayerCount() const noexcept override;
+    int32_t getHiddenSize() const noexcept override;
+    int32_t getMaxSeqLength() const noexcept override;
+    int32_t getDataLength() const noexcept override;
+    void setSequenceLengths(nvinfer1::ITensor& seqLengths) noexcept override;
+    nvinfer1::ITensor* getSequenceLengths() const noexcept override;
+    void setHiddenState(nvinfer1::ITensor& hidden) noexcept override;
+    nvinfer1::ITensor* getHiddenState() const noexcept override;
+    void setCellState(nvinfer1::ITensor& cell) noexcept override;
+    nvinfer1::ITensor* getCellState() const noexcept override;
+    void setWeightsForGate(int32_t layerIndex, nvinfer1::RNNGateType gate, bool isW, nvinfer1::Weights weights) noexcept override;
+    nvinfer1::Weights getWeightsForGate(int32_t layerIndex, nvinfer1::RNNGateType gate, bool isW) const noexcept override;
+    void setBiasForGate(int32_t layerIndex, nvinfer1::RNNGateType gate, bool isW, nvinfer1::Weights bias) noexcept override;
+    nvinfer1::Weights getBiasForGate(int32_t layerIndex, nvinfer1::RNNGateType gate, bool isW) const noexcept override;
+
+protected:
+    LayerRef mRef;
+
+private:
+    // The index of (layerIndex, gate, isW) in gate_weights / gate_biases; the same as
+    // rnn_v2::weights::slot in src/layers/rnn_v2/weights.rs.
+    static int64_t slot(int32_t layerIndex, nvinfer1::RNNGateType gate, bool isW) noexcept;
+    // The key "<list>[<slot>]", or "" (after logging an error naming `method`) when the layer
+    // index or the gate does not exist in the layer's current configuration.
+    std::string gateKey(char const* list, char const* method, int32_t layerIndex, nvinfer1::RNNGateType gate, bool isW) const noexcept;
+    nvinfer1::ITensor* optionalInput(int32_t index) const noexcept;
 };
 
 } // namespace nvtrt

@@ -306,6 +306,26 @@ void NetworkObj::unmarkOutput(nvinfer1::ITensor& t) noexcept
     nvt_network_unmark_output(mHandle, idOf(t));
 }
 
+bool NetworkObj::markOutputForShapes(nvinfer1::ITensor& t) noexcept
+{
+    return nvt_network_mark_output_for_shapes(mHandle, idOf(t));
+}
+
+bool NetworkObj::unmarkOutputForShapes(nvinfer1::ITensor& t) noexcept
+{
+    return nvt_network_unmark_output_for_shapes(mHandle, idOf(t));
+}
+
+void NetworkObj::removeTensor(nvinfer1::ITensor& t) noexcept
+{
+    nvt_network_remove_tensor(mHandle, idOf(t));
+}
+
+bool NetworkObj::setWeightsName(nvinfer1::Weights weights, char const* name) noexcept
+{
+    return nvt_network_set_weights_name(mHandle, weights.values, name);
+}
+
 int32_t NetworkObj::getNbLayers() const noexcept
 {
     return nvt_network_nb_layers(mHandle);

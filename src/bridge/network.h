@@ -58,21 +58,22 @@ public:
     int32_t id() const noexcept { return mId; }
     NetworkObj& net() const noexcept { return mNet; }
 
-    void setInts(char const* key, std::vector<int64_t> const& values) const noexcept;
+    // Setters return whether the layer accepted the value (a refusal is reported).
+    bool setInts(char const* key, std::vector<int64_t> const& values) const noexcept;
     std::vector<int64_t> getInts(char const* key) const noexcept;
-    void setInt(char const* key, int64_t v) const noexcept { setInts(key, {v}); }
+    bool setInt(char const* key, int64_t v) const noexcept { return setInts(key, {v}); }
     int64_t getInt(char const* key, int64_t fallback = 0) const noexcept;
-    void setDims(char const* key, nvinfer1::Dims const& dims) const noexcept;
+    bool setDims(char const* key, nvinfer1::Dims const& dims) const noexcept;
     nvinfer1::Dims getDims(char const* key) const noexcept;
-    void setFloat(char const* key, double v) const noexcept;
+    bool setFloat(char const* key, double v) const noexcept;
     double getFloat(char const* key) const noexcept;
-    void setWeights(char const* key, nvinfer1::Weights const& w) const noexcept;
+    bool setWeights(char const* key, nvinfer1::Weights const& w) const noexcept;
     nvinfer1::Weights getWeights(char const* key) const noexcept;
-    void setText(char const* key, char const* text) const noexcept;
-    // Valid while the network lives (until the parameter is read again).
-    char const* getText(char const* key) const noexcept;
     // Sets input `index` to null (a setter replacing a dynamic input with its parameter).
     void clearInput(int32_t index) const noexcept;
+    bool setString(char const* key, char const* value) const noexcept;
+    // Valid while the network lives and the parameter keeps this value.
+    char const* getString(char const* key) const noexcept;
 
 private:
     NetworkObj& mNet;
@@ -141,6 +142,11 @@ public:
     bool hasImplicitBatchDimension() const noexcept override { return nvt_network_has_implicit_batch(mHandle); }
     void setErrorRecorder(nvinfer1::IErrorRecorder* recorder) noexcept override;
     nvinfer1::IErrorRecorder* getErrorRecorder() const noexcept override { return mRecorder.get(); }
+    bool markOutputForShapes(nvinfer1::ITensor& tensor) noexcept override;
+    bool unmarkOutputForShapes(nvinfer1::ITensor& tensor) noexcept override;
+    void removeTensor(nvinfer1::ITensor& tensor) noexcept override;
+    bool setWeightsName(nvinfer1::Weights weights, char const* name) noexcept override;
+    bool hasExplicitPrecision() const noexcept override { return nvt_network_has_explicit_precision(mHandle); }
 
 
     // The add* methods the layer table describes.

@@ -13,8 +13,13 @@ use crate::weights::Weights;
 pub type Pass = fn(&mut Network, &Reporter) -> Result<()>;
 
 /// The graph passes, in order.
-pub const GRAPH_PASSES: &[(&str, Pass)] =
-    &[("constant folding", fold_constants), ("convolution bias fusion", fuse_convolution_bias), ("dead layer removal", remove_dead_layers)];
+pub const GRAPH_PASSES: &[(&str, Pass)] = &[
+    ("constant folding", fold_constants),
+    ("build-time constant inputs", check_constant_inputs),
+    ("constant inputs become parameters", absorb_constant_inputs),
+    ("convolution bias fusion", fuse_convolution_bias),
+    ("dead layer removal", remove_dead_layers),
+];
 
 /// Results of folding larger than this stay computed at run time.
 const FOLD_LIMIT_BYTES: usize = 64 << 20;
@@ -23,6 +28,30 @@ const FOLD_LIMIT_BYTES: usize = 64 << 20;
 fn constant_of(net: &Network, t: TensorId) -> Option<(&[i64], &Weights)> {
     let (layer, _) = net.tensors[t].producer?;
     net.layers[layer].op.constant()
+}
+
+/// Hands build-time constant inputs to the layers that take them as parameters (a
+/// convolution's kernel and bias tensors become its weights), so backends see one form.
+fn absorb_constant_inputs(net: &mut Network, reporter: &Reporter) -> Result<()> {
+    let mut absorbed = vec![];
+    for id in 0..net.layers.len() {
+        for &slot in net.layers[id].op.constant_inputs() {
+            let Some(Some(t)) = net.layers[id].inputs.get(slot).copied() else { continue };
+            let Some((_, weights)) = constant_of(net, t) else { continue };
+            let weights = weights.clone();
+            if net.layers[id].op.absorb_constant_input(slot, &weights) {
+                absorbed.push((id, slot));
+            }
+        }
+    }
+    for &(id, slot) in &absorbed {
+        net.clear_layer_input(id, slot)?;
+        reporter.verbose(&format!("layer '{}': constant input {slot} became a parameter", net.layers[id].name.as_str()));
+    }
+    if !absorbed.is_empty() {
+        net.rebuild()?;
+    }
+    Ok(())
 }
 
 /// Evaluates layers whose inputs are all constants on the CPU and makes them constants.
@@ -66,6 +95,32 @@ fn fold_constants(net: &mut Network, reporter: &Reporter) -> Result<()> {
     }
     if changed {
         net.rebuild()?;
+    }
+    Ok(())
+}
+
+/// Refuses a layer whose inputs that must be build-time constants (Layer::constant_inputs)
+/// are not produced by constant layers, and lets the layer check their values.
+fn check_constant_inputs(net: &mut Network, _reporter: &Reporter) -> Result<()> {
+    for l in &net.layers {
+        let wanted = l.op.constant_inputs();
+        if wanted.is_empty() {
+            continue;
+        }
+        let mut values = Vec::with_capacity(wanted.len());
+        for &i in wanted {
+            match l.inputs.get(i).copied().flatten() {
+                None => values.push(None),
+                Some(t) => values.push(Some(constant_of(net, t).ok_or_else(|| {
+                    Error::invalid_argument(format!(
+                        "layer '{}': input {i} ('{}') must be a build-time constant (computable from constant layers)",
+                        l.name.as_str(),
+                        net.tensors[t].name.as_str()
+                    ))
+                })?)),
+            }
+        }
+        l.op.check_constants(&values).map_err(|e| e.context(format!("layer '{}'", l.name.as_str())))?;
     }
     Ok(())
 }

@@ -72,7 +72,9 @@ pub unsafe extern "C" fn nvt_builder_create_network(b: *mut NvtBuilder, flags: u
             return Err(Error::invalid_argument(format!("unknown NetworkDefinitionCreationFlags {flags:#x}")));
         }
         let network = if flags & 1 == 0 { Network::new_implicit_batch() } else { Network::new() };
-        Ok(Box::into_raw(Box::new(NvtNetwork::new(b.reporter.child(), network))))
+        let mut n = NvtNetwork::new(b.reporter.child(), network);
+        n.explicit_precision = flags & 2 != 0;
+        Ok(Box::into_raw(Box::new(n)))
     })
 }
 

@@ -13,6 +13,7 @@ pub mod control_flow;
 pub mod engine;
 pub mod entry;
 pub mod network;
+pub mod network_outputs;
 pub mod parser;
 
 use crate::error::{Error, Result};

@@ -9,7 +9,7 @@ use crate::log::{NvtErrorRecorder, Reporter};
 use crate::types::DataType;
 use crate::weights::Weights;
 use std::collections::HashMap;
-use std::ffi::{c_char, c_void};
+use std::ffi::{c_char, c_void, CString};
 use std::ptr::null;
 
 pub struct NvtNetwork {
@@ -17,15 +17,27 @@ pub struct NvtNetwork {
     pub network: Network,
     /// Weights handed out by nvt_layer_get_weights stay valid while the network lives.
     weights_out: HashMap<(LayerId, String), Weights>,
-    /// Text handed out by nvt_layer_get_text, likewise.
-    texts_out: HashMap<(LayerId, String), std::ffi::CString>,
+    /// Strings handed out by nvt_layer_get_string, kept while their value is unchanged.
+    strings_out: HashMap<(LayerId, String), CString>,
     /// The network's name (INetworkDefinition::setName).
     pub name: crate::ir::Name,
+    /// Created with the deprecated kEXPLICIT_PRECISION flag.
+    pub explicit_precision: bool,
+    /// INetworkDefinition::setWeightsName: names by the application's weights pointer.
+    pub weights_names: HashMap<usize, String>,
 }
 
 impl NvtNetwork {
     pub fn new(reporter: Reporter, network: Network) -> NvtNetwork {
-        NvtNetwork { reporter, network, weights_out: HashMap::new(), texts_out: HashMap::new(), name: Default::default() }
+        NvtNetwork {
+            reporter,
+            network,
+            weights_out: HashMap::new(),
+            strings_out: HashMap::new(),
+            name: Default::default(),
+            explicit_precision: false,
+            weights_names: HashMap::new(),
+        }
     }
 }
 
@@ -35,7 +47,7 @@ impl Reports for NvtNetwork {
     }
 }
 
-fn tensor_id(net: &Network, t: i32) -> Result<TensorId> {
+pub(super) fn tensor_id(net: &Network, t: i32) -> Result<TensorId> {
     if t < 0 || t as usize >= net.tensors.len() {
         return Err(Error::invalid_argument(format!("tensor {t} does not belong to this network")));
     }
@@ -486,25 +498,28 @@ pub unsafe extern "C" fn nvt_layer_get_weights(
     })
 }
 
-/// Sets a text parameter of a layer (an assertion's message).
+/// Sets a string parameter of a layer (copied).
 #[no_mangle]
-pub unsafe extern "C" fn nvt_layer_set_text(n: *mut NvtNetwork, l: i32, key: *const c_char, text: *const c_char) -> bool {
+pub unsafe extern "C" fn nvt_layer_set_string(n: *mut NvtNetwork, l: i32, key: *const c_char, value: *const c_char) -> bool {
     with(n, "ILayer parameter", false, |n| {
-        let text = cstr(text, "text")?.to_string();
-        set_param(n, l, key, Param::Text(text)).map(|_| true)
+        let v = cstr(value, "value")?.to_string();
+        set_param(n, l, key, Param::Str(v)).map(|_| true)
     })
 }
 
-/// Reads a text parameter: valid while the network lives (or until it is read again).
+/// Reads a string parameter: the pointer stays valid while the network lives and the
+/// parameter keeps its value (reading it again returns the same pointer).
 #[no_mangle]
-pub unsafe extern "C" fn nvt_layer_get_text(n: *mut NvtNetwork, l: i32, key: *const c_char) -> *const c_char {
+pub unsafe extern "C" fn nvt_layer_get_string(n: *mut NvtNetwork, l: i32, key: *const c_char) -> *const c_char {
     with(n, "ILayer parameter", null(), |n| match get_param(n, l, key)? {
-        (k, Param::Text(v)) => {
-            let slot = n.texts_out.entry((l as usize, k)).or_default();
-            *slot = std::ffi::CString::new(v.replace('\0', "")).unwrap_or_default();
+        (k, Param::Str(v)) => {
+            let slot = n.strings_out.entry((l as usize, k)).or_default();
+            if slot.as_bytes() != v.as_bytes() {
+                *slot = CString::new(v.replace('\0', "")).unwrap_or_default();
+            }
             Ok(slot.as_ptr())
         }
-        (k, _) => Err(Error::invalid_argument(format!("parameter '{k}' is not text"))),
+        (k, _) => Err(Error::invalid_argument(format!("parameter '{k}' is not a string"))),
     })
 }
 

@@ -555,6 +555,21 @@ impl Network {
         Ok(())
     }
 
+    /// Removes a network input that no layer reads (INetworkDefinition::removeTensor);
+    /// anything else stays and is refused.
+    pub fn remove_unused_input(&mut self, id: TensorId) -> Result<()> {
+        let t = self.tensor(id)?;
+        if !t.is_input || !self.consumers(id).is_empty() || t.is_output {
+            return Err(Error::invalid_argument(format!(
+                "tensor '{}' cannot be removed: only a network input that no layer reads can",
+                t.name.as_str()
+            )));
+        }
+        self.inputs.retain(|&i| i != id);
+        self.tensors[id].is_input = false;
+        Ok(())
+    }
+
     pub fn unmark_output(&mut self, id: TensorId) -> Result<()> {
         self.tensor(id)?;
         self.outputs.retain(|&t| t != id);

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 
 /// Checks that every tensor reference is in range, each non-input tensor has exactly the
 /// producer that lists it, inputs are not produced, the graph has no cycle, and every layer
-/// inferred without error.
+/// inferred without error and passes its build-time checks.
 pub fn validate(net: &Network) -> Result<()> {
     let n = net.tensors.len();
     for (id, l) in net.layers.iter().enumerate() {
@@ -36,6 +36,7 @@ pub fn validate(net: &Network) -> Result<()> {
         if let Some(e) = &l.error {
             return Err(e.clone());
         }
+        l.op.check_for_build().map_err(|e| e.context(format!("layer '{}'", l.name.as_str())))?;
     }
     for &t in net.outputs.iter().chain(&net.inputs) {
         if t >= n {

@@ -115,24 +115,11 @@ impl Layer for Convolution {
         if c % groups != 0 {
             return Err(Error::invalid_argument(format!("{c} input channels cannot be split into {groups} groups")));
         }
-        let kernel = self.kernel().ok_or_else(|| Error::invalid_argument("the convolution has no kernel weights"))?;
-        check_type("the kernel weights", kernel.data_type()?, FLOATS)?;
-        let want = volume(&self.kernel_size).and_then(|v| v.checked_mul(usize::try_from(k.checked_mul(c / groups)?).ok()?));
-        if want != Some(kernel.count()?) {
-            return Err(Error::invalid_argument(format!(
-                "the kernel weights have {} values; {k} maps of {} channels and kernel {} need {}",
-                kernel.count()?,
-                c / groups,
-                dims_str(&self.kernel_size),
-                want.map(|w| w.to_string()).unwrap_or("too many".into())
-            )));
-        }
-        if let Some(b) = self.bias() {
-            check_type("the bias weights", b.data_type()?, FLOATS)?;
-            if b.count()? as i64 != k {
-                return Err(Error::invalid_argument(format!("the bias has {} values for {k} output maps", b.count()?)));
-            }
-        }
+        // Kernel [K, C / groups, kernel...] and bias [K], as weights or as build-time
+        // constant inputs 1 and 2.
+        let mut kernel_dims = vec![k, c / groups];
+        kernel_dims.extend_from_slice(&self.kernel_size);
+        check_window_weights(cx, inputs, ("kernel", kernel_dims, self.kernel()), ("bias", vec![k], self.bias()))?;
         let mut dims = vec![x.dims[0], cx.g.constant(k)];
         for (i, a) in axes.iter().enumerate() {
             dims.push(window::symbolic(cx.g, self.padding_mode, x.dims[2 + i], a, &|| format!("convolution axis {}", 2 + i))?);
@@ -157,7 +144,59 @@ impl Layer for Convolution {
         // Spatial dims and channels are counted from the end.
         Ok(())
     }
+    fn constant_inputs(&self) -> &'static [usize] {
+        &[1, 2]
+    }
+    fn absorb_constant_input(&mut self, index: usize, weights: &Weights) -> bool {
+        let slot = match index {
+            1 => &mut self.kernel_weights,
+            2 => &mut self.bias_weights,
+            _ => return false,
+        };
+        *slot = Some(weights.clone());
+        true
+    }
     any_impls!();
+}
+
+/// Checks a convolution-like layer's kernel and bias, each given as weights or as an input
+/// tensor (inputs 1 and 2): float, with `dims` (the weights by count; the kernel is required).
+pub(super) fn check_window_weights(
+    cx: &mut InferCx,
+    inputs: &[Option<InferIn>],
+    kernel: (&str, Vec<i64>, Option<&Weights>),
+    bias: (&str, Vec<i64>, Option<&Weights>),
+) -> Result<()> {
+    for (slot, (what, dims, weights)) in [kernel, bias].into_iter().enumerate() {
+        let required = slot == 0;
+        match (inputs.get(slot + 1).and_then(|i| i.as_ref()), weights) {
+            (Some(t), _) => {
+                check_type(&format!("the {what} input"), t.dtype, FLOATS)?;
+                if cx.g.known(t.dims) != dims {
+                    return Err(Error::invalid_argument(format!(
+                        "the {what} input has shape {}; {} is needed",
+                        dims_str(&cx.g.known(t.dims)),
+                        dims_str(&dims)
+                    )));
+                }
+            }
+            (None, Some(w)) => {
+                check_type(&format!("the {what} weights"), w.data_type()?, FLOATS)?;
+                let want = volume(&dims);
+                if want != Some(w.count()?) {
+                    return Err(Error::invalid_argument(format!(
+                        "the {what} weights have {} values; shape {} needs {}",
+                        w.count()?,
+                        dims_str(&dims),
+                        want.map(|w| w.to_string()).unwrap_or("too many".into())
+                    )));
+                }
+            }
+            (None, None) if required => return Err(Error::invalid_argument(format!("the layer has no {what} weights"))),
+            (None, None) => {}
+        }
+    }
+    Ok(())
 }
 
 /// Direct convolution on f32 (the reference the GPU kernels are checked against).

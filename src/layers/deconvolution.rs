@@ -10,7 +10,7 @@ use super::window::{self, Axis};
 use super::{any_impls, check_type, float_type, host_input, input, CpuCx, InferCx, InferIn, InferOut, Layer, FLOATS};
 use crate::error::{Error, Result};
 use crate::host::{TensorIn, TensorOut};
-use crate::types::{dims_str, volume};
+use crate::types::dims_str;
 use crate::weights::Weights;
 
 impl Deconvolution {
@@ -105,24 +105,11 @@ impl Layer for Deconvolution {
         if c % groups != 0 {
             return Err(Error::invalid_argument(format!("{c} input channels cannot be split into {groups} groups")));
         }
-        let kernel = self.kernel().ok_or_else(|| Error::invalid_argument("the deconvolution has no kernel weights"))?;
-        check_type("the kernel weights", kernel.data_type()?, FLOATS)?;
-        let want = volume(&self.kernel_size).and_then(|v| v.checked_mul(usize::try_from(c.checked_mul(k / groups)?).ok()?));
-        if want != Some(kernel.count()?) {
-            return Err(Error::invalid_argument(format!(
-                "the kernel weights have {} values; {c} input channels x {} maps per group and kernel {} need {}",
-                kernel.count()?,
-                k / groups,
-                dims_str(&self.kernel_size),
-                want.map(|w| w.to_string()).unwrap_or("too many".into())
-            )));
-        }
-        if let Some(b) = self.bias() {
-            check_type("the bias weights", b.data_type()?, FLOATS)?;
-            if b.count()? as i64 != k {
-                return Err(Error::invalid_argument(format!("the bias has {} values for {k} output maps", b.count()?)));
-            }
-        }
+        // Kernel [C, K / groups, kernel...] and bias [K], as weights or as build-time
+        // constant inputs 1 and 2.
+        let mut kernel_dims = vec![c, k / groups];
+        kernel_dims.extend_from_slice(&self.kernel_size);
+        super::convolution::check_window_weights(cx, inputs, ("kernel", kernel_dims, self.kernel()), ("bias", vec![k], self.bias()))?;
         let mut dims = vec![x.dims[0], cx.g.constant(k)];
         for (i, a) in axes.iter().enumerate() {
             dims.push(window::transposed_symbolic(cx.g, self.padding_mode, x.dims[2 + i], a, &|| format!("deconvolution axis {}", 2 + i))?);
@@ -147,6 +134,18 @@ impl Layer for Deconvolution {
     fn add_batch_axis(&mut self) -> Result<()> {
         // Spatial dims and channels are counted from the end.
         Ok(())
+    }
+    fn constant_inputs(&self) -> &'static [usize] {
+        &[1, 2]
+    }
+    fn absorb_constant_input(&mut self, index: usize, weights: &Weights) -> bool {
+        let slot = match index {
+            1 => &mut self.kernel_weights,
+            2 => &mut self.bias_weights,
+            _ => return false,
+        };
+        *slot = Some(weights.clone());
+        true
     }
     any_impls!();
 }

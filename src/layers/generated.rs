@@ -23,6 +23,8 @@ pub enum Kind {
     Constant,
     Convolution,
     Deconvolution,
+    Dequantize,
+    Einsum,
     ElementWise,
     Fill,
     FullyConnected,
@@ -30,27 +32,37 @@ pub enum Kind {
     GridSample,
     Identity,
     Iterator,
+    LRN,
     LoopOutput,
     MatrixMultiply,
     NMS,
     NonZero,
+    Normalization,
     OneHot,
     Padding,
+    ParametricReLU,
     Pooling,
+    Quantize,
+    RNNv2,
+    RaggedSoftMax,
     Recurrence,
+    Reduce,
     Resize,
     ReverseSequence,
+    Scale,
     Scatter,
     Select,
     Shape,
     Shuffle,
     Slice,
     SoftMax,
+    TopK,
     TripLimit,
+    Unary,
 }
 
 impl Kind {
-    pub const ALL: &'static [Kind] = &[Kind::Activation, Kind::Assertion, Kind::Cast, Kind::Concatenation, Kind::Condition, Kind::ConditionalInput, Kind::ConditionalOutput, Kind::Constant, Kind::Convolution, Kind::Deconvolution, Kind::ElementWise, Kind::Fill, Kind::FullyConnected, Kind::Gather, Kind::GridSample, Kind::Identity, Kind::Iterator, Kind::LoopOutput, Kind::MatrixMultiply, Kind::NMS, Kind::NonZero, Kind::OneHot, Kind::Padding, Kind::Pooling, Kind::Recurrence, Kind::Resize, Kind::ReverseSequence, Kind::Scatter, Kind::Select, Kind::Shape, Kind::Shuffle, Kind::Slice, Kind::SoftMax, Kind::TripLimit];
+    pub const ALL: &'static [Kind] = &[Kind::Activation, Kind::Assertion, Kind::Cast, Kind::Concatenation, Kind::Condition, Kind::ConditionalInput, Kind::ConditionalOutput, Kind::Constant, Kind::Convolution, Kind::Deconvolution, Kind::Dequantize, Kind::Einsum, Kind::ElementWise, Kind::Fill, Kind::FullyConnected, Kind::Gather, Kind::GridSample, Kind::Identity, Kind::Iterator, Kind::LRN, Kind::LoopOutput, Kind::MatrixMultiply, Kind::NMS, Kind::NonZero, Kind::Normalization, Kind::OneHot, Kind::Padding, Kind::ParametricReLU, Kind::Pooling, Kind::Quantize, Kind::RNNv2, Kind::RaggedSoftMax, Kind::Recurrence, Kind::Reduce, Kind::Resize, Kind::ReverseSequence, Kind::Scale, Kind::Scatter, Kind::Select, Kind::Shape, Kind::Shuffle, Kind::Slice, Kind::SoftMax, Kind::TopK, Kind::TripLimit, Kind::Unary];
 
     /// The registry key stored in plans.
     pub fn name(self) -> &'static str {
@@ -65,6 +77,8 @@ impl Kind {
             Kind::Constant => "Constant",
             Kind::Convolution => "Convolution",
             Kind::Deconvolution => "Deconvolution",
+            Kind::Dequantize => "Dequantize",
+            Kind::Einsum => "Einsum",
             Kind::ElementWise => "ElementWise",
             Kind::Fill => "Fill",
             Kind::FullyConnected => "FullyConnected",
@@ -72,23 +86,33 @@ impl Kind {
             Kind::GridSample => "GridSample",
             Kind::Identity => "Identity",
             Kind::Iterator => "Iterator",
+            Kind::LRN => "LRN",
             Kind::LoopOutput => "LoopOutput",
             Kind::MatrixMultiply => "MatrixMultiply",
             Kind::NMS => "NMS",
             Kind::NonZero => "NonZero",
+            Kind::Normalization => "Normalization",
             Kind::OneHot => "OneHot",
             Kind::Padding => "Padding",
+            Kind::ParametricReLU => "ParametricReLU",
             Kind::Pooling => "Pooling",
+            Kind::Quantize => "Quantize",
+            Kind::RNNv2 => "RNNv2",
+            Kind::RaggedSoftMax => "RaggedSoftMax",
             Kind::Recurrence => "Recurrence",
+            Kind::Reduce => "Reduce",
             Kind::Resize => "Resize",
             Kind::ReverseSequence => "ReverseSequence",
+            Kind::Scale => "Scale",
             Kind::Scatter => "Scatter",
             Kind::Select => "Select",
             Kind::Shape => "Shape",
             Kind::Shuffle => "Shuffle",
             Kind::Slice => "Slice",
             Kind::SoftMax => "SoftMax",
+            Kind::TopK => "TopK",
             Kind::TripLimit => "TripLimit",
+            Kind::Unary => "Unary",
         }
     }
 
@@ -109,6 +133,8 @@ impl Kind {
             Kind::Constant => Some(19),
             Kind::Convolution => Some(0),
             Kind::Deconvolution => Some(7),
+            Kind::Dequantize => Some(34),
+            Kind::Einsum => Some(39),
             Kind::ElementWise => Some(9),
             Kind::Fill => Some(32),
             Kind::FullyConnected => Some(1),
@@ -116,23 +142,33 @@ impl Kind {
             Kind::GridSample => Some(43),
             Kind::Identity => Some(21),
             Kind::Iterator => Some(29),
+            Kind::LRN => Some(4),
             Kind::LoopOutput => Some(30),
             Kind::MatrixMultiply => Some(17),
             Kind::NMS => Some(44),
             Kind::NonZero => Some(42),
+            Kind::Normalization => Some(46),
             Kind::OneHot => Some(41),
             Kind::Padding => Some(12),
+            Kind::ParametricReLU => Some(25),
             Kind::Pooling => Some(3),
+            Kind::Quantize => Some(33),
+            Kind::RNNv2 => Some(20),
+            Kind::RaggedSoftMax => Some(18),
             Kind::Recurrence => Some(28),
+            Kind::Reduce => Some(14),
             Kind::Resize => Some(26),
             Kind::ReverseSequence => Some(45),
+            Kind::Scale => Some(5),
             Kind::Scatter => Some(38),
             Kind::Select => Some(31),
             Kind::Shape => Some(24),
             Kind::Shuffle => Some(13),
             Kind::Slice => Some(23),
             Kind::SoftMax => Some(6),
+            Kind::TopK => Some(15),
             Kind::TripLimit => Some(27),
+            Kind::Unary => Some(11),
         }
     }
 
@@ -147,8 +183,10 @@ impl Kind {
             Kind::ConditionalInput => (1, 1),
             Kind::ConditionalOutput => (2, 2),
             Kind::Constant => (0, 0),
-            Kind::Convolution => (1, 1),
-            Kind::Deconvolution => (1, 1),
+            Kind::Convolution => (1, 3),
+            Kind::Deconvolution => (1, 3),
+            Kind::Dequantize => (2, 3),
+            Kind::Einsum => (1, 2),
             Kind::ElementWise => (2, 2),
             Kind::Fill => (0, 3),
             Kind::FullyConnected => (1, 1),
@@ -156,23 +194,33 @@ impl Kind {
             Kind::GridSample => (2, 2),
             Kind::Identity => (1, 1),
             Kind::Iterator => (1, 1),
+            Kind::LRN => (1, 1),
             Kind::LoopOutput => (1, 2),
             Kind::MatrixMultiply => (2, 2),
             Kind::NMS => (3, 5),
             Kind::NonZero => (1, 1),
+            Kind::Normalization => (3, 3),
             Kind::OneHot => (3, 3),
             Kind::Padding => (1, 1),
+            Kind::ParametricReLU => (2, 2),
             Kind::Pooling => (1, 1),
+            Kind::Quantize => (2, 3),
+            Kind::RNNv2 => (1, 4),
+            Kind::RaggedSoftMax => (2, 2),
             Kind::Recurrence => (1, 2),
+            Kind::Reduce => (1, 1),
             Kind::Resize => (1, 2),
             Kind::ReverseSequence => (2, 2),
+            Kind::Scale => (1, 1),
             Kind::Scatter => (3, 3),
             Kind::Select => (3, 3),
             Kind::Shape => (1, 1),
             Kind::Shuffle => (1, 2),
             Kind::Slice => (1, 5),
             Kind::SoftMax => (1, 1),
+            Kind::TopK => (1, 1),
             Kind::TripLimit => (1, 1),
+            Kind::Unary => (1, 1),
         }
     }
 
@@ -189,6 +237,8 @@ impl Kind {
             Kind::Constant => &[],
             Kind::Convolution => &[],
             Kind::Deconvolution => &[],
+            Kind::Dequantize => &[],
+            Kind::Einsum => &[],
             Kind::ElementWise => &[],
             Kind::Fill => &[0],
             Kind::FullyConnected => &[],
@@ -196,23 +246,33 @@ impl Kind {
             Kind::GridSample => &[],
             Kind::Identity => &[],
             Kind::Iterator => &[],
+            Kind::LRN => &[],
             Kind::LoopOutput => &[],
             Kind::MatrixMultiply => &[],
             Kind::NMS => &[],
             Kind::NonZero => &[],
+            Kind::Normalization => &[],
             Kind::OneHot => &[2],
             Kind::Padding => &[],
+            Kind::ParametricReLU => &[],
             Kind::Pooling => &[],
+            Kind::Quantize => &[],
+            Kind::RNNv2 => &[],
+            Kind::RaggedSoftMax => &[],
             Kind::Recurrence => &[],
+            Kind::Reduce => &[],
             Kind::Resize => &[1],
             Kind::ReverseSequence => &[],
+            Kind::Scale => &[],
             Kind::Scatter => &[],
             Kind::Select => &[],
             Kind::Shape => &[],
             Kind::Shuffle => &[1],
             Kind::Slice => &[1, 2, 3],
             Kind::SoftMax => &[],
+            Kind::TopK => &[],
             Kind::TripLimit => &[],
+            Kind::Unary => &[],
         }
     }
 
@@ -228,6 +288,8 @@ impl Kind {
             Kind::Constant => 1,
             Kind::Convolution => 1,
             Kind::Deconvolution => 1,
+            Kind::Dequantize => 1,
+            Kind::Einsum => 1,
             Kind::ElementWise => 1,
             Kind::Fill => 1,
             Kind::FullyConnected => 1,
@@ -235,23 +297,33 @@ impl Kind {
             Kind::GridSample => 1,
             Kind::Identity => 1,
             Kind::Iterator => 1,
+            Kind::LRN => 1,
             Kind::LoopOutput => 1,
             Kind::MatrixMultiply => 1,
             Kind::NMS => 2,
             Kind::NonZero => 1,
+            Kind::Normalization => 1,
             Kind::OneHot => 1,
             Kind::Padding => 1,
+            Kind::ParametricReLU => 1,
             Kind::Pooling => 1,
+            Kind::Quantize => 1,
+            Kind::RNNv2 => 3,
+            Kind::RaggedSoftMax => 1,
             Kind::Recurrence => 1,
+            Kind::Reduce => 1,
             Kind::Resize => 1,
             Kind::ReverseSequence => 1,
+            Kind::Scale => 1,
             Kind::Scatter => 1,
             Kind::Select => 1,
             Kind::Shape => 1,
             Kind::Shuffle => 1,
             Kind::Slice => 1,
             Kind::SoftMax => 1,
+            Kind::TopK => 2,
             Kind::TripLimit => 0,
+            Kind::Unary => 1,
         }
     }
 
@@ -268,6 +340,8 @@ impl Kind {
             Kind::Constant => Box::new(Constant::new()),
             Kind::Convolution => Box::new(Convolution::new()),
             Kind::Deconvolution => Box::new(Deconvolution::new()),
+            Kind::Dequantize => Box::new(Dequantize::new()),
+            Kind::Einsum => Box::new(Einsum::new()),
             Kind::ElementWise => Box::new(ElementWise::new()),
             Kind::Fill => Box::new(Fill::new()),
             Kind::FullyConnected => Box::new(FullyConnected::new()),
@@ -275,23 +349,33 @@ impl Kind {
             Kind::GridSample => Box::new(GridSample::new()),
             Kind::Identity => Box::new(Identity::new()),
             Kind::Iterator => Box::new(Iterator::new()),
+            Kind::LRN => Box::new(LRN::new()),
             Kind::LoopOutput => Box::new(LoopOutput::new()),
             Kind::MatrixMultiply => Box::new(MatrixMultiply::new()),
             Kind::NMS => Box::new(NMS::new()),
             Kind::NonZero => Box::new(NonZero::new()),
+            Kind::Normalization => Box::new(Normalization::new()),
             Kind::OneHot => Box::new(OneHot::new()),
             Kind::Padding => Box::new(Padding::new()),
+            Kind::ParametricReLU => Box::new(ParametricReLU::new()),
             Kind::Pooling => Box::new(Pooling::new()),
+            Kind::Quantize => Box::new(Quantize::new()),
+            Kind::RNNv2 => Box::new(RNNv2::new()),
+            Kind::RaggedSoftMax => Box::new(RaggedSoftMax::new()),
             Kind::Recurrence => Box::new(Recurrence::new()),
+            Kind::Reduce => Box::new(Reduce::new()),
             Kind::Resize => Box::new(Resize::new()),
             Kind::ReverseSequence => Box::new(ReverseSequence::new()),
+            Kind::Scale => Box::new(Scale::new()),
             Kind::Scatter => Box::new(Scatter::new()),
             Kind::Select => Box::new(Select::new()),
             Kind::Shape => Box::new(Shape::new()),
             Kind::Shuffle => Box::new(Shuffle::new()),
             Kind::Slice => Box::new(Slice::new()),
             Kind::SoftMax => Box::new(SoftMax::new()),
+            Kind::TopK => Box::new(TopK::new()),
             Kind::TripLimit => Box::new(TripLimit::new()),
+            Kind::Unary => Box::new(Unary::new()),
         }
     }
 
@@ -309,6 +393,8 @@ impl Kind {
             Kind::Constant => Box::new(<Constant as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Convolution => Box::new(<Convolution as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Deconvolution => Box::new(<Deconvolution as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::Dequantize => Box::new(<Dequantize as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::Einsum => Box::new(<Einsum as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::ElementWise => Box::new(<ElementWise as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Fill => Box::new(<Fill as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::FullyConnected => Box::new(<FullyConnected as prost::Message>::decode(bytes).map_err(bad)?),
@@ -316,23 +402,33 @@ impl Kind {
             Kind::GridSample => Box::new(<GridSample as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Identity => Box::new(<Identity as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Iterator => Box::new(<Iterator as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::LRN => Box::new(<LRN as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::LoopOutput => Box::new(<LoopOutput as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::MatrixMultiply => Box::new(<MatrixMultiply as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::NMS => Box::new(<NMS as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::NonZero => Box::new(<NonZero as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::Normalization => Box::new(<Normalization as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::OneHot => Box::new(<OneHot as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Padding => Box::new(<Padding as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::ParametricReLU => Box::new(<ParametricReLU as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Pooling => Box::new(<Pooling as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::Quantize => Box::new(<Quantize as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::RNNv2 => Box::new(<RNNv2 as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::RaggedSoftMax => Box::new(<RaggedSoftMax as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Recurrence => Box::new(<Recurrence as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::Reduce => Box::new(<Reduce as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Resize => Box::new(<Resize as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::ReverseSequence => Box::new(<ReverseSequence as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::Scale => Box::new(<Scale as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Scatter => Box::new(<Scatter as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Select => Box::new(<Select as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Shape => Box::new(<Shape as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Shuffle => Box::new(<Shuffle as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Slice => Box::new(<Slice as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::SoftMax => Box::new(<SoftMax as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::TopK => Box::new(<TopK as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::TripLimit => Box::new(<TripLimit as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::Unary => Box::new(<Unary as prost::Message>::decode(bytes).map_err(bad)?),
         })
     }
 }
@@ -410,14 +506,14 @@ impl Params for Assertion {
     }
     fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
         match key {
-            "message" => self.message = value.text(key)?.to_string(),
+            "message" => self.message = value.string(key)?.to_string(),
             _ => return Err(Error::invalid_argument(format!("Assertion layers have no parameter '{key}'"))),
         }
         Ok(())
     }
     fn param(&self, key: &str) -> Option<Param> {
         Some(match key {
-            "message" => Param::Text(self.message.clone()),
+            "message" => Param::Str(self.message.clone()),
             _ => return None,
         })
     }
@@ -858,6 +954,90 @@ impl Params for Deconvolution {
     }
 }
 
+/// Parameters of a Dequantize layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Dequantize {
+    #[prost(int32, tag = "1")]
+    pub axis: i32,
+}
+
+impl Dequantize {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        Dequantize { axis: -1, ..Default::default() }
+    }
+}
+
+impl Params for Dequantize {
+    fn kind(&self) -> Kind {
+        Kind::Dequantize
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &["axis"]
+    }
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        match key {
+            "axis" => self.axis = value.int32(key)?,
+            _ => return Err(Error::invalid_argument(format!("Dequantize layers have no parameter '{key}'"))),
+        }
+        Ok(())
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        Some(match key {
+            "axis" => Param::Ints(vec![self.axis as i64]),
+            _ => return None,
+        })
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
+/// Parameters of a Einsum layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Einsum {
+    #[prost(string, tag = "1")]
+    pub equation: String,
+}
+
+impl Einsum {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Params for Einsum {
+    fn kind(&self) -> Kind {
+        Kind::Einsum
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &["equation"]
+    }
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        match key {
+            "equation" => self.equation = value.string(key)?.to_string(),
+            _ => return Err(Error::invalid_argument(format!("Einsum layers have no parameter '{key}'"))),
+        }
+        Ok(())
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        Some(match key {
+            "equation" => Param::Str(self.equation.clone()),
+            _ => return None,
+        })
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
 /// Parameters of a ElementWise layer.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct ElementWise {
@@ -1190,6 +1370,60 @@ impl Params for Iterator {
     }
 }
 
+/// Parameters of a LRN layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct LRN {
+    #[prost(int32, tag = "1")]
+    pub window: i32,
+    #[prost(float, tag = "2")]
+    pub alpha: f32,
+    #[prost(float, tag = "3")]
+    pub beta: f32,
+    #[prost(float, tag = "4")]
+    pub k: f32,
+}
+
+impl LRN {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        LRN { window: 1, alpha: 0.0001, beta: 0.75, k: 1.0, ..Default::default() }
+    }
+}
+
+impl Params for LRN {
+    fn kind(&self) -> Kind {
+        Kind::LRN
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &["window", "alpha", "beta", "k"]
+    }
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        match key {
+            "window" => self.window = value.int32(key)?,
+            "alpha" => self.alpha = value.float(key)? as f32,
+            "beta" => self.beta = value.float(key)? as f32,
+            "k" => self.k = value.float(key)? as f32,
+            _ => return Err(Error::invalid_argument(format!("LRN layers have no parameter '{key}'"))),
+        }
+        Ok(())
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        Some(match key {
+            "window" => Param::Ints(vec![self.window as i64]),
+            "alpha" => Param::Float(self.alpha as f64),
+            "beta" => Param::Float(self.beta as f64),
+            "k" => Param::Float(self.k as f64),
+            _ => return None,
+        })
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
 /// Parameters of a LoopOutput layer.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct LoopOutput {
@@ -1368,6 +1602,60 @@ impl Params for NonZero {
     }
 }
 
+/// Parameters of a Normalization layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Normalization {
+    #[prost(float, tag = "1")]
+    pub epsilon: f32,
+    #[prost(int64, tag = "2")]
+    pub axes: i64,
+    #[prost(int32, tag = "3")]
+    pub nb_groups: i32,
+    #[prost(int32, tag = "4")]
+    pub compute_precision: i32,
+}
+
+impl Normalization {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        Normalization { epsilon: 0.00001, nb_groups: 1, ..Default::default() }
+    }
+}
+
+impl Params for Normalization {
+    fn kind(&self) -> Kind {
+        Kind::Normalization
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &["epsilon", "axes", "nb_groups", "compute_precision"]
+    }
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        match key {
+            "epsilon" => self.epsilon = value.float(key)? as f32,
+            "axes" => self.axes = value.int(key)?,
+            "nb_groups" => self.nb_groups = value.int32(key)?,
+            "compute_precision" => self.compute_precision = DataType::parse(value.int32(key)?, key)? as i32,
+            _ => return Err(Error::invalid_argument(format!("Normalization layers have no parameter '{key}'"))),
+        }
+        Ok(())
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        Some(match key {
+            "epsilon" => Param::Float(self.epsilon as f64),
+            "axes" => Param::Ints(vec![self.axes]),
+            "nb_groups" => Param::Ints(vec![self.nb_groups as i64]),
+            "compute_precision" => Param::Ints(vec![self.compute_precision as i64]),
+            _ => return None,
+        })
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
 /// Parameters of a OneHot layer.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct OneHot {
@@ -1456,6 +1744,42 @@ impl Params for Padding {
     }
 }
 
+/// Parameters of a ParametricReLU layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct ParametricReLU {
+}
+
+impl ParametricReLU {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Params for ParametricReLU {
+    fn kind(&self) -> Kind {
+        Kind::ParametricReLU
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &[]
+    }
+    fn set_param(&mut self, key: &str, _value: Param) -> Result<()> {
+        match key {
+            _ => return Err(Error::invalid_argument(format!("ParametricReLU layers have no parameter '{key}'"))),
+        }
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        let _ = key;
+        None
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
 /// Parameters of a Pooling layer.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct Pooling {
@@ -1531,6 +1855,154 @@ impl Params for Pooling {
     }
 }
 
+/// Parameters of a Quantize layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Quantize {
+    #[prost(int32, tag = "1")]
+    pub axis: i32,
+}
+
+impl Quantize {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        Quantize { axis: -1, ..Default::default() }
+    }
+}
+
+impl Params for Quantize {
+    fn kind(&self) -> Kind {
+        Kind::Quantize
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &["axis"]
+    }
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        match key {
+            "axis" => self.axis = value.int32(key)?,
+            _ => return Err(Error::invalid_argument(format!("Quantize layers have no parameter '{key}'"))),
+        }
+        Ok(())
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        Some(match key {
+            "axis" => Param::Ints(vec![self.axis as i64]),
+            _ => return None,
+        })
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
+/// Parameters of a RNNv2 layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct RNNv2 {
+    #[prost(int32, tag = "1")]
+    pub layer_count: i32,
+    #[prost(int32, tag = "2")]
+    pub hidden_size: i32,
+    #[prost(int32, tag = "3")]
+    pub max_seq_length: i32,
+    #[prost(int32, tag = "4")]
+    pub operation: i32,
+    #[prost(int32, tag = "5")]
+    pub input_mode: i32,
+    #[prost(int32, tag = "6")]
+    pub direction: i32,
+    #[prost(message, repeated, tag = "7")]
+    pub gate_weights: Vec<Weights>,
+    #[prost(message, repeated, tag = "8")]
+    pub gate_biases: Vec<Weights>,
+}
+
+impl RNNv2 {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Params for RNNv2 {
+    fn kind(&self) -> Kind {
+        Kind::RNNv2
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &["layer_count", "hidden_size", "max_seq_length", "operation", "input_mode", "direction", "gate_weights", "gate_biases"]
+    }
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        match key {
+            "layer_count" => self.layer_count = value.int32(key)?,
+            "hidden_size" => self.hidden_size = value.int32(key)?,
+            "max_seq_length" => self.max_seq_length = value.int32(key)?,
+            "operation" => self.operation = value.int32(key)?,
+            "input_mode" => self.input_mode = value.int32(key)?,
+            "direction" => self.direction = value.int32(key)?,
+            _ if key.starts_with("gate_weights[") => set_list_item(&mut self.gate_weights, list_index(key, "gate_weights")?, value.weights(key)?),
+            _ if key.starts_with("gate_biases[") => set_list_item(&mut self.gate_biases, list_index(key, "gate_biases")?, value.weights(key)?),
+            _ => return Err(Error::invalid_argument(format!("RNNv2 layers have no parameter '{key}'"))),
+        }
+        Ok(())
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        Some(match key {
+            "layer_count" => Param::Ints(vec![self.layer_count as i64]),
+            "hidden_size" => Param::Ints(vec![self.hidden_size as i64]),
+            "max_seq_length" => Param::Ints(vec![self.max_seq_length as i64]),
+            "operation" => Param::Ints(vec![self.operation as i64]),
+            "input_mode" => Param::Ints(vec![self.input_mode as i64]),
+            "direction" => Param::Ints(vec![self.direction as i64]),
+            _ if key.starts_with("gate_weights[") => Param::Weights(self.gate_weights.get(list_index(key, "gate_weights").ok()?).cloned().unwrap_or_default()),
+            _ if key.starts_with("gate_biases[") => Param::Weights(self.gate_biases.get(list_index(key, "gate_biases").ok()?).cloned().unwrap_or_default()),
+            _ => return None,
+        })
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
+/// Parameters of a RaggedSoftMax layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct RaggedSoftMax {
+}
+
+impl RaggedSoftMax {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Params for RaggedSoftMax {
+    fn kind(&self) -> Kind {
+        Kind::RaggedSoftMax
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &[]
+    }
+    fn set_param(&mut self, key: &str, _value: Param) -> Result<()> {
+        match key {
+            _ => return Err(Error::invalid_argument(format!("RaggedSoftMax layers have no parameter '{key}'"))),
+        }
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        let _ = key;
+        None
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
 /// Parameters of a Recurrence layer.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct Recurrence {
@@ -1562,6 +2034,56 @@ impl Params for Recurrence {
     fn param(&self, key: &str) -> Option<Param> {
         Some(match key {
             "loop_id" => Param::Ints(vec![self.loop_id as i64]),
+            _ => return None,
+        })
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
+/// Parameters of a Reduce layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Reduce {
+    #[prost(int32, tag = "1")]
+    pub operation: i32,
+    #[prost(int64, tag = "2")]
+    pub reduce_axes: i64,
+    #[prost(bool, tag = "3")]
+    pub keep_dimensions: bool,
+}
+
+impl Reduce {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Params for Reduce {
+    fn kind(&self) -> Kind {
+        Kind::Reduce
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &["operation", "reduce_axes", "keep_dimensions"]
+    }
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        match key {
+            "operation" => self.operation = value.int32(key)?,
+            "reduce_axes" => self.reduce_axes = value.int(key)?,
+            "keep_dimensions" => self.keep_dimensions = value.int(key)? != 0,
+            _ => return Err(Error::invalid_argument(format!("Reduce layers have no parameter '{key}'"))),
+        }
+        Ok(())
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        Some(match key {
+            "operation" => Param::Ints(vec![self.operation as i64]),
+            "reduce_axes" => Param::Ints(vec![self.reduce_axes]),
+            "keep_dimensions" => Param::Ints(vec![self.keep_dimensions as i64]),
             _ => return None,
         })
     }
@@ -1688,6 +2210,71 @@ impl Params for ReverseSequence {
             "batch_axis" => Param::Ints(vec![self.batch_axis as i64]),
             "sequence_axis" => Param::Ints(vec![self.sequence_axis as i64]),
             "axes_given" => Param::Ints(vec![self.axes_given as i64]),
+            _ => return None,
+        })
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
+/// Parameters of a Scale layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Scale {
+    #[prost(int32, tag = "1")]
+    pub mode: i32,
+    #[prost(message, optional, tag = "2")]
+    pub shift: Option<Weights>,
+    #[prost(message, optional, tag = "3")]
+    pub scale: Option<Weights>,
+    #[prost(message, optional, tag = "4")]
+    pub power: Option<Weights>,
+    #[prost(int32, tag = "5")]
+    pub channel_axis: i32,
+    #[prost(bool, tag = "6")]
+    pub channel_axis_set: bool,
+}
+
+impl Scale {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        Scale { channel_axis: 1, ..Default::default() }
+    }
+}
+
+impl Params for Scale {
+    fn kind(&self) -> Kind {
+        Kind::Scale
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &["mode", "shift", "scale", "power", "channel_axis", "channel_axis_set"]
+    }
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        match key {
+            "mode" => self.mode = value.int32(key)?,
+            "shift" => self.shift = Some(value.weights(key)?),
+            "scale" => self.scale = Some(value.weights(key)?),
+            "power" => self.power = Some(value.weights(key)?),
+            "channel_axis" => {
+                self.channel_axis = value.int32(key)?;
+                self.channel_axis_set = true;
+            }
+            "channel_axis_set" => self.channel_axis_set = value.int(key)? != 0,
+            _ => return Err(Error::invalid_argument(format!("Scale layers have no parameter '{key}'"))),
+        }
+        Ok(())
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        Some(match key {
+            "mode" => Param::Ints(vec![self.mode as i64]),
+            "shift" => Param::Weights(self.shift.clone().unwrap_or_default()),
+            "scale" => Param::Weights(self.scale.clone().unwrap_or_default()),
+            "power" => Param::Weights(self.power.clone().unwrap_or_default()),
+            "channel_axis" => Param::Ints(vec![self.channel_axis as i64]),
+            "channel_axis_set" => Param::Ints(vec![self.channel_axis_set as i64]),
             _ => return None,
         })
     }
@@ -1985,6 +2572,56 @@ impl Params for SoftMax {
     }
 }
 
+/// Parameters of a TopK layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct TopK {
+    #[prost(int32, tag = "1")]
+    pub operation: i32,
+    #[prost(int32, tag = "2")]
+    pub k: i32,
+    #[prost(int64, tag = "3")]
+    pub reduce_axes: i64,
+}
+
+impl TopK {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        TopK { k: 1, ..Default::default() }
+    }
+}
+
+impl Params for TopK {
+    fn kind(&self) -> Kind {
+        Kind::TopK
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &["operation", "k", "reduce_axes"]
+    }
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        match key {
+            "operation" => self.operation = value.int32(key)?,
+            "k" => self.k = value.int32(key)?,
+            "reduce_axes" => self.reduce_axes = value.int(key)?,
+            _ => return Err(Error::invalid_argument(format!("TopK layers have no parameter '{key}'"))),
+        }
+        Ok(())
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        Some(match key {
+            "operation" => Param::Ints(vec![self.operation as i64]),
+            "k" => Param::Ints(vec![self.k as i64]),
+            "reduce_axes" => Param::Ints(vec![self.reduce_axes]),
+            _ => return None,
+        })
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
 /// Parameters of a TripLimit layer.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct TripLimit {
@@ -2029,5 +2666,65 @@ impl Params for TripLimit {
     fn clone_layer(&self) -> Box<dyn Layer> {
         Box::new(self.clone())
     }
+}
+
+/// Parameters of a Unary layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Unary {
+    #[prost(int32, tag = "1")]
+    pub operation: i32,
+}
+
+impl Unary {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Params for Unary {
+    fn kind(&self) -> Kind {
+        Kind::Unary
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &["operation"]
+    }
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        match key {
+            "operation" => self.operation = value.int32(key)?,
+            _ => return Err(Error::invalid_argument(format!("Unary layers have no parameter '{key}'"))),
+        }
+        Ok(())
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        Some(match key {
+            "operation" => Param::Ints(vec![self.operation as i64]),
+            _ => return None,
+        })
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
+/// Most elements a list parameter holds (its index keys stay below this).
+pub const MAX_LIST_ITEMS: usize = 1 << 16;
+
+/// The index `i` of a list parameter's key `name[i]`.
+fn list_index(key: &str, name: &str) -> Result<usize> {
+    let bad = || Error::invalid_argument(format!("'{key}' is not {name}[i] with i below {MAX_LIST_ITEMS}"));
+    let inner = key.strip_prefix(name).and_then(|k| k.strip_prefix('[')).and_then(|k| k.strip_suffix(']')).ok_or_else(bad)?;
+    inner.parse::<usize>().ok().filter(|&i| i < MAX_LIST_ITEMS).ok_or_else(bad)
+}
+
+/// Sets element `i` of a list parameter, growing it with empty weights.
+fn set_list_item(list: &mut Vec<Weights>, i: usize, w: Weights) {
+    if list.len() <= i {
+        list.resize(i + 1, Weights::default());
+    }
+    list[i] = w;
 }
 

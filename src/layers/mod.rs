@@ -8,6 +8,7 @@
 //! `src/backend/cuda/layers/<name>.rs` with their kernel file in `kernels/`, and test cases
 //! in `tests/layer_cases.rs`. Module lists and registries are generated from the table.
 
+pub mod axes;
 #[rustfmt::skip]
 pub mod generated;
 pub mod window;
@@ -32,7 +33,7 @@ pub enum Param {
     Ints(Vec<i64>),
     Float(f64),
     Weights(Weights),
-    Text(String),
+    Str(String),
 }
 
 impl Param {
@@ -58,10 +59,10 @@ impl Param {
             _ => Err(Error::invalid_argument(format!("parameter '{key}' takes a number"))),
         }
     }
-    pub fn text(&self, key: &str) -> Result<&str> {
+    pub fn string(&self, key: &str) -> Result<&str> {
         match self {
-            Param::Text(v) => Ok(v),
-            _ => Err(Error::invalid_argument(format!("parameter '{key}' takes text"))),
+            Param::Str(v) => Ok(v),
+            _ => Err(Error::invalid_argument(format!("parameter '{key}' takes a string"))),
         }
     }
     pub fn weights(self, key: &str) -> Result<Weights> {
@@ -141,6 +142,13 @@ pub trait Layer: Params + Debug + Send + Sync + 'static {
     /// known now are returned now; the rest become checks in the shape graph.
     fn infer(&self, cx: &mut InferCx, inputs: &[Option<InferIn>]) -> Result<Vec<InferOut>>;
 
+    /// Checks of parameters TensorRT lets the application set after the add* method
+    /// (IRNNv2Layer's weights): run when the network is built, so that a layer just added
+    /// is valid without them.
+    fn check_for_build(&self) -> Result<()> {
+        Ok(())
+    }
+
     /// Whether the builder may choose kFLOAT or kHALF for this layer; its float inputs and
     /// outputs then all have the chosen type.
     fn float_flexible(&self) -> bool {
@@ -178,6 +186,25 @@ pub trait Layer: Params + Debug + Send + Sync + 'static {
     /// Whether the layer matters although no output of it is read (IAssertionLayer checks
     /// shapes): dead-layer removal keeps it.
     fn has_side_effects(&self) -> bool {
+        false
+    }
+
+    /// Inputs that must be build-time constants (produced by constant layers once constant
+    /// folding ran), as TensorRT requires of quantization scales. The builder refuses a
+    /// network where one is not, and hands their dims and values to `check_constants`.
+    fn constant_inputs(&self) -> &'static [usize] {
+        &[]
+    }
+
+    /// Checks the values of the `constant_inputs`, in that order (None: an optional input
+    /// that is not set).
+    fn check_constants(&self, _values: &[Option<(&[i64], &Weights)>]) -> Result<()> {
+        Ok(())
+    }
+
+    /// Takes the build-time constant input `index` as a parameter (IConvolutionLayer's kernel
+    /// and bias given as tensors); true if it did, and the builder then drops the input.
+    fn absorb_constant_input(&mut self, _index: usize, _weights: &Weights) -> bool {
         false
     }
 

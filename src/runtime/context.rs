@@ -280,11 +280,13 @@ impl ExecutionContext {
         Ok(())
     }
 
-    /// Checks every tensor the run reads or writes has memory, and that host buffers do not
-    /// overlap (the CPU backend reads and writes them as separate slices).
+    /// Checks every tensor the run reads or writes has memory, and that no host output
+    /// overlaps another host input or output (the CPU backend writes outputs as separate
+    /// slices; inputs are only read, so they may share memory).
     fn check_io(&self, res: &Resolution) -> Result<()> {
         let desc = &self.engine.desc;
-        let mut ranges: Vec<(u64, u64)> = vec![];
+        // (start, end, is output, tensor) of every host buffer seen so far
+        let mut ranges: Vec<(u64, u64, bool, usize)> = vec![];
         for (k, b) in self.io.iter().enumerate() {
             let t = desc.io[k];
             let info = &self.engine.analysis.tensors[t];
@@ -298,14 +300,15 @@ impl ExecutionContext {
             }
             if b.address != 0 && !b.on_device && bytes > 0 && info.storage == Storage::Io(k) {
                 let end = b.address.checked_add(bytes).ok_or_else(|| Error::invalid_argument("address range overflows"))?;
-                if let Some(other) = ranges.iter().position(|&(s, e)| b.address < e && s < end) {
-                    let _ = other;
+                let is_output = self.engine.io_mode(k) == TensorIOMode::Output;
+                let clash = ranges.iter().find(|&&(s, e, out, _)| b.address < e && s < end && (is_output || out));
+                if let Some(&(_, _, _, other)) = clash {
                     return Err(Error::invalid_argument(format!(
-                        "the memory of tensor '{}' overlaps another input or output",
-                        desc.tensors[t].name
+                        "the memory of tensor '{}' overlaps that of '{}'; an output must not share memory with another input or output",
+                        desc.tensors[t].name, desc.tensors[other].name
                     )));
                 }
-                ranges.push((b.address, end));
+                ranges.push((b.address, end, is_output, t));
             }
         }
         Ok(())

@@ -13,7 +13,9 @@
 //! `dynamic_only`) declares execution inputs with unknown dims (a profile pins them to the
 //! case's dims), so inference works on symbolic shapes. Inputs the layer reads as shape tensors get a profile
 //! with their values and live in host memory, as TensorRT has them. `verify` replaces the
-//! value comparison with a check of the output (random fills).
+//! value comparison with a check of the output (random fills). `output` picks the first
+//! output of the layer that is compared (default 0); `with_outputs` adds references for the
+//! outputs after it (layers with several outputs).
 
 use super::exec::{backend_name, targets, IoBuffer};
 use nvinfer::backend::Target;
@@ -119,6 +121,10 @@ pub struct Case {
     /// Checks the output instead of comparing it with `expected`'s values (its dims and type
     /// are still compared).
     pub verify: Option<Verify>,
+    /// Which output of the layer `expected` is for (default 0).
+    pub output: usize,
+    /// References for the outputs after `output` (layers with several outputs).
+    pub more_expected: Vec<T>,
 }
 
 impl Case {
@@ -151,6 +157,24 @@ impl Case {
         self
     }
 
+    /// Also checks outputs 1, 2, ... against these references.
+    pub fn with_outputs(mut self, more: Vec<T>) -> Case {
+        self.more_expected = more;
+        self
+    }
+
+    /// The references of every checked output, output 0 first.
+    pub fn expected_outputs(&self) -> impl Iterator<Item = &T> {
+        std::iter::once(&self.expected).chain(&self.more_expected)
+    }
+
+    /// Compares output `index` of the layer rather than output 0.
+    pub fn output(mut self, index: usize) -> Case {
+        self.what += &format!(" (output {index})");
+        self.output = index;
+        self
+    }
+
     /// The type a case is reported under: its first input of the output's type, else its
     /// first input, else the output's.
     pub fn dtype(&self) -> DataType {
@@ -159,8 +183,17 @@ impl Case {
     }
 }
 
-/// The one-layer network of `case`, with its output named "out", and the profile its
-/// inputs need (None when every input is static and none is a shape tensor).
+/// The name of output `k` of a case's network: "out", "out1", "out2", ...
+pub fn output_name(k: usize) -> String {
+    if k == 0 {
+        "out".to_string()
+    } else {
+        format!("out{k}")
+    }
+}
+
+/// The one-layer network of `case`, with its outputs named "out", "out1", ..., and the
+/// profile its inputs need (None when every input is static and none is a shape tensor).
 pub fn network(case: &Case) -> nvinfer::Result<(Network, Option<OptimizationProfile>)> {
     let mut net = Network::new();
     let mut ids = Vec::with_capacity(case.inputs.len());
@@ -182,11 +215,13 @@ pub fn network(case: &Case) -> nvinfer::Result<(Network, Option<OptimizationProf
         net.set_layer_input(l, slot, id)?;
     }
     net.finish_last_layer()?;
-    let out = net.layers[l].outputs[0];
-    net.set_tensor_name(out, "out").unwrap();
-    net.mark_output(out).unwrap();
-    if net.tensors[out].dtype != case.expected.dtype {
-        net.set_tensor_type(out, case.expected.dtype).unwrap();
+    for (k, expected) in case.expected_outputs().enumerate() {
+        let out = net.layers[l].outputs[case.output + k];
+        net.set_tensor_name(out, &output_name(k)).unwrap();
+        net.mark_output(out).unwrap();
+        if net.tensors[out].dtype != expected.dtype {
+            net.set_tensor_type(out, expected.dtype).unwrap();
+        }
     }
     let shape_tensors = net.shape_tensors();
     let mut profile = OptimizationProfile::new();
@@ -217,6 +252,12 @@ pub fn network(case: &Case) -> nvinfer::Result<(Network, Option<OptimizationProf
 
 /// Builds a one-layer network of `case` for `target` and runs it; returns the output.
 pub fn run(case: &Case, target: &Target) -> nvinfer::Result<T> {
+    Ok(run_all(case, target)?.swap_remove(0))
+}
+
+/// Builds a one-layer network of `case` for `target` and runs it; returns every output the
+/// case has a reference for.
+pub fn run_all(case: &Case, target: &Target) -> nvinfer::Result<Vec<T>> {
     let (mut net, profile) = network(case)?;
     let l = net.layers.len() - 1;
     let mut config = BuilderConfig::default();
@@ -224,7 +265,7 @@ pub fn run(case: &Case, target: &Target) -> nvinfer::Result<T> {
         config.add_profile(p)?;
     }
     config.set_flag(nvinfer::builder::config::FLAG_TF32, false);
-    if case.inputs.iter().any(|x| x.dtype == Half) || case.expected.dtype == Half {
+    if case.inputs.iter().any(|x| x.dtype == Half) || case.expected_outputs().any(|e| e.dtype == Half) {
         config.set_flag(FLAG_FP16, true);
         config.set_flag(FLAG_OBEY_PRECISION_CONSTRAINTS, true);
         if net.layers[l].op.float_flexible() {
@@ -234,8 +275,6 @@ pub fn run(case: &Case, target: &Target) -> nvinfer::Result<T> {
     let plan = build_for(&net, &config, &super::quiet(), target.clone())?;
     let engine = Arc::new(Engine::deserialize(&plan)?);
     let on_device = matches!(target, Target::Cuda(..));
-    let k_out = engine.io_index("out").unwrap();
-    let out_host = engine.io_tensor(k_out).unwrap().shape_tensor;
     let mut ctx = ExecutionContext::new(engine.clone())?;
     let mut inputs: Vec<IoBuffer> = vec![];
     for (i, x) in case.inputs.iter().enumerate() {
@@ -250,13 +289,24 @@ pub fn run(case: &Case, target: &Target) -> nvinfer::Result<T> {
         ctx.set_tensor_address(&name, b.address())?;
         inputs.push(b);
     }
-    let output = IoBuffer::new(ctx.max_output_size("out")? as usize, on_device && !out_host);
-    ctx.set_tensor_address("out", output.address())?;
+    let mut outputs = vec![];
+    for k in 0..case.expected_outputs().count() {
+        let name = output_name(k);
+        let host = engine.io_index(&name).and_then(|i| engine.io_tensor(i)).is_some_and(|t| t.shape_tensor);
+        let b = IoBuffer::new(ctx.max_output_size(&name)? as usize, on_device && !host);
+        ctx.set_tensor_address(&name, b.address())?;
+        outputs.push(b);
+    }
     ctx.execute()?;
-    let dims = ctx.tensor_shape("out")?;
-    let dtype = engine.io_tensor(k_out).unwrap().dtype;
-    let values = decode(dtype, &output.read(byte_size(&dims, dtype).unwrap()));
-    Ok(T { dtype, dims, values })
+    let mut results = vec![];
+    for (k, b) in outputs.iter().enumerate() {
+        let name = output_name(k);
+        let dims = ctx.tensor_shape(&name)?;
+        let dtype = engine.io_tensor(engine.io_index(&name).unwrap()).unwrap().dtype;
+        let values = decode(dtype, &b.read(byte_size(&dims, dtype).unwrap()));
+        results.push(T { dtype, dims, values });
+    }
+    Ok(results)
 }
 
 /// Runs every case on every backend and checks it; prints one summary line per
@@ -268,43 +318,50 @@ pub fn check(kind: &str, cases: Vec<Case>) {
         for case in &cases {
             let dtype = case.dtype();
             let label = format!("{} {} [{}]", backend_name(&target), case.what, dtype);
-            match run(case, &target) {
+            match run_all(case, &target) {
                 Err(e) => failures.push(format!("{label}: {}", e.message)),
-                Ok(got) => {
-                    if got.dims != case.expected.dims || got.dtype != case.expected.dtype {
-                        failures.push(format!(
-                            "{label}: got {} {:?}, expected {} {:?}",
-                            got.dtype, got.dims, case.expected.dtype, case.expected.dims
-                        ));
-                        continue;
-                    }
-                    if let Some(verify) = &case.verify {
-                        if let Err(why) = verify(&got) {
-                            failures.push(format!("{label}: {why}"));
+                Ok(all) => {
+                    let mut worst = 0.0f64;
+                    for (k, (got, expected)) in all.iter().zip(case.expected_outputs()).enumerate() {
+                        let label = if k == 0 { label.clone() } else { format!("{label} output {k}") };
+                        if got.dims != expected.dims || got.dtype != expected.dtype {
+                            failures.push(format!(
+                                "{label}: got {} {:?}, expected {} {:?}",
+                                got.dtype, got.dims, expected.dtype, expected.dims
+                            ));
+                            worst = f64::INFINITY;
+                            continue;
                         }
-                        stats.entry(dtype.name().to_string()).or_default().0 += 1;
-                        continue;
-                    }
-                    let scale = case.expected.values.iter().fold(1.0f64, |m, v| m.max(v.abs()));
-                    let err = got.values.iter().zip(&case.expected.values).fold(0.0f64, |m, (a, b)| {
-                        if a.is_nan() != b.is_nan() {
-                            f64::INFINITY
-                        } else if a.is_nan() || a == b {
-                            m
-                        } else {
-                            m.max((a - b).abs() / scale)
+                        if let (0, Some(verify)) = (k, &case.verify) {
+                            if let Err(why) = verify(got) {
+                                failures.push(format!("{label}: {why}"));
+                            }
+                            continue;
                         }
-                    });
-                    let tol = tolerance(case.expected.dtype).max(tolerance(dtype));
-                    if err > tol {
-                        failures.push(format!(
-                            "{label}: error {err:.3e} over {tol:.0e}\n  got      {:?}\n  expected {:?}",
-                            got.values, case.expected.values
-                        ));
+                        let scale = expected.values.iter().fold(1.0f64, |m, v| m.max(v.abs()));
+                        let err = got.values.iter().zip(&expected.values).fold(0.0f64, |m, (a, b)| {
+                            if a.is_nan() != b.is_nan() {
+                                f64::INFINITY
+                            } else if a.is_nan() || a == b {
+                                m
+                            } else {
+                                m.max((a - b).abs() / scale)
+                            }
+                        });
+                        let tol = tolerance(expected.dtype).max(tolerance(dtype));
+                        if err > tol {
+                            failures.push(format!(
+                                "{label}: error {err:.3e} over {tol:.0e}\n  got      {:?}\n  expected {:?}",
+                                got.values, expected.values
+                            ));
+                        }
+                        worst = worst.max(err);
                     }
-                    let s = stats.entry(dtype.name().to_string()).or_default();
-                    s.0 += 1;
-                    s.1 = s.1.max(err);
+                    if worst.is_finite() {
+                        let s = stats.entry(dtype.name().to_string()).or_default();
+                        s.0 += 1;
+                        s.1 = s.1.max(worst);
+                    }
                 }
             }
         }
@@ -319,7 +376,18 @@ pub fn check(kind: &str, cases: Vec<Case>) {
 }
 
 pub fn case(what: impl Into<String>, layer: impl Layer, inputs: Vec<T>, expected: T) -> Case {
-    Case { what: what.into(), layer: Box::new(layer), inputs, expected, slots: vec![], constants: vec![], dynamic: vec![], verify: None }
+    Case {
+        what: what.into(),
+        layer: Box::new(layer),
+        inputs,
+        expected,
+        slots: vec![],
+        constants: vec![],
+        dynamic: vec![],
+        verify: None,
+        more_expected: vec![],
+        output: 0,
+    }
 }
 
 /// The output of a float layer in `dtype` from values computed in f64.

@@ -1449,7 +1449,7 @@ void testLifetimeAndEntryPoints()
         Ptr<INetworkDefinition> net(builder->createNetworkV2(1U));
         ITensor* in = net ? net->addInput("in", DataType::kFLOAT, makeDims({1, 3, 4, 4})) : nullptr;
         mark = gLogger.mark();
-        CHECK(in && net->addLRN(*in, 3, 1.0f, 1.0f, 1.0f) == nullptr, "unimplemented addLRN returns null");
+        CHECK(in && net->addLoop() == nullptr, "unimplemented addLoop returns null");
         CHECK(gLogger.countSince(mark, ILogger::Severity::kWARNING, "not implemented") > 0, "...and logs \"not implemented\"");
         CHECK(net && net->getNbLayers() == 0, "...and adds nothing");
     }
@@ -1579,6 +1579,45 @@ void testDynamicShapes()
     CHECK(dimsAre(ctx1->getBindingDimensions(b1), {6, 3}), "getBindingDimensions");
 }
 
+// ---- network-level calls: shape outputs, removeTensor, setWeightsName, explicit precision --
+
+void testNetworkLevelCalls()
+{
+    Ptr<IBuilder> builder(createInferBuilder(gLogger));
+    Ptr<INetworkDefinition> net(builder ? builder->createNetworkV2(1U) : nullptr);
+    if (!net)
+    {
+        CHECK(false, "network-level calls: network");
+        return;
+    }
+    CHECK(!net->hasExplicitPrecision(), "hasExplicitPrecision is false without the flag");
+    Ptr<INetworkDefinition> precise(builder->createNetworkV2(3U));
+    CHECK(precise && precise->hasExplicitPrecision(), "hasExplicitPrecision with kEXPLICIT_PRECISION");
+    ITensor* x = net->addInput("x", DataType::kFLOAT, makeDims({2, 3}));
+    ITensor* unused = net->addInput("unused", DataType::kFLOAT, makeDims({1}));
+    IShapeLayer* shape = net->addShape(*x);
+    IActivationLayer* relu = net->addActivation(*x, ActivationType::kRELU);
+    if (!shape || !relu || !unused)
+    {
+        CHECK(false, "network-level calls: layers");
+        return;
+    }
+    CHECK(net->markOutputForShapes(*shape->getOutput(0)) && net->getNbOutputs() == 1, "markOutputForShapes on a shape tensor");
+    size_t mark = gLogger.mark();
+    CHECK(!net->markOutputForShapes(*relu->getOutput(0)) && gLogger.errorSince(mark, "not a shape tensor"),
+        "markOutputForShapes refuses a float tensor");
+    CHECK(net->unmarkOutputForShapes(*shape->getOutput(0)) && net->getNbOutputs() == 0, "unmarkOutputForShapes");
+    CHECK(!net->unmarkOutputForShapes(*shape->getOutput(0)), "unmarkOutputForShapes of a tensor that is not an output");
+    net->removeTensor(*unused);
+    CHECK(net->getNbInputs() == 1 && net->getInput(0) == x, "removeTensor removes an input no layer reads");
+    mark = gLogger.mark();
+    net->removeTensor(*x);
+    CHECK(net->getNbInputs() == 1 && gLogger.errorSince(mark, "cannot be removed"), "removeTensor refuses an input in use");
+    float w[2] = {1.f, 2.f};
+    CHECK(net->setWeightsName(Weights{DataType::kFLOAT, w, 2}, "conv1.weight"), "setWeightsName");
+    CHECK(!net->setWeightsName(Weights{DataType::kFLOAT, nullptr, 0}, "none"), "setWeightsName refuses empty weights");
+}
+
 // ---- implicit batch: createNetworkV2(0), deprecated layer forms, execute(batchSize) -----------
 
 void testImplicitBatch()
@@ -1646,6 +1685,7 @@ int main()
     testLifetimeAndEntryPoints();
     testDynamicShapes();
     testImplicitBatch();
+    testNetworkLevelCalls();
     gBigPlan.reset();
     std::printf("network_api: %d passed, %d failed\n", gPassed, gFailed);
     return gFailed == 0 ? 0 : 1;

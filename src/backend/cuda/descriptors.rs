@@ -169,3 +169,78 @@ pub struct LinspaceDesc {
     pub alpha: f64,
     pub beta: [f64; 8],
 }
+
+/// A scale layer over n elements: coefficient (i / inner) % channels (kCHANNEL), i % (channels * inner) (kELEMENTWISE) or 0 (kUNIFORM).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ScaleDesc {
+    pub n: i64,
+    pub inner: i64,
+    pub channels: i64,
+    pub mode: i32,
+}
+
+/// Cross-channel LRN of a tensor seen as [outer, channels, inner].
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LrnDesc {
+    pub outer: i64,
+    pub channels: i64,
+    pub inner: i64,
+    pub window: i32,
+    pub alpha: f32,
+    pub beta: f32,
+    pub k: f32,
+}
+
+/// Top-k along the middle dimension of [outer, n, inner]; largest first (kMAX) or smallest first (kMIN).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct TopKDesc {
+    pub outer: i64,
+    pub n: i64,
+    pub inner: i64,
+    pub k: i32,
+    pub largest: i32,
+}
+
+/// Quantization of n elements; per-channel scales index (i / inner) % channels.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct QuantDesc {
+    pub n: i64,
+    pub inner: i64,
+    pub channels: i64,
+    pub per_channel: i32,
+}
+
+/// An einsum of one or two operands: output labels first, summed labels after; strides 0 where an operand lacks a label.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct EinsumDesc {
+    pub out_rank: i32,
+    pub sum_rank: i32,
+    pub n_out: i64,
+    pub n_sum: i64,
+    pub sizes: [i64; 26],
+    pub a_strides: [i64; 26],
+    pub b_strides: [i64; 26],
+}
+
+/// One stacked layer of an RNNv2 over batch sequences of up to seq steps: layer input [batch, seq, in_size] and output [batch, seq, dirs * hidden] (f32); states [batch, states, hidden] at state index state0 + direction; weights blocks at w_offset[direction] (W, R, Wb, Rb per gate; no W when skip).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RnnDesc {
+    pub batch: i64,
+    pub seq: i32,
+    pub in_size: i32,
+    pub hidden: i32,
+    pub dirs: i32,
+    pub gates: i32,
+    pub operation: i32,
+    pub skip: i32,
+    pub states: i32,
+    pub state0: i32,
+    pub step: i32,
+    pub w_offset: [i64; 2],
+}

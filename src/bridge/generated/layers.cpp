@@ -17,7 +17,7 @@ nvinfer1::IAssertionLayer* NetworkObj::addAssertion(nvinfer1::ITensor& condition
     char const* message) noexcept
 {
     return static_cast<AssertionLayer*>(addLayer("Assertion", {idOf(condition)}, [&](LayerRef& l) {
-        l.setText("message", message);
+        l.setString("message", message);
     }));
 }
 
@@ -112,6 +112,45 @@ nvinfer1::IDeconvolutionLayer* NetworkObj::addDeconvolution(nvinfer1::ITensor& i
     }));
 }
 
+nvinfer1::IDequantizeLayer* NetworkObj::addDequantize(nvinfer1::ITensor& input,
+    nvinfer1::ITensor& scale) noexcept
+{
+    return static_cast<DequantizeLayer*>(addLayer("Dequantize", {idOf(input), idOf(scale)}, [](LayerRef&) {
+    }));
+}
+
+nvinfer1::IEinsumLayer* NetworkObj::addEinsum(nvinfer1::ITensor* const* inputs, int32_t nbInputs,
+    char const* equation) noexcept
+{
+    std::vector<int32_t> ids;
+    if (nbInputs < 0 || (nbInputs > 0 && inputs == nullptr))
+    {
+        logError("INetworkDefinition::addEinsum: inputs must point to nbInputs tensors");
+        return nullptr;
+    }
+    try
+    {
+        ids.reserve(static_cast<size_t>(nbInputs));
+    }
+    catch (...)
+    {
+        logError("INetworkDefinition::addEinsum: out of memory");
+        return nullptr;
+    }
+    for (int32_t i = 0; i < nbInputs; ++i)
+    {
+        if (inputs[i] == nullptr)
+        {
+            logError("INetworkDefinition::addEinsum: a tensor of inputs is null");
+            return nullptr;
+        }
+        ids.push_back(idOf(*inputs[i]));
+    }
+    return static_cast<EinsumLayer*>(addLayer("Einsum", ids, [&](LayerRef& l) {
+        l.setString("equation", equation);
+    }));
+}
+
 nvinfer1::IElementWiseLayer* NetworkObj::addElementWise(nvinfer1::ITensor& input1, nvinfer1::ITensor& input2,
     nvinfer1::ElementWiseOperation op) noexcept
 {
@@ -167,6 +206,17 @@ nvinfer1::IIdentityLayer* NetworkObj::addIdentity(nvinfer1::ITensor& input) noex
     }));
 }
 
+nvinfer1::ILRNLayer* NetworkObj::addLRN(nvinfer1::ITensor& input, int32_t window, float alpha, float beta,
+    float k) noexcept
+{
+    return static_cast<LRNLayer*>(addLayer("LRN", {idOf(input)}, [&](LayerRef& l) {
+        l.setInt("window", static_cast<int64_t>(window));
+        l.setFloat("alpha", alpha);
+        l.setFloat("beta", beta);
+        l.setFloat("k", k);
+    }));
+}
+
 nvinfer1::IMatrixMultiplyLayer* NetworkObj::addMatrixMultiply(nvinfer1::ITensor& input0,
     nvinfer1::MatrixOperation op0, nvinfer1::ITensor& input1, nvinfer1::MatrixOperation op1) noexcept
 {
@@ -186,6 +236,14 @@ nvinfer1::INMSLayer* NetworkObj::addNMS(nvinfer1::ITensor& boxes, nvinfer1::ITen
 nvinfer1::INonZeroLayer* NetworkObj::addNonZero(nvinfer1::ITensor& input) noexcept
 {
     return static_cast<NonZeroLayer*>(addLayer("NonZero", {idOf(input)}, [](LayerRef&) {
+    }));
+}
+
+nvinfer1::INormalizationLayer* NetworkObj::addNormalization(nvinfer1::ITensor& input,
+    nvinfer1::ITensor& scale, nvinfer1::ITensor& bias, uint32_t axesMask) noexcept
+{
+    return static_cast<NormalizationLayer*>(addLayer("Normalization", {idOf(input), idOf(scale), idOf(bias)}, [&](LayerRef& l) {
+        l.setInt("axes", static_cast<int64_t>(axesMask));
     }));
 }
 
@@ -215,6 +273,13 @@ nvinfer1::IPaddingLayer* NetworkObj::addPadding(nvinfer1::ITensor& input, nvinfe
     }));
 }
 
+nvinfer1::IParametricReLULayer* NetworkObj::addParametricReLU(nvinfer1::ITensor& input,
+    nvinfer1::ITensor& slope) noexcept
+{
+    return static_cast<ParametricReLULayer*>(addLayer("ParametricReLU", {idOf(input), idOf(slope)}, [](LayerRef&) {
+    }));
+}
+
 nvinfer1::IPoolingLayer* NetworkObj::addPoolingNd(nvinfer1::ITensor& input, nvinfer1::PoolingType type,
     nvinfer1::Dims windowSize) noexcept
 {
@@ -233,6 +298,40 @@ nvinfer1::IPoolingLayer* NetworkObj::addPooling(nvinfer1::ITensor& input, nvinfe
     }));
 }
 
+nvinfer1::IQuantizeLayer* NetworkObj::addQuantize(nvinfer1::ITensor& input, nvinfer1::ITensor& scale) noexcept
+{
+    return static_cast<QuantizeLayer*>(addLayer("Quantize", {idOf(input), idOf(scale)}, [](LayerRef&) {
+    }));
+}
+
+nvinfer1::IRNNv2Layer* NetworkObj::addRNNv2(nvinfer1::ITensor& input, int32_t layerCount, int32_t hiddenSize,
+    int32_t maxSeqLen, nvinfer1::RNNOperation op) noexcept
+{
+    return static_cast<RNNv2Layer*>(addLayer("RNNv2", {idOf(input)}, [&](LayerRef& l) {
+        l.setInt("layer_count", static_cast<int64_t>(layerCount));
+        l.setInt("hidden_size", static_cast<int64_t>(hiddenSize));
+        l.setInt("max_seq_length", static_cast<int64_t>(maxSeqLen));
+        l.setInt("operation", static_cast<int64_t>(op));
+    }));
+}
+
+nvinfer1::IRaggedSoftMaxLayer* NetworkObj::addRaggedSoftMax(nvinfer1::ITensor& input,
+    nvinfer1::ITensor& bounds) noexcept
+{
+    return static_cast<RaggedSoftMaxLayer*>(addLayer("RaggedSoftMax", {idOf(input), idOf(bounds)}, [](LayerRef&) {
+    }));
+}
+
+nvinfer1::IReduceLayer* NetworkObj::addReduce(nvinfer1::ITensor& input, nvinfer1::ReduceOperation operation,
+    uint32_t reduceAxes, bool keepDimensions) noexcept
+{
+    return static_cast<ReduceLayer*>(addLayer("Reduce", {idOf(input)}, [&](LayerRef& l) {
+        l.setInt("operation", static_cast<int64_t>(operation));
+        l.setInt("reduce_axes", static_cast<int64_t>(reduceAxes));
+        l.setInt("keep_dimensions", keepDimensions ? 1 : 0);
+    }));
+}
+
 nvinfer1::IResizeLayer* NetworkObj::addResize(nvinfer1::ITensor& input) noexcept
 {
     return static_cast<ResizeLayer*>(addLayer("Resize", {idOf(input)}, [](LayerRef&) {
@@ -243,6 +342,29 @@ nvinfer1::IReverseSequenceLayer* NetworkObj::addReverseSequence(nvinfer1::ITenso
     nvinfer1::ITensor& sequenceLens) noexcept
 {
     return static_cast<ReverseSequenceLayer*>(addLayer("ReverseSequence", {idOf(input), idOf(sequenceLens)}, [](LayerRef&) {
+    }));
+}
+
+nvinfer1::IScaleLayer* NetworkObj::addScale(nvinfer1::ITensor& input, nvinfer1::ScaleMode mode,
+    nvinfer1::Weights shift, nvinfer1::Weights scale, nvinfer1::Weights power) noexcept
+{
+    return static_cast<ScaleLayer*>(addLayer("Scale", {idOf(input)}, [&](LayerRef& l) {
+        l.setInt("mode", static_cast<int64_t>(mode));
+        l.setWeights("shift", shift);
+        l.setWeights("scale", scale);
+        l.setWeights("power", power);
+    }));
+}
+
+nvinfer1::IScaleLayer* NetworkObj::addScaleNd(nvinfer1::ITensor& input, nvinfer1::ScaleMode mode,
+    nvinfer1::Weights shift, nvinfer1::Weights scale, nvinfer1::Weights power, int32_t channelAxis) noexcept
+{
+    return static_cast<ScaleLayer*>(addLayer("Scale", {idOf(input)}, [&](LayerRef& l) {
+        l.setInt("mode", static_cast<int64_t>(mode));
+        l.setWeights("shift", shift);
+        l.setWeights("scale", scale);
+        l.setWeights("power", power);
+        l.setInt("channel_axis", static_cast<int64_t>(channelAxis));
     }));
 }
 
@@ -289,6 +411,24 @@ nvinfer1::ISoftMaxLayer* NetworkObj::addSoftMax(nvinfer1::ITensor& input) noexce
     }));
 }
 
+nvinfer1::ITopKLayer* NetworkObj::addTopK(nvinfer1::ITensor& input, nvinfer1::TopKOperation op, int32_t k,
+    uint32_t reduceAxes) noexcept
+{
+    return static_cast<TopKLayer*>(addLayer("TopK", {idOf(input)}, [&](LayerRef& l) {
+        l.setInt("operation", static_cast<int64_t>(op));
+        l.setInt("k", static_cast<int64_t>(k));
+        l.setInt("reduce_axes", static_cast<int64_t>(reduceAxes));
+    }));
+}
+
+nvinfer1::IUnaryLayer* NetworkObj::addUnary(nvinfer1::ITensor& input,
+    nvinfer1::UnaryOperation operation) noexcept
+{
+    return static_cast<UnaryLayer*>(addLayer("Unary", {idOf(input)}, [&](LayerRef& l) {
+        l.setInt("operation", static_cast<int64_t>(operation));
+    }));
+}
+
 std::unique_ptr<Owned> makeLayerObject(NetworkObj& net, int32_t id, nvinfer1::ILayer*& shell) noexcept
 {
     shell = nullptr;
@@ -306,6 +446,8 @@ std::unique_ptr<Owned> makeLayerObject(NetworkObj& net, int32_t id, nvinfer1::IL
     case nvinfer1::LayerType::kCONSTANT: return buildLayerObject<ConstantLayer>(net, id, shell);
     case nvinfer1::LayerType::kCONVOLUTION: return buildLayerObject<ConvolutionLayer>(net, id, shell);
     case nvinfer1::LayerType::kDECONVOLUTION: return buildLayerObject<DeconvolutionLayer>(net, id, shell);
+    case nvinfer1::LayerType::kDEQUANTIZE: return buildLayerObject<DequantizeLayer>(net, id, shell);
+    case nvinfer1::LayerType::kEINSUM: return buildLayerObject<EinsumLayer>(net, id, shell);
     case nvinfer1::LayerType::kELEMENTWISE: return buildLayerObject<ElementWiseLayer>(net, id, shell);
     case nvinfer1::LayerType::kFILL: return buildLayerObject<FillLayer>(net, id, shell);
     case nvinfer1::LayerType::kFULLY_CONNECTED: return buildLayerObject<FullyConnectedLayer>(net, id, shell);
@@ -313,24 +455,34 @@ std::unique_ptr<Owned> makeLayerObject(NetworkObj& net, int32_t id, nvinfer1::IL
     case nvinfer1::LayerType::kGRID_SAMPLE: return buildLayerObject<GridSampleLayer>(net, id, shell);
     case nvinfer1::LayerType::kIDENTITY: return buildLayerObject<IdentityLayer>(net, id, shell);
     case nvinfer1::LayerType::kITERATOR: return buildLayerObject<IteratorLayer>(net, id, shell);
+    case nvinfer1::LayerType::kLRN: return buildLayerObject<LRNLayer>(net, id, shell);
     case nvinfer1::LayerType::kLOOP_OUTPUT: return buildLayerObject<LoopOutputLayer>(net, id, shell);
     case nvinfer1::LayerType::kMATRIX_MULTIPLY: return buildLayerObject<MatrixMultiplyLayer>(net, id, shell);
     case nvinfer1::LayerType::kNMS: return buildLayerObject<NMSLayer>(net, id, shell);
     case nvinfer1::LayerType::kNON_ZERO: return buildLayerObject<NonZeroLayer>(net, id, shell);
+    case nvinfer1::LayerType::kNORMALIZATION: return buildLayerObject<NormalizationLayer>(net, id, shell);
     case nvinfer1::LayerType::kONE_HOT: return buildLayerObject<OneHotLayer>(net, id, shell);
     case nvinfer1::LayerType::kPADDING: return buildLayerObject<PaddingLayer>(net, id, shell);
+    case nvinfer1::LayerType::kPARAMETRIC_RELU: return buildLayerObject<ParametricReLULayer>(net, id, shell);
     case nvinfer1::LayerType::kPOOLING: return buildLayerObject<PoolingLayer>(net, id, shell);
+    case nvinfer1::LayerType::kQUANTIZE: return buildLayerObject<QuantizeLayer>(net, id, shell);
+    case nvinfer1::LayerType::kRNN_V2: return buildLayerObject<RNNv2Layer>(net, id, shell);
+    case nvinfer1::LayerType::kRAGGED_SOFTMAX: return buildLayerObject<RaggedSoftMaxLayer>(net, id, shell);
     case nvinfer1::LayerType::kRECURRENCE: return buildLayerObject<RecurrenceLayer>(net, id, shell);
+    case nvinfer1::LayerType::kREDUCE: return buildLayerObject<ReduceLayer>(net, id, shell);
     case nvinfer1::LayerType::kRESIZE: return buildLayerObject<ResizeLayer>(net, id, shell);
     case nvinfer1::LayerType::kREVERSE_SEQUENCE: return buildLayerObject<ReverseSequenceLayer>(net, id,
         shell);
+    case nvinfer1::LayerType::kSCALE: return buildLayerObject<ScaleLayer>(net, id, shell);
     case nvinfer1::LayerType::kSCATTER: return buildLayerObject<ScatterLayer>(net, id, shell);
     case nvinfer1::LayerType::kSELECT: return buildLayerObject<SelectLayer>(net, id, shell);
     case nvinfer1::LayerType::kSHAPE: return buildLayerObject<ShapeLayer>(net, id, shell);
     case nvinfer1::LayerType::kSHUFFLE: return buildLayerObject<ShuffleLayer>(net, id, shell);
     case nvinfer1::LayerType::kSLICE: return buildLayerObject<SliceLayer>(net, id, shell);
     case nvinfer1::LayerType::kSOFTMAX: return buildLayerObject<SoftMaxLayer>(net, id, shell);
+    case nvinfer1::LayerType::kTOPK: return buildLayerObject<TopKLayer>(net, id, shell);
     case nvinfer1::LayerType::kTRIP_LIMIT: return buildLayerObject<TripLimitLayer>(net, id, shell);
+    case nvinfer1::LayerType::kUNARY: return buildLayerObject<UnaryLayer>(net, id, shell);
     default: logError("internal error: a layer of a type the bridge does not know"); return nullptr;
     }
 }

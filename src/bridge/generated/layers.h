@@ -49,11 +49,11 @@ public:
     explicit AssertionImpl(LayerRef r) noexcept : mRef(r) {}
     void setMessage(char const* message) noexcept override
     {
-        mRef.setText("message", message);
+        mRef.setString("message", message);
     }
     char const* getMessage() const noexcept override
     {
-        return mRef.getText("message");
+        return mRef.getString("message");
     }
 
 protected:
@@ -405,6 +405,42 @@ protected:
 };
 using DeconvolutionLayer = LayerObj<nvinfer1::IDeconvolutionLayer, DeconvolutionImpl>;
 
+class DequantizeImpl : public VDequantizeLayerDefaults
+{
+public:
+    explicit DequantizeImpl(LayerRef r) noexcept : mRef(r) {}
+    void setAxis(int32_t axis) noexcept override
+    {
+        mRef.setInt("axis", static_cast<int64_t>(axis));
+    }
+    int32_t getAxis() const noexcept override
+    {
+        return static_cast<int32_t>(mRef.getInt("axis"));
+    }
+
+protected:
+    LayerRef mRef;
+};
+using DequantizeLayer = LayerObj<nvinfer1::IDequantizeLayer, DequantizeImpl>;
+
+class EinsumImpl : public VEinsumLayerDefaults
+{
+public:
+    explicit EinsumImpl(LayerRef r) noexcept : mRef(r) {}
+    bool setEquation(char const* equation) noexcept override
+    {
+        return mRef.setString("equation", equation);
+    }
+    char const* getEquation() const noexcept override
+    {
+        return mRef.getString("equation");
+    }
+
+protected:
+    LayerRef mRef;
+};
+using EinsumLayer = LayerObj<nvinfer1::IEinsumLayer, EinsumImpl>;
+
 class ElementWiseImpl : public VElementWiseLayerDefaults
 {
 public:
@@ -595,6 +631,48 @@ protected:
 };
 using IteratorLayer = BoundaryLayerObj<nvinfer1::IIteratorLayer, IteratorImpl, LoopBoundary>;
 
+class LRNImpl : public VLRNLayerDefaults
+{
+public:
+    explicit LRNImpl(LayerRef r) noexcept : mRef(r) {}
+    void setWindowSize(int32_t windowSize) noexcept override
+    {
+        mRef.setInt("window", static_cast<int64_t>(windowSize));
+    }
+    int32_t getWindowSize() const noexcept override
+    {
+        return static_cast<int32_t>(mRef.getInt("window"));
+    }
+    void setAlpha(float alpha) noexcept override
+    {
+        mRef.setFloat("alpha", alpha);
+    }
+    float getAlpha() const noexcept override
+    {
+        return static_cast<float>(mRef.getFloat("alpha"));
+    }
+    void setBeta(float beta) noexcept override
+    {
+        mRef.setFloat("beta", beta);
+    }
+    float getBeta() const noexcept override
+    {
+        return static_cast<float>(mRef.getFloat("beta"));
+    }
+    void setK(float k) noexcept override
+    {
+        mRef.setFloat("k", k);
+    }
+    float getK() const noexcept override
+    {
+        return static_cast<float>(mRef.getFloat("k"));
+    }
+
+protected:
+    LayerRef mRef;
+};
+using LRNLayer = LayerObj<nvinfer1::ILRNLayer, LRNImpl>;
+
 class LoopOutputImpl : public LoopOutputCustom
 {
 public:
@@ -676,6 +754,48 @@ protected:
 };
 using NonZeroLayer = LayerObj<nvinfer1::INonZeroLayer, NonZeroImpl>;
 
+class NormalizationImpl : public VNormalizationLayerDefaults
+{
+public:
+    explicit NormalizationImpl(LayerRef r) noexcept : mRef(r) {}
+    void setEpsilon(float eps) noexcept override
+    {
+        mRef.setFloat("epsilon", eps);
+    }
+    float getEpsilon() const noexcept override
+    {
+        return static_cast<float>(mRef.getFloat("epsilon"));
+    }
+    void setAxes(uint32_t axesMask) noexcept override
+    {
+        mRef.setInt("axes", static_cast<int64_t>(axesMask));
+    }
+    uint32_t getAxes() const noexcept override
+    {
+        return static_cast<uint32_t>(mRef.getInt("axes"));
+    }
+    void setNbGroups(int32_t nbGroups) noexcept override
+    {
+        mRef.setInt("nb_groups", static_cast<int64_t>(nbGroups));
+    }
+    int32_t getNbGroups() const noexcept override
+    {
+        return static_cast<int32_t>(mRef.getInt("nb_groups"));
+    }
+    void setComputePrecision(nvinfer1::DataType type) noexcept override
+    {
+        mRef.setInt("compute_precision", static_cast<int64_t>(type));
+    }
+    nvinfer1::DataType getComputePrecision() const noexcept override
+    {
+        return static_cast<nvinfer1::DataType>(mRef.getInt("compute_precision"));
+    }
+
+protected:
+    LayerRef mRef;
+};
+using NormalizationLayer = LayerObj<nvinfer1::INormalizationLayer, NormalizationImpl>;
+
 class OneHotImpl : public VOneHotLayerDefaults
 {
 public:
@@ -735,6 +855,16 @@ protected:
     LayerRef mRef;
 };
 using PaddingLayer = LayerObj<nvinfer1::IPaddingLayer, PaddingImpl>;
+
+class ParametricReLUImpl : public VParametricReLULayerDefaults
+{
+public:
+    explicit ParametricReLUImpl(LayerRef r) noexcept : mRef(r) {}
+
+protected:
+    LayerRef mRef;
+};
+using ParametricReLULayer = LayerObj<nvinfer1::IParametricReLULayer, ParametricReLUImpl>;
 
 class PoolingImpl : public VPoolingLayerDefaults
 {
@@ -842,6 +972,65 @@ protected:
 };
 using PoolingLayer = LayerObj<nvinfer1::IPoolingLayer, PoolingImpl>;
 
+class QuantizeImpl : public VQuantizeLayerDefaults
+{
+public:
+    explicit QuantizeImpl(LayerRef r) noexcept : mRef(r) {}
+    void setAxis(int32_t axis) noexcept override
+    {
+        mRef.setInt("axis", static_cast<int64_t>(axis));
+    }
+    int32_t getAxis() const noexcept override
+    {
+        return static_cast<int32_t>(mRef.getInt("axis"));
+    }
+
+protected:
+    LayerRef mRef;
+};
+using QuantizeLayer = LayerObj<nvinfer1::IQuantizeLayer, QuantizeImpl>;
+
+class RNNv2Impl : public RNNv2Custom
+{
+public:
+    explicit RNNv2Impl(LayerRef r) noexcept : RNNv2Custom(r) {}
+    void setOperation(nvinfer1::RNNOperation op) noexcept override
+    {
+        mRef.setInt("operation", static_cast<int64_t>(op));
+    }
+    nvinfer1::RNNOperation getOperation() const noexcept override
+    {
+        return static_cast<nvinfer1::RNNOperation>(mRef.getInt("operation"));
+    }
+    void setInputMode(nvinfer1::RNNInputMode op) noexcept override
+    {
+        mRef.setInt("input_mode", static_cast<int64_t>(op));
+    }
+    nvinfer1::RNNInputMode getInputMode() const noexcept override
+    {
+        return static_cast<nvinfer1::RNNInputMode>(mRef.getInt("input_mode"));
+    }
+    void setDirection(nvinfer1::RNNDirection op) noexcept override
+    {
+        mRef.setInt("direction", static_cast<int64_t>(op));
+    }
+    nvinfer1::RNNDirection getDirection() const noexcept override
+    {
+        return static_cast<nvinfer1::RNNDirection>(mRef.getInt("direction"));
+    }
+};
+using RNNv2Layer = LayerObj<nvinfer1::IRNNv2Layer, RNNv2Impl>;
+
+class RaggedSoftMaxImpl : public VRaggedSoftMaxLayerDefaults
+{
+public:
+    explicit RaggedSoftMaxImpl(LayerRef r) noexcept : mRef(r) {}
+
+protected:
+    LayerRef mRef;
+};
+using RaggedSoftMaxLayer = LayerObj<nvinfer1::IRaggedSoftMaxLayer, RaggedSoftMaxImpl>;
+
 class RecurrenceImpl : public VRecurrenceLayerDefaults
 {
 public:
@@ -851,6 +1040,40 @@ protected:
     LayerRef mRef;
 };
 using RecurrenceLayer = BoundaryLayerObj<nvinfer1::IRecurrenceLayer, RecurrenceImpl, LoopBoundary>;
+
+class ReduceImpl : public VReduceLayerDefaults
+{
+public:
+    explicit ReduceImpl(LayerRef r) noexcept : mRef(r) {}
+    void setOperation(nvinfer1::ReduceOperation op) noexcept override
+    {
+        mRef.setInt("operation", static_cast<int64_t>(op));
+    }
+    nvinfer1::ReduceOperation getOperation() const noexcept override
+    {
+        return static_cast<nvinfer1::ReduceOperation>(mRef.getInt("operation"));
+    }
+    void setReduceAxes(uint32_t reduceAxes) noexcept override
+    {
+        mRef.setInt("reduce_axes", static_cast<int64_t>(reduceAxes));
+    }
+    uint32_t getReduceAxes() const noexcept override
+    {
+        return static_cast<uint32_t>(mRef.getInt("reduce_axes"));
+    }
+    void setKeepDimensions(bool keepDimensions) noexcept override
+    {
+        mRef.setInt("keep_dimensions", keepDimensions ? 1 : 0);
+    }
+    bool getKeepDimensions() const noexcept override
+    {
+        return mRef.getInt("keep_dimensions") != 0;
+    }
+
+protected:
+    LayerRef mRef;
+};
+using ReduceLayer = LayerObj<nvinfer1::IReduceLayer, ReduceImpl>;
 
 class ResizeImpl : public ResizeCustom
 {
@@ -932,6 +1155,45 @@ protected:
     LayerRef mRef;
 };
 using ReverseSequenceLayer = LayerObj<nvinfer1::IReverseSequenceLayer, ReverseSequenceImpl>;
+
+class ScaleImpl : public ScaleCustom
+{
+public:
+    explicit ScaleImpl(LayerRef r) noexcept : ScaleCustom(r) {}
+    void setMode(nvinfer1::ScaleMode mode) noexcept override
+    {
+        mRef.setInt("mode", static_cast<int64_t>(mode));
+    }
+    nvinfer1::ScaleMode getMode() const noexcept override
+    {
+        return static_cast<nvinfer1::ScaleMode>(mRef.getInt("mode"));
+    }
+    void setShift(nvinfer1::Weights shift) noexcept override
+    {
+        mRef.setWeights("shift", shift);
+    }
+    nvinfer1::Weights getShift() const noexcept override
+    {
+        return mRef.getWeights("shift");
+    }
+    void setScale(nvinfer1::Weights scale) noexcept override
+    {
+        mRef.setWeights("scale", scale);
+    }
+    nvinfer1::Weights getScale() const noexcept override
+    {
+        return mRef.getWeights("scale");
+    }
+    void setPower(nvinfer1::Weights power) noexcept override
+    {
+        mRef.setWeights("power", power);
+    }
+    nvinfer1::Weights getPower() const noexcept override
+    {
+        return mRef.getWeights("power");
+    }
+};
+using ScaleLayer = LayerObj<nvinfer1::IScaleLayer, ScaleImpl>;
 
 class ScatterImpl : public VScatterLayerDefaults
 {
@@ -1057,12 +1319,64 @@ protected:
 };
 using SoftMaxLayer = LayerObj<nvinfer1::ISoftMaxLayer, SoftMaxImpl>;
 
+class TopKImpl : public VTopKLayerDefaults
+{
+public:
+    explicit TopKImpl(LayerRef r) noexcept : mRef(r) {}
+    void setOperation(nvinfer1::TopKOperation op) noexcept override
+    {
+        mRef.setInt("operation", static_cast<int64_t>(op));
+    }
+    nvinfer1::TopKOperation getOperation() const noexcept override
+    {
+        return static_cast<nvinfer1::TopKOperation>(mRef.getInt("operation"));
+    }
+    void setK(int32_t k) noexcept override
+    {
+        mRef.setInt("k", static_cast<int64_t>(k));
+    }
+    int32_t getK() const noexcept override
+    {
+        return static_cast<int32_t>(mRef.getInt("k"));
+    }
+    void setReduceAxes(uint32_t reduceAxes) noexcept override
+    {
+        mRef.setInt("reduce_axes", static_cast<int64_t>(reduceAxes));
+    }
+    uint32_t getReduceAxes() const noexcept override
+    {
+        return static_cast<uint32_t>(mRef.getInt("reduce_axes"));
+    }
+
+protected:
+    LayerRef mRef;
+};
+using TopKLayer = LayerObj<nvinfer1::ITopKLayer, TopKImpl>;
+
 class TripLimitImpl : public TripLimitCustom
 {
 public:
     explicit TripLimitImpl(LayerRef r) noexcept : TripLimitCustom(r) {}
 };
 using TripLimitLayer = BoundaryLayerObj<nvinfer1::ITripLimitLayer, TripLimitImpl, LoopBoundary>;
+
+class UnaryImpl : public VUnaryLayerDefaults
+{
+public:
+    explicit UnaryImpl(LayerRef r) noexcept : mRef(r) {}
+    void setOperation(nvinfer1::UnaryOperation op) noexcept override
+    {
+        mRef.setInt("operation", static_cast<int64_t>(op));
+    }
+    nvinfer1::UnaryOperation getOperation() const noexcept override
+    {
+        return static_cast<nvinfer1::UnaryOperation>(mRef.getInt("operation"));
+    }
+
+protected:
+    LayerRef mRef;
+};
+using UnaryLayer = LayerObj<nvinfer1::IUnaryLayer, UnaryImpl>;
 
 // The C++ object for layer `id` of `net`, of the class its LayerType calls for.
 std::unique_ptr<Owned> makeLayerObject(NetworkObj& net, int32_t id, nvinfer1::ILayer*& shell) noexcept;

@@ -6,23 +6,34 @@ mod cast;
 mod concatenation;
 mod convolution;
 mod deconvolution;
+mod einsum;
 mod elementwise;
 mod fill;
 mod gather;
 mod grid_sample;
+mod lrn;
 mod matmul;
 mod nms;
 mod non_zero;
+mod normalization;
 mod one_hot;
+mod parametric_relu;
 mod pooling;
+mod quantize;
+mod ragged_softmax;
+mod reduce;
 mod resize;
 mod reverse_sequence;
+mod rnn_v2;
+mod scale;
 mod scatter;
 mod select;
 mod shape;
 mod shuffle;
 mod slice;
 mod softmax;
+mod top_k;
+mod unary;
 
 /// Every CUDA implementation.
 static IMPLEMENTATIONS: &[&dyn Implementation] = &[
@@ -31,6 +42,8 @@ static IMPLEMENTATIONS: &[&dyn Implementation] = &[
     &concatenation::CONCATENATION,
     &convolution::DIRECT,
     &deconvolution::DIRECT,
+    &quantize::DEQUANTIZE,
+    &einsum::EINSUM,
     &elementwise::ELEMENTWISE,
     &fill::FILL,
     &matmul::FC_CUBLASLT,
@@ -38,19 +51,29 @@ static IMPLEMENTATIONS: &[&dyn Implementation] = &[
     &gather::GATHER,
     &grid_sample::GRID_SAMPLE,
     &cast::IDENTITY,
+    &lrn::LRN_WINDOW,
     &matmul::CUBLASLT,
     &matmul::TILED,
     &nms::HOST_STAGED,
     &non_zero::NON_ZERO,
+    &normalization::NORMALIZATION,
     &one_hot::ONE_HOT,
     &slice::PADDING,
+    &parametric_relu::PARAMETRIC_RELU,
     &pooling::POOLING,
+    &quantize::QUANTIZE,
+    &rnn_v2::STEPWISE,
+    &ragged_softmax::RAGGED_SOFTMAX,
+    &reduce::REDUCE,
     &resize::RESIZE,
     &reverse_sequence::REVERSE_SEQUENCE,
+    &scale::SCALE,
     &scatter::SCATTER,
     &select::SELECT,
     &shape::SHAPE,
     &shuffle::SHUFFLE,
     &slice::SLICE,
     &softmax::SOFTMAX,
+    &top_k::TOP_K,
+    &unary::UNARY,
 ];
