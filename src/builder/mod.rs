@@ -80,6 +80,7 @@ pub fn build_for(network: &Network, config: &BuilderConfig, reporter: &Reporter,
             desc
         }
     };
+    lower::block_order(&mut desc)?;
     desc.name = String::new();
     desc.implicit_batch = network.implicit_batch;
     // Engine::verify's checks, split: a profile point the network cannot run at is the

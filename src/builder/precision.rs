@@ -196,8 +196,12 @@ pub fn assign(lowered: Lowered, config: &BuilderConfig, reporter: &Reporter, cho
             .tr
             .infer(l.op.as_ref(), asm.out.layers.len(), &l.inputs, |t| tensors[t].dtype)
             .map_err(|e| e.context(format!("layer '{}'", l.name)))?;
-        let host_valued = trial.iter().all(|o| o.values.as_ref().is_some_and(|v| !v.iter().any(|&e| asm.tr.depends_on_count(e))));
-        if l.op.constant().is_some() || host_valued {
+        // As `step_of` decides: kBOOL shape values are computed by running the layer.
+        let host_valued = trial.iter().all(|o| {
+            crate::engine::analysis::host_computable(o.dtype) && o.values.as_ref().is_some_and(|v| !v.iter().any(|&e| asm.tr.depends_on_count(e)))
+        });
+        // Loop and conditional boundaries run as part of their construct, never on their own.
+        if l.op.constant().is_some() || host_valued || l.op.control().is_some() {
             asm.push(l)?;
             continue;
         }
