@@ -15,8 +15,8 @@ use nvinfer::control::{CONCATENATE, LAST_VALUE, REVERSE, TRIP_COUNT, TRIP_WHILE}
 use nvinfer::ir::Network;
 use nvinfer::layers::elementwise::{GREATER, LESS, PROD, SUM};
 use nvinfer::layers::generated::{
-    Assertion, Condition, ConditionalInput, ConditionalOutput, Constant, ElementWise, Identity, Iterator as Iter, LoopOutput,
-    Recurrence, Shape, TripLimit,
+    Assertion, Condition, ConditionalInput, ConditionalOutput, Constant, ElementWise, Identity, Iterator as Iter, LoopOutput, Recurrence,
+    Shape, TripLimit,
 };
 use nvinfer::layers::Layer;
 use nvinfer::runtime::{Engine, ExecutionContext};
@@ -94,7 +94,8 @@ fn flow(what: &str, inputs: Vec<T>, build: impl Fn(&mut Net, &[usize]) -> Result
 /// tensor inputs need.
 fn network(inputs: &[T], build: &Build) -> Result<(Network, Option<OptimizationProfile>)> {
     let mut net = Net { n: Network::new() };
-    let ids: Vec<usize> = inputs.iter().enumerate().map(|(i, x)| net.n.add_input(&format!("in{i}"), x.dtype, &x.dims)).collect::<Result<_>>()?;
+    let ids: Vec<usize> =
+        inputs.iter().enumerate().map(|(i, x)| net.n.add_input(&format!("in{i}"), x.dtype, &x.dims)).collect::<Result<_>>()?;
     let outs = build(&mut net, &ids)?;
     for (k, &o) in outs.iter().enumerate() {
         net.n.set_tensor_name(o, &format!("out{k}"))?;
@@ -169,7 +170,8 @@ fn run(case: &Flow, target: &Target) -> Result<Vec<T>> {
 
 fn compare(label: &str, got: &[T], expected: &[T], failures: &mut Vec<String>) {
     for (k, (g, e)) in got.iter().zip(expected).enumerate() {
-        let close = g.values.len() == e.values.len() && g.values.iter().zip(&e.values).all(|(a, b)| (a - b).abs() <= 1e-5 * b.abs().max(1.0));
+        let close =
+            g.values.len() == e.values.len() && g.values.iter().zip(&e.values).all(|(a, b)| (a - b).abs() <= 1e-5 * b.abs().max(1.0));
         if g.dtype != e.dtype || g.dims != e.dims || !close {
             failures.push(format!(
                 "{label} output {k}: got {} {:?} {:?}, expected {} {:?} {:?}",
@@ -241,15 +243,17 @@ fn running_sum(x: usize, net: &mut Net, kinds: &[i32]) -> Result<Vec<usize>> {
 fn count_loops() {
     let x = f(&[4, 2], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]);
     let cases = vec![
-        flow("kCOUNT running sum: kLAST_VALUE", vec![x.clone()], |net, ins| running_sum(ins[0], net, &[LAST_VALUE]), vec![f(&[2], &[16.0, 20.0])]),
+        flow(
+            "kCOUNT running sum: kLAST_VALUE",
+            vec![x.clone()],
+            |net, ins| running_sum(ins[0], net, &[LAST_VALUE]),
+            vec![f(&[2], &[16.0, 20.0])],
+        ),
         flow(
             "kCOUNT running sum: kCONCATENATE and kREVERSE along axis 0",
             vec![x.clone()],
             |net, ins| running_sum(ins[0], net, &[CONCATENATE, REVERSE]),
-            vec![
-                f(&[4, 2], &[1.0, 2.0, 4.0, 6.0, 9.0, 12.0, 16.0, 20.0]),
-                f(&[4, 2], &[16.0, 20.0, 9.0, 12.0, 4.0, 6.0, 1.0, 2.0]),
-            ],
+            vec![f(&[4, 2], &[1.0, 2.0, 4.0, 6.0, 9.0, 12.0, 16.0, 20.0]), f(&[4, 2], &[16.0, 20.0, 9.0, 12.0, 4.0, 6.0, 1.0, 2.0])],
         ),
         flow(
             // Axis 1: output [2, 4], column j holds iteration j.
@@ -465,7 +469,12 @@ fn choose(net: &mut Net, c: usize, x: usize) -> Result<Vec<usize>> {
 fn conditionals() {
     let x = f(&[3], &[1.0, 2.0, 3.0]);
     let cases = vec![
-        flow("if: the true branch", vec![f(&[], &[0.5]), x.clone()], |net, ins| choose(net, ins[0], ins[1]), vec![f(&[3], &[2.0, 4.0, 6.0])]),
+        flow(
+            "if: the true branch",
+            vec![f(&[], &[0.5]), x.clone()],
+            |net, ins| choose(net, ins[0], ins[1]),
+            vec![f(&[3], &[2.0, 4.0, 6.0])],
+        ),
         flow(
             "if: the false branch",
             vec![f(&[], &[-0.5]), x.clone()],

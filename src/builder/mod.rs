@@ -74,6 +74,12 @@ pub fn build_for(network: &Network, config: &BuilderConfig, reporter: &Reporter,
                 .flat_map(|i| i.kernel_files().iter().copied())
                 .chain(["cast"])
                 .collect();
+            // Loops move slices and slots with kernels of their own (no layer names them).
+            let loops =
+                desc.layers.iter().any(|l| matches!(l.op.control(), Some(b) if matches!(b.construct, crate::control::Construct::Loop(_))));
+            if loops {
+                used.push(crate::backend::cuda::engine::CONTROL_FLOW_KERNELS);
+            }
             used.sort_unstable();
             used.dedup();
             desc.kernels = timing.images.iter().filter(|(n, _)| used.contains(&n.as_str())).cloned().collect();

@@ -198,7 +198,8 @@ pub fn assign(lowered: Lowered, config: &BuilderConfig, reporter: &Reporter, cho
             .map_err(|e| e.context(format!("layer '{}'", l.name)))?;
         // As `step_of` decides: kBOOL shape values are computed by running the layer.
         let host_valued = trial.iter().all(|o| {
-            crate::engine::analysis::host_computable(o.dtype) && o.values.as_ref().is_some_and(|v| !v.iter().any(|&e| asm.tr.depends_on_count(e)))
+            crate::engine::analysis::host_computable(o.dtype)
+                && o.values.as_ref().is_some_and(|v| !v.iter().any(|&e| asm.tr.depends_on_count(e)))
         });
         // Loop and conditional boundaries run as part of their construct, never on their own.
         if l.op.constant().is_some() || host_valued || l.op.control().is_some() {

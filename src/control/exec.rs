@@ -55,7 +55,12 @@ pub trait Machine {
 }
 
 fn input(desc: &EngineDesc, li: usize, slot: usize) -> Result<usize> {
-    desc.layers[li].inputs.get(slot).copied().flatten().ok_or_else(|| Error::internal(format!("layer '{}' lacks input {slot}", desc.layers[li].name)))
+    desc.layers[li]
+        .inputs
+        .get(slot)
+        .copied()
+        .flatten()
+        .ok_or_else(|| Error::internal(format!("layer '{}' lacks input {slot}", desc.layers[li].name)))
 }
 
 fn output(desc: &EngineDesc, li: usize) -> Result<usize> {
@@ -123,11 +128,13 @@ fn run_loop(desc: &EngineDesc, a: &Analysis, m: &mut dyn Machine, b: &LoopBlock)
     let count = match b.count {
         Some(tl) => {
             let t = input(desc, tl, 0)?;
-            Some(match m.shape_value(t) {
-                Some(v) => v,
-                None => m.read_scalar(t)?,
-            }
-            .max(0))
+            Some(
+                match m.shape_value(t) {
+                    Some(v) => v,
+                    None => m.read_scalar(t)?,
+                }
+                .max(0),
+            )
         }
         None => None,
     };
@@ -209,7 +216,15 @@ fn run_loop(desc: &EngineDesc, a: &Analysis, m: &mut dyn Machine, b: &LoopBlock)
                 (true, false, Some(n)) => n - 1 - j,
                 _ => j,
             };
-            let d = SlotCopyDesc { outer: c.outer, inner: c.inner, count: 1, dst_slots: c.slots, dst_first: slot, src_slots: 1, ..Default::default() };
+            let d = SlotCopyDesc {
+                outer: c.outer,
+                inner: c.inner,
+                count: 1,
+                dst_slots: c.slots,
+                dst_first: slot,
+                src_slots: 1,
+                ..Default::default()
+            };
             let dst = if c.staged { Buf::Staging(c.exit) } else { Buf::Tensor(c.out) };
             m.copy_slots(dst, Buf::Tensor(c.value), c.elem, &d)?;
         }

@@ -57,6 +57,8 @@ pub fn gather<'b>(
 }
 
 /// The boundary layers of a list of layers, each with its input 0.
-pub fn boundaries<'a>(layers: impl IntoIterator<Item = (&'a dyn Layer, &'a [Option<usize>])> + 'a) -> impl Iterator<Item = (Boundary, Option<usize>)> + 'a {
+pub fn boundaries<'a>(
+    layers: impl IntoIterator<Item = (&'a dyn Layer, &'a [Option<usize>])> + 'a,
+) -> impl Iterator<Item = (Boundary, Option<usize>)> + 'a {
     layers.into_iter().filter_map(|(op, inputs)| op.control().map(|b| (b, inputs.first().copied().flatten())))
 }

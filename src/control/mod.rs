@@ -71,12 +71,20 @@ pub enum BoundaryKind {
     /// Input 0: the initial value (outside); input 1: the next value (inside, a back edge).
     Recurrence,
     /// kCOUNT (a 0-D kINT32 count, outside) or kWHILE (a 0-D kBOOL computed inside).
-    TripLimit { while_: bool },
+    TripLimit {
+        while_: bool,
+    },
     /// One slice of input 0 along `axis` per iteration.
-    Iterator { axis: i32, reverse: bool },
+    Iterator {
+        axis: i32,
+        reverse: bool,
+    },
     /// kLAST_VALUE of a recurrence, or the values of every iteration concatenated along
     /// `axis` (in iteration order, or reversed); input 1: the concatenation length.
-    LoopOutput { kind: i32, axis: i32 },
+    LoopOutput {
+        kind: i32,
+        axis: i32,
+    },
     Condition,
     ConditionalInput,
     /// Input 0: the true branch's value; input 1: the false branch's.

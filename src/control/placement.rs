@@ -235,7 +235,11 @@ enum Join {
 }
 
 /// Groups boundary layers by construct and checks each construct's set of them.
-fn collect(g: &FlowGraph, loop_names: &[&str], conditional_names: &[&str]) -> Result<(Vec<ConstructLayers>, Vec<Option<(usize, BoundaryKind)>>, Vec<String>)> {
+fn collect(
+    g: &FlowGraph,
+    loop_names: &[&str],
+    conditional_names: &[&str],
+) -> Result<(Vec<ConstructLayers>, Vec<Option<(usize, BoundaryKind)>>, Vec<String>)> {
     let mut index: HashMap<Construct, usize> = HashMap::new();
     let mut constructs: Vec<ConstructLayers> = vec![];
     let mut boundary = vec![None; g.layers.len()];
@@ -274,12 +278,12 @@ fn collect(g: &FlowGraph, loop_names: &[&str], conditional_names: &[&str]) -> Re
             return Err(Error::invalid_argument(format!("loop '{name}' has no trip limit: add one with ILoop::addTripLimit")));
         }
         if !k.is_loop() && k.condition.is_none() {
-            return Err(Error::invalid_argument(format!("conditional '{name}' has no condition: set one with IIfConditional::setCondition")));
+            return Err(Error::invalid_argument(format!(
+                "conditional '{name}' has no condition: set one with IIfConditional::setCondition"
+            )));
         }
         if !k.is_loop() && k.exits.is_empty() {
-            return Err(Error::invalid_argument(format!(
-                "conditional '{name}' has no output: add one with IIfConditional::addOutput"
-            )));
+            return Err(Error::invalid_argument(format!("conditional '{name}' has no output: add one with IIfConditional::addOutput")));
         }
         names.push(name);
     }
@@ -394,7 +398,11 @@ pub fn place(g: &FlowGraph, loop_names: &[&str], conditional_names: &[&str]) -> 
 fn tensor_name<'a>(g: &'a FlowGraph, t: usize) -> String {
     for l in &g.layers {
         if let Some(i) = l.outputs.iter().position(|&o| o == t) {
-            return if l.outputs.len() == 1 { format!("the output of layer '{}'", l.name) } else { format!("output {i} of layer '{}'", l.name) };
+            return if l.outputs.len() == 1 {
+                format!("the output of layer '{}'", l.name)
+            } else {
+                format!("output {i} of layer '{}'", l.name)
+            };
         }
     }
     format!("tensor {t}")
@@ -581,7 +589,8 @@ fn backward(g: &FlowGraph, p: &mut Placement, order: &[usize]) -> Result<()> {
             }
             Some((c, BoundaryKind::LoopOutput { .. } | BoundaryKind::ConditionalOutput)) => {
                 // The construct moves once all its exits are known.
-                let n = p.constructs[c].exits.iter().filter_map(|&e| exit_need(g, p, e, &readers, &is_output)).reduce(|a, b| p.common(a, b));
+                let n =
+                    p.constructs[c].exits.iter().filter_map(|&e| exit_need(g, p, e, &readers, &is_output)).reduce(|a, b| p.common(a, b));
                 exits_left[c] -= 1;
                 if exits_left[c] == 0 {
                     if let Some(n) = n {
@@ -631,14 +640,7 @@ fn lazily(p: &Placement, from: RegionId, need: RegionId) -> RegionId {
     at
 }
 
-fn used_outside(
-    g: &FlowGraph,
-    p: &Placement,
-    li: usize,
-    here: RegionId,
-    readers: &[Vec<(usize, usize)>],
-    is_output: &[bool],
-) -> Error {
+fn used_outside(g: &FlowGraph, p: &Placement, li: usize, here: RegionId, readers: &[Vec<(usize, usize)>], is_output: &[bool]) -> Error {
     let l = &g.layers[li];
     let how = match p.part(here) {
         Some((_, Part::Body)) => "data leaves a loop only through an ILoopOutputLayer",

@@ -331,7 +331,12 @@ impl Network {
         };
         let layers = self.layers.iter().map(|x| (x.op.as_ref(), x.inputs.as_slice()));
         let tensors = &self.tensors;
-        facts::gather(facts::boundaries(layers), |t| tensors.get(t).map(|x| x.dims.as_slice()), |t| tensors.get(t).and_then(|x| x.values.as_deref()), l)
+        facts::gather(
+            facts::boundaries(layers),
+            |t| tensors.get(t).map(|x| x.dims.as_slice()),
+            |t| tensors.get(t).and_then(|x| x.values.as_deref()),
+            l,
+        )
     }
 
     /// Infers one layer from its inputs' current state; returns whether its outputs changed.
@@ -649,7 +654,8 @@ impl Network {
             return;
         };
         for (j, lj) in self.layers.iter().enumerate() {
-            if matches!(lj.op.control(), Some(Boundary { construct: Construct::Loop(x), kind: BoundaryKind::LoopOutput { .. } }) if x == l) {
+            if matches!(lj.op.control(), Some(Boundary { construct: Construct::Loop(x), kind: BoundaryKind::LoopOutput { .. } }) if x == l)
+            {
                 self.dirty.insert(j);
             }
         }

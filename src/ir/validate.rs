@@ -68,7 +68,11 @@ fn validate_control_flow(net: &Network) -> Result<()> {
             Construct::Conditional(i) => (i as usize) < conditionals.len(),
         };
         if !known {
-            return Err(Error::invalid_argument(format!("layer '{}' belongs to {}, which this network does not have", l.name, b.construct.describe())));
+            return Err(Error::invalid_argument(format!(
+                "layer '{}' belongs to {}, which this network does not have",
+                l.name,
+                b.construct.describe()
+            )));
         }
     }
     let placement = placement::place(&fg, &loops, &conditionals)?;
