@@ -786,3 +786,35 @@ fn count_past_an_iterator() {
         assert_eq!(got[0].values, vec![1.0, 2.0, 0.0, 0.0], "{}", backend_name(&target));
     }
 }
+
+/// A body layer forced to kHALF (kOBEY_PRECISION_CONSTRAINTS) in a kFLOAT loop: what the
+/// recurrence and the loop output read is cast back to kFLOAT, so the loop keeps its types.
+#[test]
+fn half_precision_body() {
+    use nvinfer::builder::config::{FLAG_FP16, FLAG_OBEY_PRECISION_CONSTRAINTS};
+    for target in targets() {
+        let mut net = Net { n: Network::new() };
+        let x = net.n.add_input("in0", Float, &[4, 2]).unwrap();
+        let outs = running_sum(x, &mut net, &[LAST_VALUE, CONCATENATE]).unwrap();
+        let sum = net.n.layers.iter().position(|l| l.op.kind() == nvinfer::layers::Kind::ElementWise).unwrap();
+        net.n.layers[sum].precision = Some(DataType::Half);
+        for (k, &o) in outs.iter().enumerate() {
+            net.n.set_tensor_name(o, &format!("out{k}")).unwrap();
+            net.n.mark_output(o).unwrap();
+        }
+        let mut config = BuilderConfig::default();
+        config.set_flag(FLAG_FP16, true);
+        config.set_flag(FLAG_OBEY_PRECISION_CONSTRAINTS, true);
+        let plan = build_for(&net.n, &config, &common::quiet(), target.clone()).unwrap();
+        let engine = Arc::new(Engine::deserialize(&plan).unwrap());
+        let casts = engine.desc.layers.iter().filter(|l| l.op.kind() == nvinfer::layers::Kind::Cast).count();
+        assert!(casts >= 2, "the half sum has casts in and out, not {casts}");
+        let mut ctx = ExecutionContext::new(engine.clone()).unwrap();
+        let x = f(&[4, 2], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]);
+        let got = execute(&mut ctx, &engine, &[x], 2, &target).unwrap();
+        let mut failures = vec![];
+        let want = [f(&[2], &[16.0, 20.0]), f(&[4, 2], &[1.0, 2.0, 4.0, 6.0, 9.0, 12.0, 16.0, 20.0])];
+        compare(&format!("{} half body", backend_name(&target)), &got, &want, &mut failures);
+        assert!(failures.is_empty(), "{failures:?}");
+    }
+}

@@ -181,6 +181,15 @@ pub fn assign(lowered: Lowered, config: &BuilderConfig, reporter: &Reporter, cho
     if config.flag(FLAG_FP16) {
         allowed.push(DataType::Half);
     }
+    // What a loop or conditional boundary reads keeps its declared type (a recurrence's next
+    // value has its initial value's type, branch outputs each other's): a layer choosing
+    // kHALF gets a cast back after it.
+    let mut boundary_read = vec![false; src.tensors.len()];
+    for l in src.layers.iter().filter(|l| l.op.control().is_some()) {
+        for &t in l.inputs.iter().flatten() {
+            boundary_read[t] = true;
+        }
+    }
     let tr = Tracker::new(&src)?;
     let declared: Vec<DataType> = src.tensors.iter().map(|t| t.dtype).collect();
     let mut asm = Assembly {
@@ -270,7 +279,8 @@ pub fn assign(lowered: Lowered, config: &BuilderConfig, reporter: &Reporter, cho
             .iter()
             .enumerate()
             .map(|(i, &o)| {
-                output_types[li].get(i).copied().flatten().or((asm.out.tensors[o].io_mode == TensorIOMode::Output).then_some(declared[o]))
+                let kept = asm.out.tensors[o].io_mode == TensorIOMode::Output || boundary_read[o];
+                output_types[li].get(i).copied().flatten().or(kept.then_some(declared[o]))
             })
             .collect();
         let produced = pick.types.outputs.clone();
