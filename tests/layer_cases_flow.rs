@@ -352,6 +352,23 @@ fn count_loops() {
             },
             vec![f(&[6, 2], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 0.0, 0.0, 0.0, 0.0])],
         ),
+        flow(
+            // A count read at run time (3) with an iterator over 4 rows: the concatenations
+            // are as long as the loop ran, known only after it (staged, then copied).
+            "kCONCATENATE and kREVERSE as long as a run-time count",
+            vec![i(&[], &[3.0]), x.clone()],
+            |net, ins| {
+                let l = net.n.add_loop()?;
+                net.count(l, ins[0])?;
+                let zero = net.floats(&[2], &[0.0, 0.0])?;
+                let (r, acc) = net.recurrence(l, zero)?;
+                let row = net.iterate(l, ins[1], 0, false)?;
+                let next = net.ew(SUM, acc, row)?;
+                net.next(r, next)?;
+                Ok(vec![net.out(l, next, CONCATENATE, 0)?, net.out(l, next, REVERSE, 0)?])
+            },
+            vec![f(&[3, 2], &[1.0, 2.0, 4.0, 6.0, 9.0, 12.0]), f(&[3, 2], &[9.0, 12.0, 4.0, 6.0, 1.0, 2.0])],
+        ),
     ];
     check("loop", cases);
 }
@@ -410,9 +427,10 @@ fn while_loops() {
                 let e = net.iterate(l, ins[0], 0, false)?;
                 let next = net.ew(SUM, s, e)?;
                 net.next(r, next)?;
-                Ok(vec![net.out(l, s, LAST_VALUE, 0)?])
+                Ok(vec![net.out(l, s, LAST_VALUE, 0)?, net.out(l, next, CONCATENATE, 0)?, net.out(l, next, REVERSE, 0)?])
             },
-            vec![f(&[], &[10.0])],
+            // The concatenations, bounded by the 5 rows, hold the 4 iterations that ran.
+            vec![f(&[], &[10.0]), f(&[4], &[1.0, 3.0, 6.0, 10.0]), f(&[4], &[10.0, 6.0, 3.0, 1.0])],
         ),
     ];
     check("loop", cases);
