@@ -97,7 +97,7 @@ pub(crate) struct CpuRun<'a> {
     io: &'a [IoBinding],
     res: std::borrow::Cow<'a, Resolution>,
     counts: Vec<(u32, u32, i64)>,
-    reresolve: &'a dyn Fn(&[(u32, u32, i64)]) -> Result<Resolution>,
+    reresolve: &'a crate::runtime::resolve::Reresolve<'a>,
 }
 
 impl CpuRun<'_> {
@@ -191,7 +191,7 @@ pub fn run(
     st: &mut CpuState,
     io: &[IoBinding],
     first: &Resolution,
-    reresolve: &dyn Fn(&[(u32, u32, i64)]) -> Result<Resolution>,
+    reresolve: &crate::runtime::resolve::Reresolve<'_>,
 ) -> Result<Option<Resolution>> {
     let crate::runtime::engine::EngineBackend::Cpu(cpu) = &engine.backend else {
         return Err(Error::internal("a CPU run of a non-CPU engine"));

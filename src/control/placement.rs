@@ -234,12 +234,11 @@ enum Join {
     Conflict,
 }
 
+/// Each construct's boundary layers, each layer's construct and role, the constructs' names.
+type Collected = (Vec<ConstructLayers>, Vec<Option<(usize, BoundaryKind)>>, Vec<String>);
+
 /// Groups boundary layers by construct and checks each construct's set of them.
-fn collect(
-    g: &FlowGraph,
-    loop_names: &[&str],
-    conditional_names: &[&str],
-) -> Result<(Vec<ConstructLayers>, Vec<Option<(usize, BoundaryKind)>>, Vec<String>)> {
+fn collect(g: &FlowGraph, loop_names: &[&str], conditional_names: &[&str]) -> Result<Collected> {
     let mut index: HashMap<Construct, usize> = HashMap::new();
     let mut constructs: Vec<ConstructLayers> = vec![];
     let mut boundary = vec![None; g.layers.len()];
@@ -395,7 +394,7 @@ pub fn place(g: &FlowGraph, loop_names: &[&str], conditional_names: &[&str]) -> 
 }
 
 /// The tensor names of a graph for messages.
-fn tensor_name<'a>(g: &'a FlowGraph, t: usize) -> String {
+fn tensor_name(g: &FlowGraph, t: usize) -> String {
     for l in &g.layers {
         if let Some(i) = l.outputs.iter().position(|&o| o == t) {
             return if l.outputs.len() == 1 {

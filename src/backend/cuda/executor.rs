@@ -41,7 +41,7 @@ pub(crate) struct CudaRun<'a, 's> {
     ce: &'a CudaEngine,
     res: std::borrow::Cow<'a, Resolution>,
     counts: Vec<(u32, u32, i64)>,
-    reresolve: &'a dyn Fn(&[(u32, u32, i64)]) -> Result<Resolution>,
+    reresolve: &'a crate::runtime::resolve::Reresolve<'a>,
     stream: RawStream,
     scratch: Scratch,
 }
@@ -142,7 +142,7 @@ impl CudaState {
         engine: &Engine,
         io: &[IoBinding],
         first: &Resolution,
-        reresolve: &dyn Fn(&[(u32, u32, i64)]) -> Result<Resolution>,
+        reresolve: &crate::runtime::resolve::Reresolve<'_>,
         stream: RawStream,
     ) -> Result<Option<Resolution>> {
         let EngineBackend::Cuda(ce) = &engine.backend else { return Err(Error::internal("a CUDA run of a non-CUDA engine")) };
