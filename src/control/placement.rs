@@ -213,10 +213,13 @@ impl Placement {
 
     /// Whether input `slot` of a boundary layer comes from outside its construct (so the
     /// construct is placed where that tensor is visible).
-    fn outer_slot(kind: BoundaryKind, slot: usize) -> bool {
+    /// `count_limit`: the layer is its loop's kCOUNT limit (told apart by the construct
+    /// rather than by the kind's flag, which optimized code reads in a way memcheck reports
+    /// for the other kinds).
+    fn outer_slot(kind: BoundaryKind, slot: usize, count_limit: bool) -> bool {
         match kind {
             BoundaryKind::Recurrence => slot == 0,
-            BoundaryKind::TripLimit { while_ } => !while_,
+            BoundaryKind::TripLimit { .. } => count_limit,
             BoundaryKind::Iterator { .. } | BoundaryKind::Condition | BoundaryKind::ConditionalInput => true,
             BoundaryKind::LoopOutput { .. } => slot == 1,
             BoundaryKind::ConditionalOutput => false,
@@ -316,7 +319,7 @@ fn order(g: &FlowGraph, constructs: &[ConstructLayers], boundary: &[Option<(usiz
         for b in k.all() {
             let (_, kind) = boundary[b].expect("a boundary layer");
             for (slot, t) in g.layers[b].inputs.iter().enumerate() {
-                if Placement::outer_slot(kind, slot) {
+                if Placement::outer_slot(kind, slot, k.count == Some(b)) {
                     outer.extend(t.and_then(|t| producer.get(t).copied().flatten()));
                 }
             }
@@ -465,7 +468,8 @@ fn forward(g: &FlowGraph, p: &mut Placement, order: &[usize], at_least: &[Region
                     for b in p.constructs[c].all().collect::<Vec<_>>() {
                         let (_, k) = p.boundary[b].expect("boundary");
                         for (slot, t) in g.layers[b].inputs.iter().enumerate() {
-                            let Some(t) = t.filter(|_| Placement::outer_slot(k, slot)) else { continue };
+                            let count_limit = p.constructs[c].count == Some(b);
+                            let Some(t) = t.filter(|_| Placement::outer_slot(k, slot, count_limit)) else { continue };
                             match p.join(p.parent[c], tensor_region[t]) {
                                 Join::Deeper(d) => p.parent[c] = d,
                                 Join::Move(m, into) => return Ok(Some((m, into))),
