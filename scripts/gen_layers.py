@@ -401,7 +401,7 @@ def gen_cxx(layers: list[dict], inv) -> tuple[str, str, str]:
         if l["layer_type_value"] is None:
             continue
         name = l["name"]
-        vclass = "V" + l["class"][1:]
+        vclass = l.get("vclass") or "V" + l["class"][1:]
         custom = l.get("custom", [])
         base = f"{name}Custom" if custom else f"{vclass}Defaults"
         h.append(f"class {name}Impl : public {base}")
@@ -483,7 +483,13 @@ def gen_cxx(layers: list[dict], inv) -> tuple[str, str, str]:
             h.append("protected:")
             h.append("    LayerRef mRef;")
         h.append("};")
-        h.append(f"using {name}Layer = LayerObj<nvinfer1::{l['class']}, {name}Impl>;")
+        boundary = l.get("boundary")
+        if boundary is None:
+            h.append(f"using {name}Layer = LayerObj<nvinfer1::{l['class']}, {name}Impl>;")
+        elif boundary in ("LoopBoundary", "ConditionalBoundary"):
+            h.append(f"using {name}Layer = BoundaryLayerObj<nvinfer1::{l['class']}, {name}Impl, {boundary}>;")
+        else:
+            fail(f"{name}: unknown boundary {boundary!r}")
         h.append("")
         for add in l.get("add", []):
             m = cx.vmethod("VNetworkDefinition", add["method"])

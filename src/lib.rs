@@ -4,8 +4,8 @@
 //! `src/bridge`), `onnx` (parser), `builder` (passes → engine description → plan), `plan`
 //! (versioned protobuf), `runtime` (engines and execution contexts), `backend` (CPU reference
 //! and CUDA implementations), `engine` (what a built engine is and what is derived from it),
-//! `layers` (one spec per layer kind), `ir` (the network graph), `shape` (symbolic shapes),
-//! `host` and `weights` (typed data).
+//! `layers` (one spec per layer kind), `control` (loops and conditionals), `ir` (the network
+//! graph), `shape` (symbolic shapes), `host` and `weights` (typed data).
 
 // CUDA streams, events and functions are opaque driver handles that we pass through, never
 // dereference; and the C ABI's safety contract (valid pointers from this library or the
@@ -15,6 +15,7 @@
 pub mod backend;
 pub mod builder;
 pub mod capi;
+pub mod control;
 pub mod engine;
 pub mod error;
 pub mod host;

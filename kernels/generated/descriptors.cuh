@@ -2,6 +2,19 @@
 // Structs passed by value to kernels; src/backend/cuda/descriptors.rs mirrors them.
 #pragma once
 
+// Copies count slots of tensors seen as [outer, slots, inner]: destination slot dst_first + k reads source slot src_first + k (src_first + count - 1 - k when reverse).
+struct SlotCopyDesc
+{
+    long long outer;
+    long long inner;
+    long long count;
+    long long dst_slots;
+    long long dst_first;
+    long long src_slots;
+    long long src_first;
+    int reverse;
+};
+
 // Shape and row-major strides of a tensor, broadcast axes with stride 0.
 struct TensorGeom
 {

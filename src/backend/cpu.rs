@@ -1,7 +1,10 @@
 //! The CPU reference backend: runs an engine's layers in order through their specs' CPU
 //! references, on one host arena laid out by the same memory plan the GPU uses. Plain and
 //! obviously correct; the oracle for the CUDA backend. I/O may be host memory, or device
-//! memory on a machine with a GPU (staged through the driver).
+//! memory on a machine with a GPU (staged through the driver). Loops and conditionals run
+//! through `crate::control::exec` with the data movement of `flow`.
+
+mod flow;
 
 use crate::engine::analysis::Step;
 use crate::engine::Storage;
@@ -86,60 +89,49 @@ fn place(engine: &Engine, cpu: &CpuEngine, st: &mut CpuState, io: &[IoBinding], 
     Ok(Place { ptr, len })
 }
 
-/// Runs the engine once. `reresolve` recomputes shapes when a layer reports data-dependent
-/// counts; the final shapes are returned when that happened. I/O addresses must have been
-/// checked by the context (set, aligned, disjoint).
-pub fn run(
-    engine: &Engine,
-    st: &mut CpuState,
-    io: &[IoBinding],
-    first: &Resolution,
-    reresolve: &dyn Fn(&[(u32, u32, i64)]) -> Result<Resolution>,
-) -> Result<Option<Resolution>> {
-    let crate::runtime::engine::EngineBackend::Cpu(cpu) = &engine.backend else {
-        return Err(Error::internal("a CPU run of a non-CPU engine"));
-    };
-    let (desc, a) = (&engine.desc, &engine.analysis);
-    let mut res = std::borrow::Cow::Borrowed(first);
-    let nb_in = desc.nb_inputs();
-    // Device-memory I/O goes through staging buffers sized for the largest shape.
-    for (k, b) in io.iter().enumerate() {
-        let t = desc.io[k];
-        if b.on_device && st.staging[k].is_none() {
-            st.staging[k] = Some(HostBuffer::new(a.tensors[t].max_bytes as usize)?);
-        }
-        if b.on_device && k < nb_in && !desc.tensors[t].shape_tensor {
-            let bytes = res.dims[t].as_deref().and_then(|d| byte_size(d, desc.tensors[t].dtype)).unwrap_or(0);
-            let s = st.staging[k].as_mut().ok_or_else(|| Error::internal("staging"))?;
-            crate::backend::cuda::memory::download(b.address, &mut s.bytes_mut()[..bytes])?;
-        }
+/// One run in progress: what a layer step needs, and the shapes as counts become known.
+pub(crate) struct CpuRun<'a> {
+    engine: &'a Engine,
+    cpu: &'a CpuEngine,
+    st: &'a mut CpuState,
+    io: &'a [IoBinding],
+    res: std::borrow::Cow<'a, Resolution>,
+    counts: Vec<(u32, u32, i64)>,
+    reresolve: &'a crate::runtime::resolve::Reresolve<'a>,
+}
+
+impl CpuRun<'_> {
+    fn place(&mut self, t: usize, dims: Option<&[i64]>) -> Result<Place> {
+        place(self.engine, self.cpu, self.st, self.io, t, dims)
     }
-    // Shape values that running layers or the application read as data.
-    for (t, info) in a.tensors.iter().enumerate() {
-        if info.materialize {
-            let values = info.values.as_deref().and_then(|v| res.eval.all(v)).ok_or_else(|| Error::internal("unknown shape values"))?;
-            let p = place(engine, cpu, st, io, t, res.dims[t].as_deref())?;
-            // SAFETY: `place` sized the region for this tensor's dims and type.
-            let dst = unsafe { std::slice::from_raw_parts_mut(p.ptr, p.len) };
-            encode_i64(desc.tensors[t].dtype, &values, dst);
-        }
+
+    /// Tensor `t` where it lives, sized by its shape in this run (its planned size while
+    /// a count it depends on is unknown).
+    fn place_now(&mut self, t: usize) -> Result<Place> {
+        let dims = self.res.dims[t].clone();
+        self.place(t, dims.as_deref())
     }
-    let mut counts: Vec<(u32, u32, i64)> = vec![];
-    for (li, l) in desc.layers.iter().enumerate() {
+
+    /// Runs layer `li` as its step says (not loop or conditional boundaries: `flow`).
+    fn run_layer(&mut self, li: usize) -> Result<()> {
+        let (desc, a) = (&self.engine.desc, &self.engine.analysis);
+        let l = &desc.layers[li];
         match a.steps[li] {
-            Step::Host => continue,
+            Step::Host | Step::Control => return Ok(()),
             Step::Constant => {
                 let o = l.outputs[0];
                 if let Storage::Io(_) = a.tensors[o].storage {
-                    let src = cpu.constants[li].as_ref().map(|b| b.bytes()).unwrap_or(&[]);
-                    let p = place(engine, cpu, st, io, o, res.dims[o].as_deref())?;
+                    let src = self.cpu.constants[li].as_ref().map(|b| b.bytes()).unwrap_or(&[]);
+                    let dims = self.res.dims[o].clone();
+                    let p = place(self.engine, self.cpu, self.st, self.io, o, dims.as_deref())?;
                     // SAFETY: sized for the constant's shape, which is static.
                     unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), p.ptr, src.len().min(p.len)) };
                 }
-                continue;
+                return Ok(());
             }
             Step::Run => {}
         }
+        let res = &*self.res;
         let shape_inputs = l.op.kind().shape_inputs();
         // Shape inputs reach the reference as their values (kINT32), never as tensor memory.
         let shape_values: Vec<Option<Vec<u8>>> = l
@@ -166,7 +158,7 @@ pub fn run(
                 continue;
             }
             let dims = res.dims[i].as_deref().ok_or_else(|| Error::internal("an input's shape is unknown"))?;
-            let p = place(engine, cpu, st, io, i, Some(dims))?;
+            let p = place(self.engine, self.cpu, self.st, self.io, i, Some(dims))?;
             // SAFETY: the region holds the tensor (sized above); layers only read inputs, and
             // the memory plan never places a layer's outputs over its inputs.
             let bytes = unsafe { std::slice::from_raw_parts(p.ptr as *const u8, p.len) };
@@ -175,7 +167,7 @@ pub fn run(
         let mut outputs = Vec::with_capacity(l.outputs.len());
         for &o in &l.outputs {
             let dims = res.dims[o].as_deref();
-            let p = place(engine, cpu, st, io, o, dims)?;
+            let p = place(self.engine, self.cpu, self.st, self.io, o, dims)?;
             // SAFETY: as above; outputs of one layer are distinct tensors in distinct places.
             let bytes = unsafe { std::slice::from_raw_parts_mut(p.ptr, p.len) };
             outputs.push(TensorOut { dtype: desc.tensors[o].dtype, dims: dims.unwrap_or(&[]), bytes });
@@ -184,10 +176,54 @@ pub fn run(
         l.op.run_cpu(&mut cx, &inputs, &mut outputs).map_err(|e| e.context(format!("layer '{}'", l.name)))?;
         drop((inputs, outputs));
         if !cx.counts.is_empty() {
-            counts.extend(cx.counts.iter().map(|&(out, n)| (li as u32, out, n)));
-            res = std::borrow::Cow::Owned(reresolve(&counts)?);
+            self.counts.extend(cx.counts.iter().map(|&(out, n)| (li as u32, out, n)));
+            self.res = std::borrow::Cow::Owned((self.reresolve)(&self.counts)?);
+        }
+        Ok(())
+    }
+}
+
+/// Runs the engine once. `reresolve` recomputes shapes when a layer reports data-dependent
+/// counts; the final shapes are returned when that happened. I/O addresses must have been
+/// checked by the context (set, aligned, disjoint).
+pub fn run(
+    engine: &Engine,
+    st: &mut CpuState,
+    io: &[IoBinding],
+    first: &Resolution,
+    reresolve: &crate::runtime::resolve::Reresolve<'_>,
+) -> Result<Option<Resolution>> {
+    let crate::runtime::engine::EngineBackend::Cpu(cpu) = &engine.backend else {
+        return Err(Error::internal("a CPU run of a non-CPU engine"));
+    };
+    let (desc, a) = (&engine.desc, &engine.analysis);
+    let res = std::borrow::Cow::Borrowed(first);
+    let nb_in = desc.nb_inputs();
+    // Device-memory I/O goes through staging buffers sized for the largest shape.
+    for (k, b) in io.iter().enumerate() {
+        let t = desc.io[k];
+        if b.on_device && st.staging[k].is_none() {
+            st.staging[k] = Some(HostBuffer::new(a.tensors[t].max_bytes as usize)?);
+        }
+        if b.on_device && k < nb_in && !desc.tensors[t].shape_tensor {
+            let bytes = res.dims[t].as_deref().and_then(|d| byte_size(d, desc.tensors[t].dtype)).unwrap_or(0);
+            let s = st.staging[k].as_mut().ok_or_else(|| Error::internal("staging"))?;
+            crate::backend::cuda::memory::download(b.address, &mut s.bytes_mut()[..bytes])?;
         }
     }
+    // Shape values that running layers or the application read as data.
+    for (t, info) in a.tensors.iter().enumerate() {
+        if info.materialize {
+            let values = info.values.as_deref().and_then(|v| res.eval.all(v)).ok_or_else(|| Error::internal("unknown shape values"))?;
+            let p = place(engine, cpu, st, io, t, res.dims[t].as_deref())?;
+            // SAFETY: `place` sized the region for this tensor's dims and type.
+            let dst = unsafe { std::slice::from_raw_parts_mut(p.ptr, p.len) };
+            encode_i64(desc.tensors[t].dtype, &values, dst);
+        }
+    }
+    let mut run = CpuRun { engine, cpu, st, io, res, counts: vec![], reresolve };
+    crate::control::exec::run(desc, a, &mut run, &a.program)?;
+    let CpuRun { st, res, .. } = run;
     for (k, b) in io.iter().enumerate().skip(nb_in) {
         let t = desc.io[k];
         let tensor = &desc.tensors[t];

@@ -4,6 +4,7 @@
 #ifndef NVTRT_LAYERS_CUSTOM_H
 #define NVTRT_LAYERS_CUSTOM_H
 
+#include "control_flow.h"
 #include "network.h"
 
 namespace nvtrt

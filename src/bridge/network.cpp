@@ -221,6 +221,8 @@ NetworkObj::NetworkObj(NvtNetwork* handle, nvinfer1::IBuilder& builder) noexcept
 
 NetworkObj::~NetworkObj()
 {
+    mLoopObjs.clear();
+    mConditionalObjs.clear();
     mLayerObjs.clear();
     mTensorObjs.clear();
     nvt_network_destroy(mHandle);

@@ -8,6 +8,8 @@ namespace nvtrt
 {
 
 class NetworkObj;
+class LoopObj;
+class IfConditionalObj;
 
 // A tensor of a network: the network's handle plus the tensor's index.
 class TensorObj final : public nvinfer1::ITensor, public VTensorDefaults, public Owned
@@ -119,6 +121,11 @@ public:
     // The index of `t` in this network, or -1 (refused and reported by the C ABI) if `t`
     // belongs to another network.
     int32_t idOf(nvinfer1::ITensor& t) const noexcept;
+    // The one C++ object of loop / if-conditional `id` (control_flow.cpp), or null.
+    nvinfer1::ILoop* loop(int32_t id) noexcept;
+    nvinfer1::IIfConditional* conditional(int32_t id) noexcept;
+    nvinfer1::ILoop* addLoop() noexcept override;
+    nvinfer1::IIfConditional* addIfConditional() noexcept override;
 
     nvinfer1::IBuilder& getBuilder() const noexcept override { return mBuilder; }
     nvinfer1::ITensor* addInput(char const* name, nvinfer1::DataType type, nvinfer1::Dims dims) noexcept override;
@@ -146,6 +153,10 @@ public:
 #include "generated/network_adds.inc"
 
 private:
+    // Loops and conditionals add their boundary layers through addLayer.
+    friend class LoopObj;
+    friend class IfConditionalObj;
+
     // Adds a layer of `kind`, lets `configure` set its parameters, then checks it.
     template <typename Configure>
     nvinfer1::ILayer* addLayer(char const* kind, std::vector<int32_t> const& inputs, Configure configure) noexcept
@@ -165,6 +176,10 @@ private:
     std::vector<std::unique_ptr<Owned>> mLayerObjs;  // by layer index
     std::vector<TensorObj*> mTensors;
     std::vector<nvinfer1::ILayer*> mLayers;
+    std::vector<std::unique_ptr<Owned>> mLoopObjs; // by loop index
+    std::vector<nvinfer1::ILoop*> mLoops;
+    std::vector<std::unique_ptr<Owned>> mConditionalObjs; // by conditional index
+    std::vector<nvinfer1::IIfConditional*> mConditionals;
 };
 
 } // namespace nvtrt

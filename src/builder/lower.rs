@@ -96,3 +96,24 @@ pub fn lower(net: &mut Network, target: Target, config: &BuilderConfig, reporter
     };
     Ok(Lowered { desc, precision, output_types })
 }
+
+/// Puts an engine's layers in block order (`crate::control::program`): a loop's or
+/// conditional's layers contiguous, what they read before them. Run once every layer is
+/// final (the precision pass adds casts), so the loader finds the order it requires.
+pub fn block_order(desc: &mut EngineDesc) -> Result<()> {
+    let flow = crate::engine::analysis::flow_graph(desc);
+    if !flow.has_constructs() {
+        return Ok(());
+    }
+    let placement = crate::control::placement::place(&flow, &[], &[])?;
+    let (order, _) = crate::control::program::arrange(&flow, &placement);
+    if order.len() != desc.layers.len() {
+        return Err(Error::internal(format!("block order covers {} of {} layers", order.len(), desc.layers.len())));
+    }
+    let mut layers: Vec<Option<EngineLayer>> = std::mem::take(&mut desc.layers).into_iter().map(Some).collect();
+    for li in order {
+        let l = layers[li].take().ok_or_else(|| Error::internal("a layer twice in block order"))?;
+        desc.layers.push(l);
+    }
+    Ok(())
+}

@@ -74,12 +74,19 @@ pub fn build_for(network: &Network, config: &BuilderConfig, reporter: &Reporter,
                 .flat_map(|i| i.kernel_files().iter().copied())
                 .chain(["cast"])
                 .collect();
+            // Loops move slices and slots with kernels of their own (no layer names them).
+            let loops =
+                desc.layers.iter().any(|l| matches!(l.op.control(), Some(b) if matches!(b.construct, crate::control::Construct::Loop(_))));
+            if loops {
+                used.push(crate::backend::cuda::engine::CONTROL_FLOW_KERNELS);
+            }
             used.sort_unstable();
             used.dedup();
             desc.kernels = timing.images.iter().filter(|(n, _)| used.contains(&n.as_str())).cloned().collect();
             desc
         }
     };
+    lower::block_order(&mut desc)?;
     desc.name = String::new();
     desc.implicit_batch = network.implicit_batch;
     // Engine::verify's checks, split: a profile point the network cannot run at is the

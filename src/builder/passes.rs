@@ -193,20 +193,36 @@ fn fuse_convolution_bias(net: &mut Network, reporter: &Reporter) -> Result<()> {
     Ok(())
 }
 
-/// Removes layers that no network output depends on.
+/// Removes layers that no network output depends on. Assertions stay (they check shapes),
+/// and so does what a live loop or conditional needs although nothing reads it as data:
+/// its trip limits and condition, and a recurrence's next value (a back edge, read after the
+/// layers that follow it).
 fn remove_dead_layers(net: &mut Network, reporter: &Reporter) -> Result<()> {
-    let mut live_t = vec![false; net.tensors.len()];
-    for &t in &net.outputs {
-        live_t[t] = true;
-    }
     let mut live_l = vec![false; net.layers.len()];
-    for id in net.topological_order()?.into_iter().rev() {
-        let l = &net.layers[id];
-        if l.outputs.iter().any(|&o| live_t[o]) {
-            live_l[id] = true;
-            for t in l.present_inputs() {
-                live_t[t] = true;
+    let mut live_constructs = std::collections::HashSet::new();
+    let mut stack: Vec<usize> = net.outputs.iter().filter_map(|&t| net.tensors[t].producer.map(|(p, _)| p)).collect();
+    stack.extend((0..net.layers.len()).filter(|&id| net.layers[id].op.has_side_effects()));
+    loop {
+        while let Some(id) = stack.pop() {
+            if std::mem::replace(&mut live_l[id], true) {
+                continue;
             }
+            let l = &net.layers[id];
+            if let Some(b) = l.op.control() {
+                live_constructs.insert(b.construct);
+            }
+            stack.extend(l.present_inputs().filter_map(|t| net.tensors[t].producer.map(|(p, _)| p)));
+        }
+        // A live construct's layers without outputs (trip limits, its condition) keep it
+        // running; they may in turn make more layers live.
+        for (id, l) in net.layers.iter().enumerate() {
+            let needed = l.outputs.is_empty() && l.op.control().is_some_and(|b| live_constructs.contains(&b.construct));
+            if needed && !live_l[id] {
+                stack.push(id);
+            }
+        }
+        if stack.is_empty() {
+            break;
         }
     }
     let removed = live_l.iter().filter(|&&x| !x).count();

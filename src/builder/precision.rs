@@ -181,6 +181,15 @@ pub fn assign(lowered: Lowered, config: &BuilderConfig, reporter: &Reporter, cho
     if config.flag(FLAG_FP16) {
         allowed.push(DataType::Half);
     }
+    // What a loop or conditional boundary reads keeps its declared type (a recurrence's next
+    // value has its initial value's type, branch outputs each other's): a layer choosing
+    // kHALF gets a cast back after it.
+    let mut boundary_read = vec![false; src.tensors.len()];
+    for l in src.layers.iter().filter(|l| l.op.control().is_some()) {
+        for &t in l.inputs.iter().flatten() {
+            boundary_read[t] = true;
+        }
+    }
     let tr = Tracker::new(&src)?;
     let declared: Vec<DataType> = src.tensors.iter().map(|t| t.dtype).collect();
     let mut asm = Assembly {
@@ -196,8 +205,13 @@ pub fn assign(lowered: Lowered, config: &BuilderConfig, reporter: &Reporter, cho
             .tr
             .infer(l.op.as_ref(), asm.out.layers.len(), &l.inputs, |t| tensors[t].dtype)
             .map_err(|e| e.context(format!("layer '{}'", l.name)))?;
-        let host_valued = trial.iter().all(|o| o.values.as_ref().is_some_and(|v| !v.iter().any(|&e| asm.tr.depends_on_count(e))));
-        if l.op.constant().is_some() || host_valued {
+        // As `step_of` decides: kBOOL shape values are computed by running the layer.
+        let host_valued = trial.iter().all(|o| {
+            crate::engine::analysis::host_computable(o.dtype)
+                && o.values.as_ref().is_some_and(|v| !v.iter().any(|&e| asm.tr.depends_on_count(e)))
+        });
+        // Loop and conditional boundaries run as part of their construct, never on their own.
+        if l.op.constant().is_some() || host_valued || l.op.control().is_some() {
             asm.push(l)?;
             continue;
         }
@@ -265,7 +279,8 @@ pub fn assign(lowered: Lowered, config: &BuilderConfig, reporter: &Reporter, cho
             .iter()
             .enumerate()
             .map(|(i, &o)| {
-                output_types[li].get(i).copied().flatten().or((asm.out.tensors[o].io_mode == TensorIOMode::Output).then_some(declared[o]))
+                let kept = asm.out.tensors[o].io_mode == TensorIOMode::Output || boundary_read[o];
+                output_types[li].get(i).copied().flatten().or(kept.then_some(declared[o]))
             })
             .collect();
         let produced = pick.types.outputs.clone();

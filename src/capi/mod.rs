@@ -9,6 +9,7 @@
 //! dereferenced.
 
 pub mod builder;
+pub mod control_flow;
 pub mod engine;
 pub mod entry;
 pub mod network;

@@ -7,6 +7,8 @@
 
 use super::memory::{self, Block};
 use super::{EngineDesc, Profile};
+use crate::control::program::{self, Item};
+use crate::control::{checks, facts, placement, Boundary, BoundaryKind, Construct, FlowGraph, FlowLayer, REVERSE};
 use crate::error::{Error, Result};
 use crate::layers::{InferCx, InferIn, MAX_SHAPE_VALUES};
 use crate::shape::{ExprId, Interval, Node, ShapeGraph, Symbol};
@@ -36,6 +38,9 @@ pub enum Step {
     /// Its outputs are shape values computed on the host; they are written where a running
     /// layer or the application reads them.
     Host,
+    /// A loop or conditional boundary: the control-flow executor (`crate::control::exec`)
+    /// moves its data.
+    Control,
 }
 
 #[derive(Clone, Debug)]
@@ -63,6 +68,22 @@ pub struct Analysis {
     pub data_dependent: bool,
     /// I/O index by tensor name.
     pub io_index: HashMap<String, usize>,
+    /// What an executor walks: the layers in order, loops and conditionals as blocks.
+    pub program: Vec<Item>,
+    /// Staging memory of loop outputs written before their final place is known.
+    pub staging: Vec<Staging>,
+}
+
+/// The staging memory of a concatenating loop output whose length is only known after the
+/// loop (or a kREVERSE output of a loop whose count is not known before it): iteration j
+/// goes to slot j here, and all of them to their place once the loop ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Staging {
+    pub exit: usize,
+    pub offset: u64,
+    pub bytes: u64,
+    /// The output's length is the number of iterations: reported as a data-dependent count.
+    pub counts: bool,
 }
 
 fn bad(msg: impl Into<String>) -> Error {
@@ -109,8 +130,11 @@ fn check_structure(d: &EngineDesc) -> Result<()> {
         if present < lo || l.inputs.len() > hi || l.outputs.len() != kind.outputs() {
             return Err(bad(format!("layer '{}' has the wrong number of inputs or outputs for a {} layer", l.name, kind.name())));
         }
-        for &i in l.inputs.iter().flatten() {
-            if i >= n || !written[i] {
+        for (slot, &i) in l.inputs.iter().enumerate() {
+            let Some(i) = i else { continue };
+            // A recurrence's next value is written later in its loop (checked below).
+            let later = crate::control::is_back_edge(l.op.as_ref(), slot);
+            if i >= n || !(written[i] || later) {
                 return Err(bad(format!("layer '{}' reads tensor {i} before any layer writes it", l.name)));
             }
         }
@@ -122,6 +146,13 @@ fn check_structure(d: &EngineDesc) -> Result<()> {
     }
     if let Some(t) = d.io[nb_in..].iter().find(|&&t| !written[t]) {
         return Err(bad(format!("output tensor '{}' is never written", d.tensors[*t].name)));
+    }
+    for l in &d.layers {
+        if let Some(Some(t)) = l.inputs.get(1).filter(|_| crate::control::is_back_edge(l.op.as_ref(), 1)) {
+            if !written[*t] {
+                return Err(bad(format!("recurrence '{}' reads a next value no layer writes", l.name)));
+            }
+        }
     }
     if d.profiles.is_empty() {
         return Err(bad("the engine has no optimization profile"));
@@ -243,6 +274,9 @@ pub struct Tracker {
     memo: Vec<Option<bool>>,
     /// Some output so far has a data-dependent size.
     pub data_dependent: bool,
+    /// The trip limits and iterators inferred so far (with their input): what a loop
+    /// output's length follows.
+    limits: Vec<(Boundary, Option<usize>)>,
 }
 
 impl Tracker {
@@ -272,7 +306,7 @@ impl Tracker {
                 values[t] = Some((0..len).map(|i| g.symbol(Symbol::InputValue { input: k as u32, index: i as u32 })).collect());
             }
         }
-        Ok(Tracker { g, dims, values, memo: vec![], data_dependent: false })
+        Ok(Tracker { g, dims, values, memo: vec![], data_dependent: false, limits: vec![] })
     }
 
     /// Infers layer `li` reading `inputs` of types `dtype(t)`.
@@ -283,10 +317,27 @@ impl Tracker {
         inputs: &[Option<usize>],
         dtype: impl Fn(usize) -> DataType,
     ) -> Result<Vec<crate::layers::InferOut>> {
+        let mut trip = facts::TripFacts::default();
+        match op.control() {
+            Some(b @ Boundary { kind: BoundaryKind::TripLimit { .. } | BoundaryKind::Iterator { .. }, .. }) => {
+                let entry = (b, inputs.first().copied().flatten());
+                if !self.limits.contains(&entry) {
+                    self.limits.push(entry);
+                }
+            }
+            Some(Boundary { construct: Construct::Loop(l), kind: BoundaryKind::LoopOutput { .. } }) => {
+                let (dims, values) = (&self.dims, &self.values);
+                trip = facts::gather(self.limits.iter().copied(), |t| dims.get(t).map(Vec::as_slice), |t| values.get(t)?.as_deref(), l);
+            }
+            _ => {}
+        }
         let (dims, values) = (&self.dims, &self.values);
-        let ins: Vec<Option<InferIn>> =
-            inputs.iter().map(|i| i.map(|i| InferIn { dtype: dtype(i), dims: &dims[i], values: values[i].as_deref() })).collect();
-        op.infer(&mut InferCx { g: &mut self.g, layer: li as u32 }, &ins)
+        // A recurrence's next value (a back edge) may not be inferred yet: it is not read.
+        let ins: Vec<Option<InferIn>> = inputs
+            .iter()
+            .map(|i| i.filter(|&i| i < dims.len()).map(|i| InferIn { dtype: dtype(i), dims: &dims[i], values: values[i].as_deref() }))
+            .collect();
+        op.infer(&mut InferCx { g: &mut self.g, layer: li as u32, trip }, &ins)
     }
 
     /// Records an inferred output as tensor `t`'s shape. Values that depend on a
@@ -310,13 +361,53 @@ impl Tracker {
 
 /// What happens to a layer given its outputs' values: constants are bound, layers whose
 /// outputs are all shape values are computed on the host, the rest run.
-pub fn step_of(l: &super::EngineLayer, values: &[Option<Vec<ExprId>>]) -> Step {
-    if l.op.constant().is_some() {
-        Step::Constant
-    } else if l.outputs.iter().all(|&o| values[o].is_some()) {
-        Step::Host
-    } else {
-        Step::Run
+pub fn step_of(l: &super::EngineLayer, values: &[Option<Vec<ExprId>>], tensors: &[super::EngineTensor]) -> Step {
+    let host = l.outputs.iter().all(|&o| values[o].is_some() && host_computable(tensors[o].dtype));
+    match l.op.control() {
+        // A conditional's input or output of shape values is one more shape value.
+        Some(Boundary { kind: BoundaryKind::ConditionalInput | BoundaryKind::ConditionalOutput, .. }) if host => Step::Host,
+        Some(_) => Step::Control,
+        None if l.op.constant().is_some() => Step::Constant,
+        None if host => Step::Host,
+        None => Step::Run,
+    }
+}
+
+/// Whether shape values of this type are computed on the host (and written as kINT32 where
+/// something reads them); kBOOL values (comparisons of shapes) only serve checks such as
+/// IAssertionLayer's, and their tensors are computed like any other.
+pub fn host_computable(dtype: DataType) -> bool {
+    dtype == DataType::Int32
+}
+
+/// Where the control-flow executor reads the data of boundary layer `li`'s inputs: at the
+/// layer, except a recurrence's next value, read when its loop's body ends. A kCOUNT limit
+/// whose count is a shape value and a loop output's length are read as shape values.
+fn control_reads(l: &super::EngineLayer, li: usize, values: &[Option<Vec<ExprId>>], loops: &[(usize, usize)], readers: &mut [Vec<usize>]) {
+    let Some(b) = l.op.control() else { return };
+    for (slot, t) in l.inputs.iter().enumerate() {
+        let Some(t) = *t else { continue };
+        let at = match (b.kind, slot) {
+            (BoundaryKind::Recurrence, 1) => innermost_loop(loops, li).map_or(li, |(_, end)| end),
+            (BoundaryKind::TripLimit { while_: false }, _) if values[t].is_some() => continue,
+            (BoundaryKind::LoopOutput { .. }, 1) => continue,
+            _ => li,
+        };
+        readers[t].push(at);
+    }
+}
+
+/// The innermost loop body (first and last layer) containing layer `li`.
+fn innermost_loop(loops: &[(usize, usize)], li: usize) -> Option<(usize, usize)> {
+    loops.iter().copied().filter(|&(s, e)| s <= li && li <= e).max_by_key(|&(s, _)| s)
+}
+
+/// The layers of an engine as control-flow analysis sees them.
+pub fn flow_graph(d: &EngineDesc) -> FlowGraph<'_> {
+    FlowGraph {
+        layers: d.layers.iter().map(|l| FlowLayer { name: &l.name, op: l.op.as_ref(), inputs: &l.inputs, outputs: &l.outputs }).collect(),
+        tensors: d.tensors.len(),
+        outputs: d.io[d.nb_inputs()..].to_vec(),
     }
 }
 
@@ -345,8 +436,22 @@ pub fn analyze(d: &EngineDesc) -> Result<Analysis> {
             }
             tr.record(t, o.dims, o.values);
         }
-        steps.push(step_of(l, &tr.values));
+        steps.push(step_of(l, &tr.values, &d.tensors));
     }
+    // Loops and conditionals: where each layer is, the block order, the boundary rules.
+    let flow = flow_graph(d);
+    let program = if flow.has_constructs() {
+        let p = placement::place(&flow, &[], &[])?;
+        let items = program::program(&flow, &p)?;
+        let (dims, values) = (&tr.dims, &tr.values);
+        let shapes = checks::Shapes { dims: &|t| dims[t].as_slice(), values: &|t| values[t].as_deref(), dtype: &|t| d.tensors[t].dtype };
+        checks::check(&flow, &p, &shapes, &tr.g)?;
+        checks::recurrence_checks(&flow, &p, &|t| dims[t].clone(), &mut tr.g)?;
+        items
+    } else {
+        (0..d.layers.len()).map(Item::Layer).collect()
+    };
+    let loops: Vec<(usize, usize)> = program::loops(&program).iter().map(|b| (b.start, b.end)).collect();
     let data_dependent_any = tr.data_dependent;
     let Tracker { g, mut dims, mut values, mut memo, .. } = tr;
     for &t in &d.io[nb_in..] {
@@ -362,6 +467,9 @@ pub fn analyze(d: &EngineDesc) -> Result<Analysis> {
     // application (device outputs).
     let mut readers: Vec<Vec<usize>> = vec![vec![]; n];
     for (li, l) in d.layers.iter().enumerate() {
+        if steps[li] == Step::Control {
+            control_reads(l, li, &values, &loops, &mut readers);
+        }
         if steps[li] != Step::Run {
             continue;
         }
@@ -378,6 +486,13 @@ pub fn analyze(d: &EngineDesc) -> Result<Analysis> {
     for (li, l) in d.layers.iter().enumerate() {
         for &o in &l.outputs {
             producer[o] = Some(li);
+        }
+    }
+    // A recurrence's value is rewritten when its loop's body ends.
+    let blocks_of_loops = program::loops(&program);
+    for b in &blocks_of_loops {
+        for &r in &b.recurrences {
+            readers[d.layers[r].outputs[0]].push(b.end);
         }
     }
     let io_of: HashMap<usize, usize> = d.io.iter().enumerate().map(|(k, &t)| (t, k)).collect();
@@ -434,24 +549,60 @@ pub fn analyze(d: &EngineDesc) -> Result<Analysis> {
         }
     }
 
+    // Concatenating loop outputs: staged when their final place is only known after the
+    // loop, else written in place during it (live from the loop's start).
+    let mut staged: Vec<(usize, u64, usize, bool)> = vec![];
+    let mut written_from: Vec<Option<usize>> = vec![None; n];
+    for b in &blocks_of_loops {
+        for &e in &b.outputs {
+            let Some(Boundary { kind: BoundaryKind::LoopOutput { kind, axis }, .. }) = d.layers[e].op.control() else { continue };
+            if kind == crate::control::LAST_VALUE {
+                continue;
+            }
+            let out = d.layers[e].outputs[0];
+            let counts = dims[out].get(axis as usize).is_some_and(|&len| data_dependent(&g, len, &mut memo));
+            let count_known_first = b.count.is_some() && b.while_.is_none();
+            if counts || (kind == REVERSE && !count_known_first) {
+                staged.push((e, max_bytes[out], b.start, counts));
+            } else {
+                written_from[out] = Some(b.start);
+            }
+        }
+    }
+
     // Live intervals of arena tensors in layer steps; materialized ones are written first.
+    // A tensor read inside a loop body it was not produced in lives until the body's end:
+    // every iteration reads it.
+    let beyond = |p: Option<usize>, r: usize| -> usize {
+        let outside = |s: usize, e: usize| p.is_none_or(|p| p < s || p > e);
+        blocks_of_loops.iter().filter(|b| b.start <= r && r <= b.end && outside(b.start, b.end)).map(|b| b.end).max().unwrap_or(r).max(r)
+    };
     let mut blocks = Vec::new();
     let mut arena_tensors = Vec::new();
     for t in 0..n {
         if storage[t] != Storage::Arena(0) {
             continue;
         }
-        let first = if materialize[t] { 0 } else { producer[t].unwrap_or(0) };
+        let first = if materialize[t] { 0 } else { written_from[t].or(producer[t]).unwrap_or(0) };
         // Deferred outputs are copied out after the last layer.
         let end = if deferred[t] { d.layers.len() } else { first };
-        let last = readers[t].iter().copied().max().unwrap_or(end).max(end);
+        let p = if materialize[t] { None } else { producer[t] };
+        let last = readers[t].iter().map(|&r| beyond(p, r)).max().unwrap_or(end).max(end);
         blocks.push(Block { bytes: max_bytes[t], first, last });
         arena_tensors.push(t);
+    }
+    for &(e, bytes, start, _) in &staged {
+        blocks.push(Block { bytes, first: start, last: e });
     }
     let (offsets, arena_bytes) = memory::plan(&blocks).ok_or_else(|| bad("the activation memory size overflows"))?;
     for (&t, &off) in arena_tensors.iter().zip(&offsets) {
         storage[t] = Storage::Arena(off);
     }
+    let staging = staged
+        .iter()
+        .zip(&offsets[arena_tensors.len()..])
+        .map(|(&(exit, bytes, _, counts), &offset)| Staging { exit, offset, bytes, counts })
+        .collect();
     let tensors = (0..n)
         .map(|t| TensorInfo {
             dims: std::mem::take(&mut dims[t]),
@@ -469,5 +620,7 @@ pub fn analyze(d: &EngineDesc) -> Result<Analysis> {
         arena_bytes,
         data_dependent: data_dependent_any,
         io_index: d.io.iter().enumerate().map(|(k, &t)| (d.tensors[t].name.clone(), k)).collect(),
+        program,
+        staging,
     })
 }

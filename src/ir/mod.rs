@@ -4,9 +4,12 @@
 //! incremental: adding a layer infers only that layer; a change marks the layers it affects,
 //! which are re-inferred (in order) the next time shapes are read.
 
+pub mod control_flow;
 pub mod implicit_batch;
 pub mod validate;
 
+use crate::control::facts::{self, TripFacts};
+use crate::control::{self, Boundary, BoundaryKind, Construct};
 use crate::error::{Error, Result};
 use crate::layers::{InferCx, InferIn, Kind, Layer as LayerSpec, MAX_SHAPE_VALUES};
 use crate::shape::{ExprId, ShapeGraph, Symbol};
@@ -76,6 +79,13 @@ impl Layer {
     pub fn present_inputs(&self) -> impl Iterator<Item = TensorId> + '_ {
         self.inputs.iter().flatten().copied()
     }
+
+    /// The present inputs it reads before it runs: all but a recurrence's next value, the
+    /// one back edge (see `crate::control`).
+    pub fn forward_inputs(&self) -> impl Iterator<Item = TensorId> + '_ {
+        let op = self.op.as_ref();
+        self.inputs.iter().enumerate().filter(move |(slot, _)| !control::is_back_edge(op, *slot)).filter_map(|(_, t)| *t)
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -95,6 +105,10 @@ pub struct Network {
     ordered: bool,
     /// An implicit-batch network (createNetworkV2(0)): see `implicit_batch.rs`.
     pub implicit_batch: bool,
+    /// The names of the network's loops and if-conditionals (INetworkDefinition::addLoop /
+    /// addIfConditional), by index; their boundary layers name them by that index.
+    pub loops: Vec<Name>,
+    pub conditionals: Vec<Name>,
 }
 
 fn check_dims(dims: &[i64]) -> Result<()> {
@@ -288,7 +302,10 @@ impl Network {
         }
         self.dirty.remove(&id);
         match self.infer_layer(id) {
-            Ok(_) => Ok(()),
+            Ok(_) => {
+                self.mark_trip_dependents(id);
+                Ok(())
+            }
             Err(e) => {
                 self.remove_last_layer();
                 Err(e)
@@ -302,14 +319,34 @@ impl Network {
             for t in l.present_inputs() {
                 self.consumers[t].retain(|&c| c != id);
             }
-            self.tensors.truncate(l.outputs[0]);
-            self.consumers.truncate(l.outputs[0]);
+            // A layer's outputs are the last tensors (a trip limit, a condition or an
+            // assertion has none).
+            if let Some(&first) = l.outputs.first() {
+                self.tensors.truncate(first);
+                self.consumers.truncate(first);
+            }
             self.dirty.remove(&id);
         }
     }
 
+    /// What inference of layer `id` knows of its loop's trip count (for loop outputs).
+    fn trip_facts(&self, id: LayerId) -> TripFacts {
+        let Some(Boundary { construct: Construct::Loop(l), kind: BoundaryKind::LoopOutput { .. } }) = self.layers[id].op.control() else {
+            return TripFacts::default();
+        };
+        let layers = self.layers.iter().map(|x| (x.op.as_ref(), x.inputs.as_slice()));
+        let tensors = &self.tensors;
+        facts::gather(
+            facts::boundaries(layers),
+            |t| tensors.get(t).map(|x| x.dims.as_slice()),
+            |t| tensors.get(t).and_then(|x| x.values.as_deref()),
+            l,
+        )
+    }
+
     /// Infers one layer from its inputs' current state; returns whether its outputs changed.
     fn infer_layer(&mut self, id: LayerId) -> Result<bool> {
+        let trip = self.trip_facts(id);
         let Network { layers, tensors, shapes, implicit_batch, .. } = self;
         let l = &mut layers[id];
         let ins: Vec<Option<InferIn>> = l.inputs.iter().map(|t| t.map(|t| infer_in(&tensors[t]))).collect();
@@ -328,7 +365,7 @@ impl Network {
         } else {
             l.op.as_ref()
         };
-        let result = op.infer(&mut InferCx { g: shapes, layer: id as u32 }, &ins).and_then(|outs| {
+        let result = op.infer(&mut InferCx { g: shapes, layer: id as u32, trip }, &ins).and_then(|outs| {
             if outs.len() != l.outputs.len() {
                 return Err(Error::internal(format!(
                     "{} inference gave {} outputs, not {}",
@@ -413,6 +450,7 @@ impl Network {
                     self.mark_consumers_dirty(o);
                 }
             }
+            self.mark_trip_dependents(id);
         }
     }
 
@@ -448,7 +486,8 @@ impl Network {
         if !self.consumers[tensor].contains(&layer) {
             self.consumers[tensor].push(layer);
         }
-        if self.tensors[tensor].producer.is_some_and(|(p, _)| p > layer) {
+        let back_edge = control::is_back_edge(self.layers[layer].op.as_ref(), index);
+        if self.tensors[tensor].producer.is_some_and(|(p, _)| p > layer) && !back_edge {
             self.ordered = false;
         }
         self.dirty.insert(layer);
@@ -555,17 +594,32 @@ impl Network {
         }
         // Kahn's algorithm over the consumer lists: linear in layers and edges.
         let mut missing: Vec<usize> =
-            self.layers.iter().map(|l| l.present_inputs().filter(|&t| self.tensors[t].producer.is_some()).count()).collect();
+            self.layers.iter().map(|l| l.forward_inputs().filter(|&t| self.tensors[t].producer.is_some()).count()).collect();
+        let after_limits = self.trip_dependents();
+        for outs in &after_limits {
+            for &o in outs {
+                missing[o] += 1;
+            }
+        }
         let mut ready: Vec<LayerId> = (0..self.layers.len()).filter(|&i| missing[i] == 0).rev().collect();
         let mut order = Vec::with_capacity(self.layers.len());
         while let Some(id) = ready.pop() {
             order.push(id);
+            for &c in &after_limits[id] {
+                missing[c] -= 1;
+                if missing[c] == 0 {
+                    ready.push(c);
+                }
+            }
             for &o in &self.layers[id].outputs {
                 for &c in &self.consumers[o] {
-                    let reads = self.layers[c].present_inputs().filter(|&t| t == o).count();
-                    missing[c] -= reads;
-                    if missing[c] == 0 {
-                        ready.push(c);
+                    // A recurrence reading `o` only as its next value does not wait for it.
+                    let reads = self.layers[c].forward_inputs().filter(|&t| t == o).count();
+                    if reads > 0 {
+                        missing[c] -= reads;
+                        if missing[c] == 0 {
+                            ready.push(c);
+                        }
                     }
                 }
             }
@@ -575,6 +629,41 @@ impl Network {
             return Err(Error::invalid_argument(format!("the network has a cycle through layer '{stuck}'")));
         }
         Ok(order)
+    }
+
+    /// For each layer, the layers whose inference follows it although they do not read its
+    /// outputs: a loop output's length follows its loop's trip limits and iterators.
+    fn trip_dependents(&self) -> Vec<Vec<LayerId>> {
+        let mut out = vec![vec![]; self.layers.len()];
+        let role = |l: &Layer| match l.op.control() {
+            Some(Boundary { construct: Construct::Loop(id), kind }) => Some((id, kind)),
+            _ => None,
+        };
+        for (i, li) in self.layers.iter().enumerate() {
+            let Some((id, BoundaryKind::TripLimit { .. } | BoundaryKind::Iterator { .. })) = role(li) else { continue };
+            for (j, lj) in self.layers.iter().enumerate() {
+                if matches!(role(lj), Some((jd, BoundaryKind::LoopOutput { .. })) if jd == id) {
+                    out[i].push(j);
+                }
+            }
+        }
+        out
+    }
+
+    /// Marks the loop outputs whose length follows layer `id` (a trip limit or iterator) for
+    /// inference.
+    fn mark_trip_dependents(&mut self, id: LayerId) {
+        let Some(Boundary { construct: Construct::Loop(l), kind: BoundaryKind::TripLimit { .. } | BoundaryKind::Iterator { .. } }) =
+            self.layers[id].op.control()
+        else {
+            return;
+        };
+        for (j, lj) in self.layers.iter().enumerate() {
+            if matches!(lj.op.control(), Some(Boundary { construct: Construct::Loop(x), kind: BoundaryKind::LoopOutput { .. } }) if x == l)
+            {
+                self.dirty.insert(j);
+            }
+        }
     }
 
     /// Rebuilds the derived state after a pass changed layers or tensors directly: consumer
@@ -589,7 +678,7 @@ impl Network {
             }
         }
         self.ordered =
-            self.layers.iter().enumerate().all(|(id, l)| l.present_inputs().all(|t| self.tensors[t].producer.is_none_or(|(p, _)| p < id)));
+            self.layers.iter().enumerate().all(|(id, l)| l.forward_inputs().all(|t| self.tensors[t].producer.is_none_or(|(p, _)| p < id)));
         self.shapes = ShapeGraph::new();
         for i in 0..self.inputs.len() {
             self.input_shape(self.inputs[i]);

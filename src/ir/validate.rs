@@ -1,6 +1,7 @@
 //! The IR validity check run before building and after every builder pass.
 
 use super::Network;
+use crate::control::{checks, placement, Construct};
 use crate::error::{Error, Result};
 
 /// Checks that every tensor reference is in range, each non-input tensor has exactly the
@@ -48,5 +49,35 @@ pub fn validate(net: &Network) -> Result<()> {
         }
     }
     net.topological_order()?;
-    Ok(())
+    validate_control_flow(net)
+}
+
+/// Loops and conditionals: where each layer belongs and the rules at their boundaries
+/// (`crate::control`).
+fn validate_control_flow(net: &Network) -> Result<()> {
+    let fg = net.flow_graph();
+    if !fg.has_constructs() {
+        return Ok(());
+    }
+    let loops: Vec<&str> = net.loops.iter().map(|n| n.as_str()).collect();
+    let conditionals: Vec<&str> = net.conditionals.iter().map(|n| n.as_str()).collect();
+    for l in &fg.layers {
+        let Some(b) = l.op.control() else { continue };
+        let known = match b.construct {
+            Construct::Loop(i) => (i as usize) < loops.len(),
+            Construct::Conditional(i) => (i as usize) < conditionals.len(),
+        };
+        if !known {
+            return Err(Error::invalid_argument(format!(
+                "layer '{}' belongs to {}, which this network does not have",
+                l.name,
+                b.construct.describe()
+            )));
+        }
+    }
+    let placement = placement::place(&fg, &loops, &conditionals)?;
+    let dims = |t: usize| net.tensors[t].dims.as_slice();
+    let values = |t: usize| net.tensors[t].values.as_deref();
+    let dtype = |t: usize| net.tensors[t].dtype;
+    checks::check(&fg, &placement, &checks::Shapes { dims: &dims, values: &values, dtype: &dtype }, &net.shapes)
 }

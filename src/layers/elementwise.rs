@@ -156,6 +156,16 @@ fn shape_values(g: &mut ShapeGraph, op: i32, a: &[ExprId], b: &[ExprId]) -> Resu
                 SUB => g.op(BinOp::Sub, x, y)?,
                 // Shape values are not negative, so truncating and floor division agree.
                 DIV | FLOOR_DIV => g.op(BinOp::FloorDiv, x, y)?,
+                // Comparisons and logic give 0/1 (kBOOL shape values, as assertions read).
+                EQUAL => g.op(BinOp::Equal, x, y)?,
+                LESS => g.op(BinOp::Less, x, y)?,
+                GREATER => g.op(BinOp::Less, y, x)?,
+                AND => g.op(BinOp::Min, x, y)?,
+                OR => g.op(BinOp::Max, x, y)?,
+                XOR => {
+                    let (hi, lo) = (g.op(BinOp::Max, x, y)?, g.op(BinOp::Min, x, y)?);
+                    g.op(BinOp::Sub, hi, lo)?
+                }
                 _ => return Ok(None),
             },
         };
@@ -183,7 +193,8 @@ impl Layer for ElementWise {
             dims.push(cx.g.broadcast(x, y, || format!("elementwise dimension {i}"))?);
         }
         let mut out = InferOut::new(dtype, dims);
-        if dtype == DataType::Int32 && a.dims.len() <= 1 {
+        let shape_like = |t: DataType| t == DataType::Int32 || t == DataType::Bool;
+        if shape_like(dtype) && shape_like(a.dtype) && a.dims.len() <= 1 {
             if let (Some(va), Some(vb)) = (a.values, b.values) {
                 out.values = shape_values(cx.g, self.operation, va, vb)?;
             }

@@ -14,8 +14,12 @@ use crate::weights::Weights;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
     Activation,
+    Assertion,
     Cast,
     Concatenation,
+    Condition,
+    ConditionalInput,
+    ConditionalOutput,
     Constant,
     Convolution,
     Deconvolution,
@@ -27,7 +31,9 @@ pub enum Kind {
     Gather,
     GridSample,
     Identity,
+    Iterator,
     LRN,
+    LoopOutput,
     MatrixMultiply,
     NMS,
     NonZero,
@@ -39,6 +45,7 @@ pub enum Kind {
     Quantize,
     RNNv2,
     RaggedSoftMax,
+    Recurrence,
     Reduce,
     Resize,
     ReverseSequence,
@@ -50,18 +57,23 @@ pub enum Kind {
     Slice,
     SoftMax,
     TopK,
+    TripLimit,
     Unary,
 }
 
 impl Kind {
-    pub const ALL: &'static [Kind] = &[Kind::Activation, Kind::Cast, Kind::Concatenation, Kind::Constant, Kind::Convolution, Kind::Deconvolution, Kind::Dequantize, Kind::Einsum, Kind::ElementWise, Kind::Fill, Kind::FullyConnected, Kind::Gather, Kind::GridSample, Kind::Identity, Kind::LRN, Kind::MatrixMultiply, Kind::NMS, Kind::NonZero, Kind::Normalization, Kind::OneHot, Kind::Padding, Kind::ParametricReLU, Kind::Pooling, Kind::Quantize, Kind::RNNv2, Kind::RaggedSoftMax, Kind::Reduce, Kind::Resize, Kind::ReverseSequence, Kind::Scale, Kind::Scatter, Kind::Select, Kind::Shape, Kind::Shuffle, Kind::Slice, Kind::SoftMax, Kind::TopK, Kind::Unary];
+    pub const ALL: &'static [Kind] = &[Kind::Activation, Kind::Assertion, Kind::Cast, Kind::Concatenation, Kind::Condition, Kind::ConditionalInput, Kind::ConditionalOutput, Kind::Constant, Kind::Convolution, Kind::Deconvolution, Kind::Dequantize, Kind::Einsum, Kind::ElementWise, Kind::Fill, Kind::FullyConnected, Kind::Gather, Kind::GridSample, Kind::Identity, Kind::Iterator, Kind::LRN, Kind::LoopOutput, Kind::MatrixMultiply, Kind::NMS, Kind::NonZero, Kind::Normalization, Kind::OneHot, Kind::Padding, Kind::ParametricReLU, Kind::Pooling, Kind::Quantize, Kind::RNNv2, Kind::RaggedSoftMax, Kind::Recurrence, Kind::Reduce, Kind::Resize, Kind::ReverseSequence, Kind::Scale, Kind::Scatter, Kind::Select, Kind::Shape, Kind::Shuffle, Kind::Slice, Kind::SoftMax, Kind::TopK, Kind::TripLimit, Kind::Unary];
 
     /// The registry key stored in plans.
     pub fn name(self) -> &'static str {
         match self {
             Kind::Activation => "Activation",
+            Kind::Assertion => "Assertion",
             Kind::Cast => "Cast",
             Kind::Concatenation => "Concatenation",
+            Kind::Condition => "Condition",
+            Kind::ConditionalInput => "ConditionalInput",
+            Kind::ConditionalOutput => "ConditionalOutput",
             Kind::Constant => "Constant",
             Kind::Convolution => "Convolution",
             Kind::Deconvolution => "Deconvolution",
@@ -73,7 +85,9 @@ impl Kind {
             Kind::Gather => "Gather",
             Kind::GridSample => "GridSample",
             Kind::Identity => "Identity",
+            Kind::Iterator => "Iterator",
             Kind::LRN => "LRN",
+            Kind::LoopOutput => "LoopOutput",
             Kind::MatrixMultiply => "MatrixMultiply",
             Kind::NMS => "NMS",
             Kind::NonZero => "NonZero",
@@ -85,6 +99,7 @@ impl Kind {
             Kind::Quantize => "Quantize",
             Kind::RNNv2 => "RNNv2",
             Kind::RaggedSoftMax => "RaggedSoftMax",
+            Kind::Recurrence => "Recurrence",
             Kind::Reduce => "Reduce",
             Kind::Resize => "Resize",
             Kind::ReverseSequence => "ReverseSequence",
@@ -96,6 +111,7 @@ impl Kind {
             Kind::Slice => "Slice",
             Kind::SoftMax => "SoftMax",
             Kind::TopK => "TopK",
+            Kind::TripLimit => "TripLimit",
             Kind::Unary => "Unary",
         }
     }
@@ -108,8 +124,12 @@ impl Kind {
     pub fn layer_type(self) -> Option<i32> {
         match self {
             Kind::Activation => Some(2),
+            Kind::Assertion => Some(40),
             Kind::Cast => Some(47),
             Kind::Concatenation => Some(8),
+            Kind::Condition => Some(35),
+            Kind::ConditionalInput => Some(36),
+            Kind::ConditionalOutput => Some(37),
             Kind::Constant => Some(19),
             Kind::Convolution => Some(0),
             Kind::Deconvolution => Some(7),
@@ -121,7 +141,9 @@ impl Kind {
             Kind::Gather => Some(16),
             Kind::GridSample => Some(43),
             Kind::Identity => Some(21),
+            Kind::Iterator => Some(29),
             Kind::LRN => Some(4),
+            Kind::LoopOutput => Some(30),
             Kind::MatrixMultiply => Some(17),
             Kind::NMS => Some(44),
             Kind::NonZero => Some(42),
@@ -133,6 +155,7 @@ impl Kind {
             Kind::Quantize => Some(33),
             Kind::RNNv2 => Some(20),
             Kind::RaggedSoftMax => Some(18),
+            Kind::Recurrence => Some(28),
             Kind::Reduce => Some(14),
             Kind::Resize => Some(26),
             Kind::ReverseSequence => Some(45),
@@ -144,6 +167,7 @@ impl Kind {
             Kind::Slice => Some(23),
             Kind::SoftMax => Some(6),
             Kind::TopK => Some(15),
+            Kind::TripLimit => Some(27),
             Kind::Unary => Some(11),
         }
     }
@@ -152,8 +176,12 @@ impl Kind {
     pub fn inputs(self) -> (usize, usize) {
         match self {
             Kind::Activation => (1, 1),
+            Kind::Assertion => (1, 1),
             Kind::Cast => (1, 1),
             Kind::Concatenation => (1, 10000),
+            Kind::Condition => (1, 1),
+            Kind::ConditionalInput => (1, 1),
+            Kind::ConditionalOutput => (2, 2),
             Kind::Constant => (0, 0),
             Kind::Convolution => (1, 3),
             Kind::Deconvolution => (1, 3),
@@ -165,7 +193,9 @@ impl Kind {
             Kind::Gather => (2, 2),
             Kind::GridSample => (2, 2),
             Kind::Identity => (1, 1),
+            Kind::Iterator => (1, 1),
             Kind::LRN => (1, 1),
+            Kind::LoopOutput => (1, 2),
             Kind::MatrixMultiply => (2, 2),
             Kind::NMS => (3, 5),
             Kind::NonZero => (1, 1),
@@ -177,6 +207,7 @@ impl Kind {
             Kind::Quantize => (2, 3),
             Kind::RNNv2 => (1, 4),
             Kind::RaggedSoftMax => (2, 2),
+            Kind::Recurrence => (1, 2),
             Kind::Reduce => (1, 1),
             Kind::Resize => (1, 2),
             Kind::ReverseSequence => (2, 2),
@@ -188,6 +219,7 @@ impl Kind {
             Kind::Slice => (1, 5),
             Kind::SoftMax => (1, 1),
             Kind::TopK => (1, 1),
+            Kind::TripLimit => (1, 1),
             Kind::Unary => (1, 1),
         }
     }
@@ -196,8 +228,12 @@ impl Kind {
     pub fn shape_inputs(self) -> &'static [usize] {
         match self {
             Kind::Activation => &[],
+            Kind::Assertion => &[0],
             Kind::Cast => &[],
             Kind::Concatenation => &[],
+            Kind::Condition => &[],
+            Kind::ConditionalInput => &[],
+            Kind::ConditionalOutput => &[],
             Kind::Constant => &[],
             Kind::Convolution => &[],
             Kind::Deconvolution => &[],
@@ -209,7 +245,9 @@ impl Kind {
             Kind::Gather => &[],
             Kind::GridSample => &[],
             Kind::Identity => &[],
+            Kind::Iterator => &[],
             Kind::LRN => &[],
+            Kind::LoopOutput => &[],
             Kind::MatrixMultiply => &[],
             Kind::NMS => &[],
             Kind::NonZero => &[],
@@ -221,6 +259,7 @@ impl Kind {
             Kind::Quantize => &[],
             Kind::RNNv2 => &[],
             Kind::RaggedSoftMax => &[],
+            Kind::Recurrence => &[],
             Kind::Reduce => &[],
             Kind::Resize => &[1],
             Kind::ReverseSequence => &[],
@@ -232,6 +271,7 @@ impl Kind {
             Kind::Slice => &[1, 2, 3],
             Kind::SoftMax => &[],
             Kind::TopK => &[],
+            Kind::TripLimit => &[],
             Kind::Unary => &[],
         }
     }
@@ -239,8 +279,12 @@ impl Kind {
     pub fn outputs(self) -> usize {
         match self {
             Kind::Activation => 1,
+            Kind::Assertion => 0,
             Kind::Cast => 1,
             Kind::Concatenation => 1,
+            Kind::Condition => 0,
+            Kind::ConditionalInput => 1,
+            Kind::ConditionalOutput => 1,
             Kind::Constant => 1,
             Kind::Convolution => 1,
             Kind::Deconvolution => 1,
@@ -252,7 +296,9 @@ impl Kind {
             Kind::Gather => 1,
             Kind::GridSample => 1,
             Kind::Identity => 1,
+            Kind::Iterator => 1,
             Kind::LRN => 1,
+            Kind::LoopOutput => 1,
             Kind::MatrixMultiply => 1,
             Kind::NMS => 2,
             Kind::NonZero => 1,
@@ -264,6 +310,7 @@ impl Kind {
             Kind::Quantize => 1,
             Kind::RNNv2 => 3,
             Kind::RaggedSoftMax => 1,
+            Kind::Recurrence => 1,
             Kind::Reduce => 1,
             Kind::Resize => 1,
             Kind::ReverseSequence => 1,
@@ -275,6 +322,7 @@ impl Kind {
             Kind::Slice => 1,
             Kind::SoftMax => 1,
             Kind::TopK => 2,
+            Kind::TripLimit => 0,
             Kind::Unary => 1,
         }
     }
@@ -283,8 +331,12 @@ impl Kind {
     pub fn create(self) -> Box<dyn Layer> {
         match self {
             Kind::Activation => Box::new(Activation::new()),
+            Kind::Assertion => Box::new(Assertion::new()),
             Kind::Cast => Box::new(Cast::new()),
             Kind::Concatenation => Box::new(Concatenation::new()),
+            Kind::Condition => Box::new(Condition::new()),
+            Kind::ConditionalInput => Box::new(ConditionalInput::new()),
+            Kind::ConditionalOutput => Box::new(ConditionalOutput::new()),
             Kind::Constant => Box::new(Constant::new()),
             Kind::Convolution => Box::new(Convolution::new()),
             Kind::Deconvolution => Box::new(Deconvolution::new()),
@@ -296,7 +348,9 @@ impl Kind {
             Kind::Gather => Box::new(Gather::new()),
             Kind::GridSample => Box::new(GridSample::new()),
             Kind::Identity => Box::new(Identity::new()),
+            Kind::Iterator => Box::new(Iterator::new()),
             Kind::LRN => Box::new(LRN::new()),
+            Kind::LoopOutput => Box::new(LoopOutput::new()),
             Kind::MatrixMultiply => Box::new(MatrixMultiply::new()),
             Kind::NMS => Box::new(NMS::new()),
             Kind::NonZero => Box::new(NonZero::new()),
@@ -308,6 +362,7 @@ impl Kind {
             Kind::Quantize => Box::new(Quantize::new()),
             Kind::RNNv2 => Box::new(RNNv2::new()),
             Kind::RaggedSoftMax => Box::new(RaggedSoftMax::new()),
+            Kind::Recurrence => Box::new(Recurrence::new()),
             Kind::Reduce => Box::new(Reduce::new()),
             Kind::Resize => Box::new(Resize::new()),
             Kind::ReverseSequence => Box::new(ReverseSequence::new()),
@@ -319,6 +374,7 @@ impl Kind {
             Kind::Slice => Box::new(Slice::new()),
             Kind::SoftMax => Box::new(SoftMax::new()),
             Kind::TopK => Box::new(TopK::new()),
+            Kind::TripLimit => Box::new(TripLimit::new()),
             Kind::Unary => Box::new(Unary::new()),
         }
     }
@@ -328,8 +384,12 @@ impl Kind {
         let bad = |e: prost::DecodeError| Error::invalid_argument(format!("corrupt {} parameters: {e}", self.name()));
         Ok(match self {
             Kind::Activation => Box::new(<Activation as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::Assertion => Box::new(<Assertion as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Cast => Box::new(<Cast as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Concatenation => Box::new(<Concatenation as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::Condition => Box::new(<Condition as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::ConditionalInput => Box::new(<ConditionalInput as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::ConditionalOutput => Box::new(<ConditionalOutput as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Constant => Box::new(<Constant as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Convolution => Box::new(<Convolution as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Deconvolution => Box::new(<Deconvolution as prost::Message>::decode(bytes).map_err(bad)?),
@@ -341,7 +401,9 @@ impl Kind {
             Kind::Gather => Box::new(<Gather as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::GridSample => Box::new(<GridSample as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Identity => Box::new(<Identity as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::Iterator => Box::new(<Iterator as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::LRN => Box::new(<LRN as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::LoopOutput => Box::new(<LoopOutput as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::MatrixMultiply => Box::new(<MatrixMultiply as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::NMS => Box::new(<NMS as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::NonZero => Box::new(<NonZero as prost::Message>::decode(bytes).map_err(bad)?),
@@ -353,6 +415,7 @@ impl Kind {
             Kind::Quantize => Box::new(<Quantize as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::RNNv2 => Box::new(<RNNv2 as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::RaggedSoftMax => Box::new(<RaggedSoftMax as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::Recurrence => Box::new(<Recurrence as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Reduce => Box::new(<Reduce as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Resize => Box::new(<Resize as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::ReverseSequence => Box::new(<ReverseSequence as prost::Message>::decode(bytes).map_err(bad)?),
@@ -364,6 +427,7 @@ impl Kind {
             Kind::Slice => Box::new(<Slice as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::SoftMax => Box::new(<SoftMax as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::TopK => Box::new(<TopK as prost::Message>::decode(bytes).map_err(bad)?),
+            Kind::TripLimit => Box::new(<TripLimit as prost::Message>::decode(bytes).map_err(bad)?),
             Kind::Unary => Box::new(<Unary as prost::Message>::decode(bytes).map_err(bad)?),
         })
     }
@@ -408,6 +472,48 @@ impl Params for Activation {
             "activation_type" => Param::Ints(vec![self.activation_type as i64]),
             "alpha" => Param::Float(self.alpha as f64),
             "beta" => Param::Float(self.beta as f64),
+            _ => return None,
+        })
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
+/// Parameters of a Assertion layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Assertion {
+    #[prost(string, tag = "1")]
+    pub message: String,
+}
+
+impl Assertion {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Params for Assertion {
+    fn kind(&self) -> Kind {
+        Kind::Assertion
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &["message"]
+    }
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        match key {
+            "message" => self.message = value.string(key)?.to_string(),
+            _ => return Err(Error::invalid_argument(format!("Assertion layers have no parameter '{key}'"))),
+        }
+        Ok(())
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        Some(match key {
+            "message" => Param::Str(self.message.clone()),
             _ => return None,
         })
     }
@@ -499,6 +605,132 @@ impl Params for Concatenation {
         Some(match key {
             "axis" => Param::Ints(vec![self.axis as i64]),
             "axis_given" => Param::Ints(vec![self.axis_given as i64]),
+            _ => return None,
+        })
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
+/// Parameters of a Condition layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Condition {
+    #[prost(int32, tag = "1")]
+    pub conditional_id: i32,
+}
+
+impl Condition {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        Condition { conditional_id: -1, ..Default::default() }
+    }
+}
+
+impl Params for Condition {
+    fn kind(&self) -> Kind {
+        Kind::Condition
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &["conditional_id"]
+    }
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        match key {
+            "conditional_id" => self.conditional_id = value.int32(key)?,
+            _ => return Err(Error::invalid_argument(format!("Condition layers have no parameter '{key}'"))),
+        }
+        Ok(())
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        Some(match key {
+            "conditional_id" => Param::Ints(vec![self.conditional_id as i64]),
+            _ => return None,
+        })
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
+/// Parameters of a ConditionalInput layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct ConditionalInput {
+    #[prost(int32, tag = "1")]
+    pub conditional_id: i32,
+}
+
+impl ConditionalInput {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        ConditionalInput { conditional_id: -1, ..Default::default() }
+    }
+}
+
+impl Params for ConditionalInput {
+    fn kind(&self) -> Kind {
+        Kind::ConditionalInput
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &["conditional_id"]
+    }
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        match key {
+            "conditional_id" => self.conditional_id = value.int32(key)?,
+            _ => return Err(Error::invalid_argument(format!("ConditionalInput layers have no parameter '{key}'"))),
+        }
+        Ok(())
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        Some(match key {
+            "conditional_id" => Param::Ints(vec![self.conditional_id as i64]),
+            _ => return None,
+        })
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
+/// Parameters of a ConditionalOutput layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct ConditionalOutput {
+    #[prost(int32, tag = "1")]
+    pub conditional_id: i32,
+}
+
+impl ConditionalOutput {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        ConditionalOutput { conditional_id: -1, ..Default::default() }
+    }
+}
+
+impl Params for ConditionalOutput {
+    fn kind(&self) -> Kind {
+        Kind::ConditionalOutput
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &["conditional_id"]
+    }
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        match key {
+            "conditional_id" => self.conditional_id = value.int32(key)?,
+            _ => return Err(Error::invalid_argument(format!("ConditionalOutput layers have no parameter '{key}'"))),
+        }
+        Ok(())
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        Some(match key {
+            "conditional_id" => Param::Ints(vec![self.conditional_id as i64]),
             _ => return None,
         })
     }
@@ -1088,6 +1320,56 @@ impl Params for Identity {
     }
 }
 
+/// Parameters of a Iterator layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Iterator {
+    #[prost(int32, tag = "1")]
+    pub loop_id: i32,
+    #[prost(int32, tag = "2")]
+    pub axis: i32,
+    #[prost(bool, tag = "3")]
+    pub reverse: bool,
+}
+
+impl Iterator {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        Iterator { loop_id: -1, ..Default::default() }
+    }
+}
+
+impl Params for Iterator {
+    fn kind(&self) -> Kind {
+        Kind::Iterator
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &["loop_id", "axis", "reverse"]
+    }
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        match key {
+            "loop_id" => self.loop_id = value.int32(key)?,
+            "axis" => self.axis = value.int32(key)?,
+            "reverse" => self.reverse = value.int(key)? != 0,
+            _ => return Err(Error::invalid_argument(format!("Iterator layers have no parameter '{key}'"))),
+        }
+        Ok(())
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        Some(match key {
+            "loop_id" => Param::Ints(vec![self.loop_id as i64]),
+            "axis" => Param::Ints(vec![self.axis as i64]),
+            "reverse" => Param::Ints(vec![self.reverse as i64]),
+            _ => return None,
+        })
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
 /// Parameters of a LRN layer.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct LRN {
@@ -1131,6 +1413,56 @@ impl Params for LRN {
             "alpha" => Param::Float(self.alpha as f64),
             "beta" => Param::Float(self.beta as f64),
             "k" => Param::Float(self.k as f64),
+            _ => return None,
+        })
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
+/// Parameters of a LoopOutput layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct LoopOutput {
+    #[prost(int32, tag = "1")]
+    pub loop_id: i32,
+    #[prost(int32, tag = "2")]
+    pub output: i32,
+    #[prost(int32, tag = "3")]
+    pub axis: i32,
+}
+
+impl LoopOutput {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        LoopOutput { loop_id: -1, ..Default::default() }
+    }
+}
+
+impl Params for LoopOutput {
+    fn kind(&self) -> Kind {
+        Kind::LoopOutput
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &["loop_id", "output", "axis"]
+    }
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        match key {
+            "loop_id" => self.loop_id = value.int32(key)?,
+            "output" => self.output = value.int32(key)?,
+            "axis" => self.axis = value.int32(key)?,
+            _ => return Err(Error::invalid_argument(format!("LoopOutput layers have no parameter '{key}'"))),
+        }
+        Ok(())
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        Some(match key {
+            "loop_id" => Param::Ints(vec![self.loop_id as i64]),
+            "output" => Param::Ints(vec![self.output as i64]),
+            "axis" => Param::Ints(vec![self.axis as i64]),
             _ => return None,
         })
     }
@@ -1662,6 +1994,48 @@ impl Params for RaggedSoftMax {
     fn param(&self, key: &str) -> Option<Param> {
         let _ = key;
         None
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
+/// Parameters of a Recurrence layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Recurrence {
+    #[prost(int32, tag = "1")]
+    pub loop_id: i32,
+}
+
+impl Recurrence {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        Recurrence { loop_id: -1, ..Default::default() }
+    }
+}
+
+impl Params for Recurrence {
+    fn kind(&self) -> Kind {
+        Kind::Recurrence
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &["loop_id"]
+    }
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        match key {
+            "loop_id" => self.loop_id = value.int32(key)?,
+            _ => return Err(Error::invalid_argument(format!("Recurrence layers have no parameter '{key}'"))),
+        }
+        Ok(())
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        Some(match key {
+            "loop_id" => Param::Ints(vec![self.loop_id as i64]),
+            _ => return None,
+        })
     }
     fn encode(&self) -> Vec<u8> {
         prost::Message::encode_to_vec(self)
@@ -2237,6 +2611,52 @@ impl Params for TopK {
             "operation" => Param::Ints(vec![self.operation as i64]),
             "k" => Param::Ints(vec![self.k as i64]),
             "reduce_axes" => Param::Ints(vec![self.reduce_axes]),
+            _ => return None,
+        })
+    }
+    fn encode(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(self)
+    }
+    fn clone_layer(&self) -> Box<dyn Layer> {
+        Box::new(self.clone())
+    }
+}
+
+/// Parameters of a TripLimit layer.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct TripLimit {
+    #[prost(int32, tag = "1")]
+    pub loop_id: i32,
+    #[prost(int32, tag = "2")]
+    pub limit: i32,
+}
+
+impl TripLimit {
+    /// With the layer table's defaults.
+    pub fn new() -> Self {
+        TripLimit { loop_id: -1, ..Default::default() }
+    }
+}
+
+impl Params for TripLimit {
+    fn kind(&self) -> Kind {
+        Kind::TripLimit
+    }
+    fn keys(&self) -> &'static [&'static str] {
+        &["loop_id", "limit"]
+    }
+    fn set_param(&mut self, key: &str, value: Param) -> Result<()> {
+        match key {
+            "loop_id" => self.loop_id = value.int32(key)?,
+            "limit" => self.limit = value.int32(key)?,
+            _ => return Err(Error::invalid_argument(format!("TripLimit layers have no parameter '{key}'"))),
+        }
+        Ok(())
+    }
+    fn param(&self, key: &str) -> Option<Param> {
+        Some(match key {
+            "loop_id" => Param::Ints(vec![self.loop_id as i64]),
+            "limit" => Param::Ints(vec![self.limit as i64]),
             _ => return None,
         })
     }

@@ -111,11 +111,13 @@ impl InferOut {
     }
 }
 
-/// What inference may use: the shape graph and the identity of the layer being inferred
-/// (data-dependent counts are symbols of their layer).
+/// What inference may use: the shape graph, the identity of the layer being inferred
+/// (data-dependent counts are symbols of their layer) and, for a loop output, what is known
+/// of its loop's trip count (default otherwise).
 pub struct InferCx<'a> {
     pub g: &'a mut ShapeGraph,
     pub layer: u32,
+    pub trip: crate::control::facts::TripFacts,
 }
 
 impl InferCx<'_> {
@@ -173,6 +175,18 @@ pub trait Layer: Params + Debug + Send + Sync + 'static {
     /// A constant layer's dims and values (bound by the runtime, never run).
     fn constant(&self) -> Option<(&[i64], &Weights)> {
         None
+    }
+
+    /// For a loop or conditional boundary layer: its construct and role. Such layers never
+    /// run through an implementation; `crate::control::exec` drives them.
+    fn control(&self) -> Option<crate::control::Boundary> {
+        None
+    }
+
+    /// Whether the layer matters although no output of it is read (IAssertionLayer checks
+    /// shapes): dead-layer removal keeps it.
+    fn has_side_effects(&self) -> bool {
+        false
     }
 
     /// Inputs that must be build-time constants (produced by constant layers once constant

@@ -7,6 +7,9 @@ use crate::error::{Error, Result};
 use crate::shape::{Evaluation, Symbol};
 use crate::types::{byte_size, dims_str};
 
+/// Recomputes a run's shapes once layers reported data-dependent counts (layer, output, count).
+pub type Reresolve<'a> = dyn Fn(&[(u32, u32, i64)]) -> crate::error::Result<Resolution> + 'a;
+
 #[derive(Clone, Debug, Default)]
 pub struct Resolution {
     profile: usize,

@@ -47,6 +47,7 @@ fn bin_bound(op: BinOp, a: Interval, b: Interval) -> Interval {
         BinOp::FloorDiv | BinOp::CeilDiv => div_bound(op, a, b),
         BinOp::Broadcast => Interval { lo: a.lo.min(b.lo), hi: a.hi.max(b.hi) },
         BinOp::AtLeast => Interval { lo: a.lo.max(b.lo), hi: a.hi.max(b.lo) },
+        BinOp::IsTrue => a,
         BinOp::AssertEq => {
             let (lo, hi) = (a.lo.max(b.lo), a.hi.min(b.hi));
             if lo <= hi {

@@ -37,6 +37,9 @@ pub enum BinOp {
     AssertEq = 101,
     /// The first operand, which must be at least the second.
     AtLeast = 102,
+    /// The first operand, which must not be 0 (an IAssertionLayer's condition); the second
+    /// is ignored.
+    IsTrue = 103,
 }
 
 impl BinOp {
@@ -55,6 +58,7 @@ impl BinOp {
             100 => Broadcast,
             101 => AssertEq,
             102 => AtLeast,
+            103 => IsTrue,
             _ => return None,
         })
     }
@@ -94,6 +98,8 @@ impl BinOp {
             BinOp::AssertEq => return Err(format!("{a} and {b} must be equal")),
             BinOp::AtLeast if a >= b => a,
             BinOp::AtLeast => return Err(format!("{a} is less than {b}")),
+            BinOp::IsTrue if a != 0 => a,
+            BinOp::IsTrue => return Err("the condition is false".to_string()),
         })
     }
 
@@ -111,6 +117,7 @@ impl BinOp {
             BinOp::Broadcast => "broadcast",
             BinOp::AssertEq => "assert-equal",
             BinOp::AtLeast => "at-least",
+            BinOp::IsTrue => "is-true",
         }
     }
 }
@@ -306,6 +313,19 @@ impl ShapeGraph {
                 Ok(id)
             }
         }
+    }
+
+    /// `v`, checked to be non-zero when the network is built or run, never now (adding an
+    /// IAssertionLayer whose condition is false is not an error yet). `tag` keeps the checks of
+    /// different layers on one value apart, each with its own message `what`.
+    pub fn is_true_later(&mut self, v: ExprId, tag: i64, what: impl FnOnce() -> String) -> Result<ExprId> {
+        if self.as_const(v).is_some_and(|x| x != 0) {
+            return Ok(v);
+        }
+        let t = self.constant(tag);
+        let id = self.push_raw(Node::Bin(BinOp::IsTrue, v, t))?;
+        self.set_note(id, what());
+        Ok(id)
     }
 
     /// Broadcast of two dimensions; `what` explains a failure.

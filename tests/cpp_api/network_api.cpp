@@ -1340,6 +1340,61 @@ private:
 };
 
 // A second creator type, registered at static-initialization time by the header's helper.
+// A plugin that is never run: addPluginV2 (issue 10) is the one add method still refused.
+class InertPlugin : public IPluginV2
+{
+public:
+    AsciiChar const* getPluginType() const noexcept override
+    {
+        return "CppApiInertPlugin";
+    }
+    AsciiChar const* getPluginVersion() const noexcept override
+    {
+        return "1";
+    }
+    int32_t getNbOutputs() const noexcept override
+    {
+        return 1;
+    }
+    Dims getOutputDimensions(int32_t, Dims const* inputs, int32_t) noexcept override
+    {
+        return inputs[0];
+    }
+    bool supportsFormat(DataType, PluginFormat) const noexcept override
+    {
+        return true;
+    }
+    void configureWithFormat(Dims const*, int32_t, Dims const*, int32_t, DataType, PluginFormat, int32_t) noexcept override {}
+    int32_t initialize() noexcept override
+    {
+        return 0;
+    }
+    void terminate() noexcept override {}
+    size_t getWorkspaceSize(int32_t) const noexcept override
+    {
+        return 0;
+    }
+    int32_t enqueue(int32_t, void const* const*, void* const*, void*, cudaStream_t) noexcept override
+    {
+        return 1;
+    }
+    size_t getSerializationSize() const noexcept override
+    {
+        return 0;
+    }
+    void serialize(void*) const noexcept override {}
+    void destroy() noexcept override {}
+    IPluginV2* clone() const noexcept override
+    {
+        return nullptr;
+    }
+    void setPluginNamespace(AsciiChar const*) noexcept override {}
+    AsciiChar const* getPluginNamespace() const noexcept override
+    {
+        return "";
+    }
+};
+
 class StaticCreator : public TinyCreator
 {
 public:
@@ -1449,7 +1504,8 @@ void testLifetimeAndEntryPoints()
         Ptr<INetworkDefinition> net(builder->createNetworkV2(1U));
         ITensor* in = net ? net->addInput("in", DataType::kFLOAT, makeDims({1, 3, 4, 4})) : nullptr;
         mark = gLogger.mark();
-        CHECK(in && net->addLoop() == nullptr, "unimplemented addLoop returns null");
+        InertPlugin plugin;
+        CHECK(in && net->addPluginV2(&in, 1, plugin) == nullptr, "unimplemented addPluginV2 returns null");
         CHECK(gLogger.countSince(mark, ILogger::Severity::kWARNING, "not implemented") > 0, "...and logs \"not implemented\"");
         CHECK(net && net->getNbLayers() == 0, "...and adds nothing");
     }

@@ -3,6 +3,20 @@
 
 #![allow(clippy::all)]
 
+/// Copies count slots of tensors seen as [outer, slots, inner]: destination slot dst_first + k reads source slot src_first + k (src_first + count - 1 - k when reverse).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SlotCopyDesc {
+    pub outer: i64,
+    pub inner: i64,
+    pub count: i64,
+    pub dst_slots: i64,
+    pub dst_first: i64,
+    pub src_slots: i64,
+    pub src_first: i64,
+    pub reverse: i32,
+}
+
 /// Shape and row-major strides of a tensor, broadcast axes with stride 0.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq)]

@@ -8,6 +8,9 @@ use crate::engine::analysis::Step;
 use crate::engine::{Analysis, EngineDesc};
 use crate::error::{Error, Result};
 
+/// The kernel file of the control-flow executor's data movement (loops).
+pub const CONTROL_FLOW_KERNELS: &str = "control_flow";
+
 /// The most inputs or outputs one layer may have (TensorRT's limit for a concatenation).
 pub const MAX_LAYER_IO: usize = 10000;
 
@@ -19,6 +22,8 @@ pub struct CudaEngine {
     pub constants: Vec<Option<DeviceBuffer>>,
     /// Writes shape values into device memory.
     pub fill: Option<Kernel>,
+    /// Moves loop slices and slots (kernels/control_flow.cu) for elements of 1, 2 and 4 bytes.
+    pub slots_copy: Option<[Kernel; 3]>,
     /// The largest workspace any layer needs.
     pub workspace_bytes: usize,
     /// Outputs whose size each layer learns only by running (data-dependent counts).
@@ -106,12 +111,18 @@ impl CudaEngine {
             prepared.push(Some(p));
         }
         let fill = if a.tensors.iter().any(|t| t.materialize) { Some(kernels.function("cast", "fill_i32")?) } else { None };
+        let slots_copy = if crate::control::program::loops(&a.program).is_empty() {
+            None
+        } else {
+            let k = |size: usize| kernels.function(CONTROL_FLOW_KERNELS, &format!("slots_copy_b{size}"));
+            Some([k(1)?, k(2)?, k(4)?])
+        };
         let mut counted = vec![vec![]; desc.layers.len()];
         for node in a.graph.nodes() {
             if let crate::shape::Node::Sym(crate::shape::Symbol::DataDependent { layer, output, .. }) = *node {
                 counted.get_mut(layer as usize).ok_or_else(|| Error::internal("a count of a layer that does not exist"))?.push(output);
             }
         }
-        Ok(CudaEngine { _kernels: kernels, layers: prepared, constants, fill, workspace_bytes, counted, max_dims: maxes })
+        Ok(CudaEngine { _kernels: kernels, layers: prepared, constants, fill, slots_copy, workspace_bytes, counted, max_dims: maxes })
     }
 }

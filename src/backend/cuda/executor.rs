@@ -1,6 +1,9 @@
 //! Running a CUDA engine in one context: the arena and workspace, each layer bound to the
 //! resolved shapes (redone only when shapes change), and the enqueue loop, which allocates
-//! nothing and never synchronizes (except to learn a data-dependent size).
+//! nothing and never synchronizes (except to learn a data-dependent size, a loop's kWHILE
+//! condition or device-computed count, or a conditional's condition: see `flow`).
+
+mod flow;
 
 use super::descriptors::FillDesc;
 use super::engine::CudaEngine;
@@ -28,6 +31,57 @@ pub struct CudaState {
     /// A layer's input and output addresses, sized once for the layer with the most.
     layer_inputs: Vec<DevicePtr>,
     layer_outputs: Vec<DevicePtr>,
+}
+
+/// One run in progress: a context's memory and bound layers, the stream, and the shapes as
+/// counts become known.
+pub(crate) struct CudaRun<'a, 's> {
+    st: &'s mut CudaState,
+    engine: &'a Engine,
+    ce: &'a CudaEngine,
+    res: std::borrow::Cow<'a, Resolution>,
+    counts: Vec<(u32, u32, i64)>,
+    reresolve: &'a crate::runtime::resolve::Reresolve<'a>,
+    stream: RawStream,
+    scratch: Scratch,
+}
+
+impl CudaRun<'_, '_> {
+    /// Enqueues layer `li` as its step says (not loop or conditional boundaries: `flow`).
+    fn run_layer(&mut self, li: usize) -> Result<()> {
+        let (engine, ce, st) = (self.engine, self.ce, &mut *self.st);
+        let (desc, a) = (&engine.desc, &engine.analysis);
+        let l = &desc.layers[li];
+        match a.steps[li] {
+            Step::Host | Step::Control => {}
+            Step::Constant => {
+                let o = l.outputs[0];
+                if let (Storage::Io(_), Some(c)) = (a.tensors[o].storage, &ce.constants[li]) {
+                    copy_async(st.addrs[o], c.ptr, c.bytes, self.stream)?;
+                }
+            }
+            Step::Run => {
+                let b = st.bound[li].as_ref().ok_or_else(|| Error::internal(format!("layer '{}' is not bound", l.name)))?;
+                for (slot, i) in st.layer_inputs.iter_mut().zip(&l.inputs) {
+                    *slot = i.map(|i| st.addrs[i]).unwrap_or(0);
+                }
+                for (slot, &o) in st.layer_outputs.iter_mut().zip(&l.outputs) {
+                    *slot = st.addrs[o];
+                }
+                b.enqueue(self.stream, &st.layer_inputs[..l.inputs.len()], &st.layer_outputs[..l.outputs.len()], &self.scratch)
+                    .map_err(|e| e.context(format!("layer '{}'", l.name)))?;
+                if !ce.counted[li].is_empty() {
+                    for &o in &ce.counted[li] {
+                        let n = b.count(o as usize).ok_or_else(|| Error::internal(format!("layer '{}' reported no count", l.name)))?;
+                        self.counts.push((li as u32, o, n));
+                    }
+                    self.res = std::borrow::Cow::Owned((self.reresolve)(&self.counts)?);
+                    st.bind_known(engine, ce, &self.res, li + 1)?;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 impl CudaState {
@@ -88,19 +142,18 @@ impl CudaState {
         engine: &Engine,
         io: &[IoBinding],
         first: &Resolution,
-        reresolve: &dyn Fn(&[(u32, u32, i64)]) -> Result<Resolution>,
+        reresolve: &crate::runtime::resolve::Reresolve<'_>,
         stream: RawStream,
     ) -> Result<Option<Resolution>> {
         let EngineBackend::Cuda(ce) = &engine.backend else { return Err(Error::internal("a CUDA run of a non-CUDA engine")) };
         device()?.bind()?;
-        let mut res = std::borrow::Cow::Borrowed(first);
+        let res = std::borrow::Cow::Borrowed(first);
         // Engines with data-dependent sizes bind what follows a count once it is known.
         if !self.bound_valid || engine.analysis.data_dependent {
             self.bound.iter_mut().for_each(|b| *b = None);
             self.bind_known(engine, ce, &res, 0)?;
             self.bound_valid = true;
         }
-        let mut counts: Vec<(u32, u32, i64)> = vec![];
         let (desc, a) = (&engine.desc, &engine.analysis);
         for (t, info) in a.tensors.iter().enumerate() {
             self.addrs[t] = match info.storage {
@@ -128,36 +181,9 @@ impl CudaState {
             }
         }
         let scratch = Scratch { workspace: self.workspace.ptr, workspace_bytes: self.workspace.bytes };
-        for (li, l) in desc.layers.iter().enumerate() {
-            match a.steps[li] {
-                Step::Host => {}
-                Step::Constant => {
-                    let o = l.outputs[0];
-                    if let (Storage::Io(_), Some(c)) = (a.tensors[o].storage, &ce.constants[li]) {
-                        copy_async(self.addrs[o], c.ptr, c.bytes, stream)?;
-                    }
-                }
-                Step::Run => {
-                    let b = self.bound[li].as_ref().ok_or_else(|| Error::internal(format!("layer '{}' is not bound", l.name)))?;
-                    for (slot, i) in self.layer_inputs.iter_mut().zip(&l.inputs) {
-                        *slot = i.map(|i| self.addrs[i]).unwrap_or(0);
-                    }
-                    for (slot, &o) in self.layer_outputs.iter_mut().zip(&l.outputs) {
-                        *slot = self.addrs[o];
-                    }
-                    b.enqueue(stream, &self.layer_inputs[..l.inputs.len()], &self.layer_outputs[..l.outputs.len()], &scratch)
-                        .map_err(|e| e.context(format!("layer '{}'", l.name)))?;
-                    if !ce.counted[li].is_empty() {
-                        for &o in &ce.counted[li] {
-                            let n = b.count(o as usize).ok_or_else(|| Error::internal(format!("layer '{}' reported no count", l.name)))?;
-                            counts.push((li as u32, o, n));
-                        }
-                        res = std::borrow::Cow::Owned(reresolve(&counts)?);
-                        self.bind_known(engine, ce, &res, li + 1)?;
-                    }
-                }
-            }
-        }
+        let mut run = CudaRun { st: self, engine, ce, res, counts: vec![], reresolve, stream, scratch };
+        crate::control::exec::run(desc, a, &mut run, &a.program)?;
+        let res = run.res;
         for (k, b) in io.iter().enumerate().skip(desc.nb_inputs()) {
             let t = desc.io[k];
             let tensor = &desc.tensors[t];

@@ -5,6 +5,7 @@
     kernel!("activation"),
     kernel!("cast"),
     kernel!("concatenation"),
+    kernel!("control_flow"),
     kernel!("convolution"),
     kernel!("deconvolution"),
     kernel!("einsum"),

@@ -13,6 +13,14 @@ nvinfer1::IActivationLayer* NetworkObj::addActivation(nvinfer1::ITensor& input,
     }));
 }
 
+nvinfer1::IAssertionLayer* NetworkObj::addAssertion(nvinfer1::ITensor& condition,
+    char const* message) noexcept
+{
+    return static_cast<AssertionLayer*>(addLayer("Assertion", {idOf(condition)}, [&](LayerRef& l) {
+        l.setString("message", message);
+    }));
+}
+
 nvinfer1::ICastLayer* NetworkObj::addCast(nvinfer1::ITensor& input, nvinfer1::DataType toType) noexcept
 {
     return static_cast<CastLayer*>(addLayer("Cast", {idOf(input)}, [&](LayerRef& l) {
@@ -427,8 +435,14 @@ std::unique_ptr<Owned> makeLayerObject(NetworkObj& net, int32_t id, nvinfer1::IL
     switch (static_cast<nvinfer1::LayerType>(nvt_layer_type(net.handle(), id)))
     {
     case nvinfer1::LayerType::kACTIVATION: return buildLayerObject<ActivationLayer>(net, id, shell);
+    case nvinfer1::LayerType::kASSERTION: return buildLayerObject<AssertionLayer>(net, id, shell);
     case nvinfer1::LayerType::kCAST: return buildLayerObject<CastLayer>(net, id, shell);
     case nvinfer1::LayerType::kCONCATENATION: return buildLayerObject<ConcatenationLayer>(net, id, shell);
+    case nvinfer1::LayerType::kCONDITION: return buildLayerObject<ConditionLayer>(net, id, shell);
+    case nvinfer1::LayerType::kCONDITIONAL_INPUT: return buildLayerObject<ConditionalInputLayer>(net, id,
+        shell);
+    case nvinfer1::LayerType::kCONDITIONAL_OUTPUT: return buildLayerObject<ConditionalOutputLayer>(net, id,
+        shell);
     case nvinfer1::LayerType::kCONSTANT: return buildLayerObject<ConstantLayer>(net, id, shell);
     case nvinfer1::LayerType::kCONVOLUTION: return buildLayerObject<ConvolutionLayer>(net, id, shell);
     case nvinfer1::LayerType::kDECONVOLUTION: return buildLayerObject<DeconvolutionLayer>(net, id, shell);
@@ -440,7 +454,9 @@ std::unique_ptr<Owned> makeLayerObject(NetworkObj& net, int32_t id, nvinfer1::IL
     case nvinfer1::LayerType::kGATHER: return buildLayerObject<GatherLayer>(net, id, shell);
     case nvinfer1::LayerType::kGRID_SAMPLE: return buildLayerObject<GridSampleLayer>(net, id, shell);
     case nvinfer1::LayerType::kIDENTITY: return buildLayerObject<IdentityLayer>(net, id, shell);
+    case nvinfer1::LayerType::kITERATOR: return buildLayerObject<IteratorLayer>(net, id, shell);
     case nvinfer1::LayerType::kLRN: return buildLayerObject<LRNLayer>(net, id, shell);
+    case nvinfer1::LayerType::kLOOP_OUTPUT: return buildLayerObject<LoopOutputLayer>(net, id, shell);
     case nvinfer1::LayerType::kMATRIX_MULTIPLY: return buildLayerObject<MatrixMultiplyLayer>(net, id, shell);
     case nvinfer1::LayerType::kNMS: return buildLayerObject<NMSLayer>(net, id, shell);
     case nvinfer1::LayerType::kNON_ZERO: return buildLayerObject<NonZeroLayer>(net, id, shell);
@@ -452,6 +468,7 @@ std::unique_ptr<Owned> makeLayerObject(NetworkObj& net, int32_t id, nvinfer1::IL
     case nvinfer1::LayerType::kQUANTIZE: return buildLayerObject<QuantizeLayer>(net, id, shell);
     case nvinfer1::LayerType::kRNN_V2: return buildLayerObject<RNNv2Layer>(net, id, shell);
     case nvinfer1::LayerType::kRAGGED_SOFTMAX: return buildLayerObject<RaggedSoftMaxLayer>(net, id, shell);
+    case nvinfer1::LayerType::kRECURRENCE: return buildLayerObject<RecurrenceLayer>(net, id, shell);
     case nvinfer1::LayerType::kREDUCE: return buildLayerObject<ReduceLayer>(net, id, shell);
     case nvinfer1::LayerType::kRESIZE: return buildLayerObject<ResizeLayer>(net, id, shell);
     case nvinfer1::LayerType::kREVERSE_SEQUENCE: return buildLayerObject<ReverseSequenceLayer>(net, id,
@@ -464,6 +481,7 @@ std::unique_ptr<Owned> makeLayerObject(NetworkObj& net, int32_t id, nvinfer1::IL
     case nvinfer1::LayerType::kSLICE: return buildLayerObject<SliceLayer>(net, id, shell);
     case nvinfer1::LayerType::kSOFTMAX: return buildLayerObject<SoftMaxLayer>(net, id, shell);
     case nvinfer1::LayerType::kTOPK: return buildLayerObject<TopKLayer>(net, id, shell);
+    case nvinfer1::LayerType::kTRIP_LIMIT: return buildLayerObject<TripLimitLayer>(net, id, shell);
     case nvinfer1::LayerType::kUNARY: return buildLayerObject<UnaryLayer>(net, id, shell);
     default: logError("internal error: a layer of a type the bridge does not know"); return nullptr;
     }

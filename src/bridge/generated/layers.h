@@ -43,6 +43,24 @@ protected:
 };
 using ActivationLayer = LayerObj<nvinfer1::IActivationLayer, ActivationImpl>;
 
+class AssertionImpl : public VAssertionLayerDefaults
+{
+public:
+    explicit AssertionImpl(LayerRef r) noexcept : mRef(r) {}
+    void setMessage(char const* message) noexcept override
+    {
+        mRef.setString("message", message);
+    }
+    char const* getMessage() const noexcept override
+    {
+        return mRef.getString("message");
+    }
+
+protected:
+    LayerRef mRef;
+};
+using AssertionLayer = LayerObj<nvinfer1::IAssertionLayer, AssertionImpl>;
+
 class CastImpl : public VCastLayerDefaults
 {
 public:
@@ -78,6 +96,36 @@ protected:
     LayerRef mRef;
 };
 using ConcatenationLayer = LayerObj<nvinfer1::IConcatenationLayer, ConcatenationImpl>;
+
+class ConditionImpl : public VConditionLayerDefaults
+{
+public:
+    explicit ConditionImpl(LayerRef r) noexcept : mRef(r) {}
+
+protected:
+    LayerRef mRef;
+};
+using ConditionLayer = BoundaryLayerObj<nvinfer1::IConditionLayer, ConditionImpl, ConditionalBoundary>;
+
+class ConditionalInputImpl : public VConditionalInputLayerDefaults
+{
+public:
+    explicit ConditionalInputImpl(LayerRef r) noexcept : mRef(r) {}
+
+protected:
+    LayerRef mRef;
+};
+using ConditionalInputLayer = BoundaryLayerObj<nvinfer1::IIfConditionalInputLayer, ConditionalInputImpl, ConditionalBoundary>;
+
+class ConditionalOutputImpl : public VConditionalOutputLayerDefaults
+{
+public:
+    explicit ConditionalOutputImpl(LayerRef r) noexcept : mRef(r) {}
+
+protected:
+    LayerRef mRef;
+};
+using ConditionalOutputLayer = BoundaryLayerObj<nvinfer1::IIfConditionalOutputLayer, ConditionalOutputImpl, ConditionalBoundary>;
 
 class ConstantImpl : public VConstantLayerDefaults
 {
@@ -557,6 +605,32 @@ protected:
 };
 using IdentityLayer = LayerObj<nvinfer1::IIdentityLayer, IdentityImpl>;
 
+class IteratorImpl : public VIteratorLayerDefaults
+{
+public:
+    explicit IteratorImpl(LayerRef r) noexcept : mRef(r) {}
+    void setAxis(int32_t axis) noexcept override
+    {
+        mRef.setInt("axis", static_cast<int64_t>(axis));
+    }
+    int32_t getAxis() const noexcept override
+    {
+        return static_cast<int32_t>(mRef.getInt("axis"));
+    }
+    void setReverse(bool reverse) noexcept override
+    {
+        mRef.setInt("reverse", reverse ? 1 : 0);
+    }
+    bool getReverse() const noexcept override
+    {
+        return mRef.getInt("reverse") != 0;
+    }
+
+protected:
+    LayerRef mRef;
+};
+using IteratorLayer = BoundaryLayerObj<nvinfer1::IIteratorLayer, IteratorImpl, LoopBoundary>;
+
 class LRNImpl : public VLRNLayerDefaults
 {
 public:
@@ -598,6 +672,21 @@ protected:
     LayerRef mRef;
 };
 using LRNLayer = LayerObj<nvinfer1::ILRNLayer, LRNImpl>;
+
+class LoopOutputImpl : public LoopOutputCustom
+{
+public:
+    explicit LoopOutputImpl(LayerRef r) noexcept : LoopOutputCustom(r) {}
+    void setAxis(int32_t axis) noexcept override
+    {
+        mRef.setInt("axis", static_cast<int64_t>(axis));
+    }
+    int32_t getAxis() const noexcept override
+    {
+        return static_cast<int32_t>(mRef.getInt("axis"));
+    }
+};
+using LoopOutputLayer = BoundaryLayerObj<nvinfer1::ILoopOutputLayer, LoopOutputImpl, LoopBoundary>;
 
 class MatrixMultiplyImpl : public VMatrixMultiplyLayerDefaults
 {
@@ -942,6 +1031,16 @@ protected:
 };
 using RaggedSoftMaxLayer = LayerObj<nvinfer1::IRaggedSoftMaxLayer, RaggedSoftMaxImpl>;
 
+class RecurrenceImpl : public VRecurrenceLayerDefaults
+{
+public:
+    explicit RecurrenceImpl(LayerRef r) noexcept : mRef(r) {}
+
+protected:
+    LayerRef mRef;
+};
+using RecurrenceLayer = BoundaryLayerObj<nvinfer1::IRecurrenceLayer, RecurrenceImpl, LoopBoundary>;
+
 class ReduceImpl : public VReduceLayerDefaults
 {
 public:
@@ -1253,6 +1352,13 @@ protected:
     LayerRef mRef;
 };
 using TopKLayer = LayerObj<nvinfer1::ITopKLayer, TopKImpl>;
+
+class TripLimitImpl : public TripLimitCustom
+{
+public:
+    explicit TripLimitImpl(LayerRef r) noexcept : TripLimitCustom(r) {}
+};
+using TripLimitLayer = BoundaryLayerObj<nvinfer1::ITripLimitLayer, TripLimitImpl, LoopBoundary>;
 
 class UnaryImpl : public VUnaryLayerDefaults
 {

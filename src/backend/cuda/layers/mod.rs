@@ -92,6 +92,8 @@ pub fn candidates<'a>(op: &'a dyn Layer, types: &'a LayerTypes) -> impl Iterator
 /// Every kernel file any implementation uses (compiled by the kernel tests).
 pub fn all_kernel_files() -> Vec<&'static str> {
     let mut v: Vec<&str> = IMPLEMENTATIONS.iter().flat_map(|i| i.kernel_files().iter().copied()).collect();
+    // The loop executor's data movement belongs to no implementation.
+    v.push(super::engine::CONTROL_FLOW_KERNELS);
     v.sort_unstable();
     v.dedup();
     v
