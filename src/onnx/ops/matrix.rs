@@ -15,6 +15,7 @@ pub const OPS: &[(&str, ImportFn)] = &[("CumSum", cumsum), ("EyeLike", eye_like)
 
 /// A [rows, cols] boolean constant, true where `keep(i, j)`.
 fn mask(imp: &mut Importer, rows: i64, cols: i64, keep: impl Fn(i64, i64) -> bool) -> Result<crate::ir::TensorId> {
+    made_constant_count(&[rows, cols], "a triangle mask")?;
     let bytes: Vec<u8> = (0..rows).flat_map(|i| (0..cols).map(move |j| (i, j))).map(|(i, j)| keep(i, j) as u8).collect();
     imp.constant_tensor(&ConstValue { dims: vec![rows, cols], weights: Weights::from_bytes(DataType::Bool, &bytes)? })
 }
@@ -48,11 +49,12 @@ fn eye_like(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
         false => imp.net.tensors[x].dtype,
     };
     let k = a.int("k", 0);
+    made_constant_count(&[r, c], "an identity matrix")?;
     let one = ConstValue::scalar(dtype, 1.0)?.weights.values.to_vec();
     let size = one.len();
     let mut bytes = vec![0u8; (r * c) as usize * size];
     for i in 0..r {
-        let j = i + k;
+        let Some(j) = i.checked_add(k) else { continue };
         if (0..c).contains(&j) {
             let at = ((i * c + j) as usize) * size;
             bytes[at..at + size].copy_from_slice(&one);
@@ -105,6 +107,7 @@ fn cumsum(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
         return Err(Error::unsupported("CumSum over an axis of unknown size"));
     }
     // y[.., j] = sum over i of x[.., i] * t[i, j] with t[i, j] = 1 where i comes before j.
+    made_constant_count(&[n, n], "a running-sum matrix")?;
     let take = |i: i64, j: i64| match (exclusive, reverse) {
         (false, false) => i <= j,
         (true, false) => i < j,

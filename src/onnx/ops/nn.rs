@@ -200,7 +200,8 @@ fn conv_transpose(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     };
     let inputs = conv_inputs(imp, x, &w, one_d)?;
     let weights = w.kernel.as_ref().filter(|_| w.kernel_tensor.is_none()).map(|c| c.weights.clone());
-    let mut d = Deconvolution::of(w.dims[1] * group, kernel, weights.unwrap_or_default(), w.bias.map(|b| b.weights));
+    let maps = w.dims[1].checked_mul(group).ok_or_else(|| Error::invalid_argument(format!("group {group} is too large")))?;
+    let mut d = Deconvolution::of(maps, kernel, weights.unwrap_or_default(), w.bias.map(|b| b.weights));
     if inputs.len() > 1 {
         d.kernel_weights = None;
     }

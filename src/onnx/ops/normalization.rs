@@ -103,8 +103,8 @@ fn filled_like(imp: &mut Importer, like: TensorId, v: f64) -> Result<TensorId> {
         return Err(Error::unsupported(format!("a scale or bias of unknown shape {}", dims_str(&dims))));
     }
     let one = ConstValue::scalar(imp.net.tensors[like].dtype, v)?;
-    let n: i64 = dims.iter().product();
-    let bytes: Vec<u8> = one.weights.values.iter().copied().cycle().take(one.weights.values.len() * n as usize).collect();
+    let n = made_constant_count(&dims, "a filled scale or bias")?;
+    let bytes: Vec<u8> = one.weights.values.iter().copied().cycle().take(one.weights.values.len() * n).collect();
     let c = ConstValue { dims, weights: crate::weights::Weights::from_bytes(one.dtype(), &bytes)? };
     imp.constant_tensor(&c)
 }
@@ -184,6 +184,7 @@ fn group_norm(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     let eps = a.float("epsilon", 1e-5);
     let axes: Vec<usize> = (2..rank).collect();
     let (s, b) = (input(node, 1)?, input(node, 2)?);
+    made_constant_count(&[groups], "per-group scales")?;
     let per_group = imp.opset < 21;
     if per_group {
         let scale = per_channel(imp, s, rank)?;

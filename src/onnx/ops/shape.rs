@@ -101,7 +101,7 @@ fn reshape(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
                 }
             }
             if let Some(p) = dims.iter().position(|&d| d == -1) {
-                let known: i64 = dims.iter().filter(|&&d| d != -1).product();
+                let known = dims.iter().filter(|&&d| d != -1).try_fold(1i64, |a, &d| a.checked_mul(d)).unwrap_or(0);
                 dims[p] = if known > 0 { n / known } else { 0 };
             }
             if dims.iter().any(|&d| d < 0) || volume(&dims) != Some(c.len()) {
@@ -268,16 +268,19 @@ fn split(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     let sizes = match sizes {
         Some(s) => s,
         None if d >= 0 => {
-            let n = a.int("num_outputs", parts as i64).max(1);
-            let chunk = (d + n - 1) / n;
-            (0..n).map(|k| (d - k * chunk).clamp(0, chunk)).collect()
+            let n = a.int("num_outputs", parts as i64).clamp(1, parts.max(1) as i64);
+            let chunk = d / n + i64::from(d % n != 0);
+            (0..n).map(|k| d.saturating_sub(k.saturating_mul(chunk)).clamp(0, chunk)).collect()
         }
         None => return Err(Error::unsupported("Split of an axis of unknown size without split sizes")),
     };
     if sizes.len() != parts {
         return Err(Error::invalid_argument(format!("{} split sizes for {parts} outputs", sizes.len())));
     }
-    if d >= 0 && sizes.iter().sum::<i64>() != d {
+    if sizes.iter().any(|&s| s < 0) {
+        return Err(Error::invalid_argument(format!("split sizes {} must not be negative", dims_str(&sizes))));
+    }
+    if d >= 0 && sizes.iter().try_fold(0i64, |a, &s| a.checked_add(s)) != Some(d) {
         return Err(Error::invalid_argument(format!("split sizes {} do not add up to the axis size {d}", dims_str(&sizes))));
     }
     let mut outs = Vec::with_capacity(parts);
@@ -285,7 +288,7 @@ fn split(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     for s in sizes {
         let spec = SliceSpec::range_on_axis(dims.len(), axis, start, s);
         outs.push(Value::Tensor(slicing::add_slice(imp, x, spec)?));
-        start += s;
+        start = start.saturating_add(s);
     }
     Ok(outs)
 }
@@ -517,10 +520,17 @@ fn depth_to_space(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     let x = imp.tensor(input(node, 0)?)?;
     let dims = imp.dims(x);
     let [_, c, h, w] = dims[..] else { return Err(Error::invalid_argument("DepthToSpace needs a 4-D input")) };
-    if b <= 0 || c < 0 || h < 0 || w < 0 || c % (b * b) != 0 {
+    let bb = b.checked_mul(b).filter(|_| b > 0);
+    let (Some(bb), true) = (bb, c >= 0 && h >= 0 && w >= 0) else {
+        return Err(Error::invalid_argument(format!("DepthToSpace of {} with block size {b}", dims_str(&dims))));
+    };
+    if c % bb != 0 {
         return Err(Error::invalid_argument(format!("DepthToSpace of {} with block size {b}", dims_str(&dims))));
     }
-    let cc = c / (b * b);
+    let cc = c / bb;
+    let (Some(hb), Some(wb)) = (h.checked_mul(b), w.checked_mul(b)) else {
+        return Err(Error::invalid_argument(format!("DepthToSpace of {} with block size {b} overflows", dims_str(&dims))));
+    };
     let (split, perm) = match a.string("mode").as_deref().unwrap_or("DCR") {
         "DCR" => (vec![0, b, b, cc, h, w], vec![0, 3, 4, 1, 5, 2]),
         "CRD" => (vec![0, cc, b, b, h, w], vec![0, 1, 4, 2, 5, 3]),
@@ -529,7 +539,7 @@ fn depth_to_space(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     let mut s = Shuffle::reshape_to(split);
     s.second_transpose = perm;
     let t = layer(imp, s, &[x])?;
-    out(reshape_tensor(imp, t, vec![0, cc, h * b, w * b])?)
+    out(reshape_tensor(imp, t, vec![0, cc, hb, wb])?)
 }
 
 /// [N, C, H, W] to [N, C b², H / b, W / b].
@@ -538,11 +548,12 @@ fn space_to_depth(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     let x = imp.tensor(input(node, 0)?)?;
     let dims = imp.dims(x);
     let [_, c, h, w] = dims[..] else { return Err(Error::invalid_argument("SpaceToDepth needs a 4-D input")) };
-    if b <= 0 || c < 0 || h < 0 || w < 0 || h % b != 0 || w % b != 0 {
+    let cbb = b.checked_mul(b).and_then(|bb| bb.checked_mul(c));
+    let Some(cbb) = cbb.filter(|_| b > 0 && c >= 0 && h >= 0 && w >= 0 && h % b == 0 && w % b == 0) else {
         return Err(Error::invalid_argument(format!("SpaceToDepth of {} with block size {b}", dims_str(&dims))));
-    }
+    };
     let mut s = Shuffle::reshape_to(vec![0, c, h / b, b, w / b, b]);
     s.second_transpose = vec![0, 3, 5, 1, 2, 4];
     let t = layer(imp, s, &[x])?;
-    out(reshape_tensor(imp, t, vec![0, c * b * b, h / b, w / b])?)
+    out(reshape_tensor(imp, t, vec![0, cbb, h / b, w / b])?)
 }

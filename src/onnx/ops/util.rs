@@ -240,3 +240,18 @@ pub fn unsqueeze(imp: &mut Importer, t: TensorId, axes: &[usize]) -> Result<Tens
         .collect();
     rearranged_dims(imp, t, &pick)
 }
+
+/// Elements of the largest constant an importer makes up itself (masks, identity matrices,
+/// filled scales): larger ones would come from hostile dims, not from a model.
+const MADE_CONSTANT_LIMIT: u64 = 1 << 24;
+
+/// The element count of a constant an importer makes with `dims`, refused past the limit.
+pub fn made_constant_count(dims: &[i64], what: &str) -> Result<usize> {
+    let mut n: u64 = 1;
+    for &d in dims {
+        n = u64::try_from(d).ok().and_then(|d| n.checked_mul(d)).filter(|&n| n <= MADE_CONSTANT_LIMIT).ok_or_else(|| {
+            Error::unsupported(format!("{what} of shape {} is larger than {MADE_CONSTANT_LIMIT} elements", crate::types::dims_str(dims)))
+        })?;
+    }
+    Ok(n as usize)
+}
