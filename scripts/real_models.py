@@ -78,8 +78,24 @@ def write_manifest(folder, names, arrays):
             m.write(" ".join(str(f) for f in ["input", name, dtype, a.ndim, *a.shape, file]) + "\n")
 
 
+def calibrate_batch_norm(torch, model, example):
+    """Running statistics from a few random batches (train mode), as a trained network has
+    them: with the initial ones (mean 0, var 1) activations of a deep random network shrink
+    block after block to around 1e-8, below what FP16 represents, and no FP16 engine (ours or
+    PyTorch's) can be compared on it."""
+    if not any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm) for m in model.modules()):
+        return
+    dev = torch.device("cuda")
+    model.to(dev).train()
+    with torch.no_grad():
+        for _ in range(4):
+            model(torch.randn(16, *example.shape[1:], device=dev))
+    model.cpu()
+
+
 def run(args, torch, name, opset):
     model, inputs, in_names, out_names = MODELS[name](torch)
+    calibrate_batch_norm(torch, model, inputs[0])
     model.eval()
     folder = os.path.abspath(os.path.join(args.work, f"{name}-opset{opset}"))
     os.makedirs(folder, exist_ok=True)

@@ -3,8 +3,8 @@
 use super::util::*;
 use super::ImportFn;
 use crate::error::{Error, Result};
-use crate::layers::generated::{MatrixMultiply, OneHot, Select, Shuffle, TopK};
-use crate::layers::{matmul, top_k};
+use crate::layers::generated::{ElementWise, MatrixMultiply, OneHot, Select, Shuffle, TopK, Unary};
+use crate::layers::{elementwise, matmul, top_k, unary};
 use crate::onnx::importer::{onnx_type, Attrs, Importer, Value};
 use crate::onnx::proto::NodeProto;
 use crate::onnx::weights::ConstValue;
@@ -29,8 +29,26 @@ fn trilu(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     if rank < 2 || dims[rank - 2] < 0 || dims[rank - 1] < 0 {
         return Err(Error::unsupported(format!("Trilu of {} (the last two dims must be known)", dims_str(&dims))));
     }
-    let k = optional_ints(imp, node, 1, "Trilu's k")?.and_then(|v| v.first().copied()).unwrap_or(0);
-    let m = mask(imp, dims[rank - 2], dims[rank - 1], |i, j| if upper { j - i >= k } else { j - i <= k })?;
+    let (rows, cols) = (dims[rank - 2], dims[rank - 1]);
+    let k = match optional_input(node, 1) {
+        None => Some(0),
+        Some(name) => imp.known_ints(name)?.and_then(|v| v.first().copied()),
+    };
+    let m = match k {
+        Some(k) => mask(imp, rows, cols, |i, j| if upper { j - i >= k } else { j - i <= k })?,
+        None => {
+            // k known only at run time: compare the constant j - i with it.
+            made_constant_count(&[rows, cols], "a triangle mask")?;
+            let offsets: Vec<i32> = (0..rows).flat_map(|i| (0..cols).map(move |j| (j - i) as i32)).collect();
+            let d = imp.constant_tensor(&ConstValue::i32(vec![rows, cols], &offsets))?;
+            let kt = imp.tensor(input(node, 1)?)?;
+            let kt = reshape_tensor(imp, kt, vec![1, 1])?;
+            // upper: not (j - i < k); lower: not (j - i > k)
+            let op = if upper { elementwise::LESS } else { elementwise::GREATER };
+            let outside = layer(imp, ElementWise::of(op), &[d, kt])?;
+            layer(imp, Unary::of(unary::NOT), &[outside])?
+        }
+    };
     let m = with_leading_ones(imp, m, rank - 2)?;
     let zero = scalar_like(imp, x, 0.0)?;
     out(layer(imp, Select::new(), &[m, x, zero])?)

@@ -1,8 +1,8 @@
 //! Reductions over axes known only at run time (an axes input that is a graph input, as the
 //! ONNX node tests have it), which TensorRT's reduce layer cannot take. Every axis k is
-//! reduced with its dimension kept and chosen by a select where k is among the axes; a slice
-//! then keeps one element of each chosen axis (its size 1 - (d - 1) * chosen + d - 1 is
-//! shape arithmetic the shape graph follows), and without keepdims a reshape drops them.
+//! reduced with its dimension kept, joined in front of the unreduced tensor, and a slice
+//! whose start and size are shape arithmetic keeps the reduced element where k is among the
+//! axes and the unreduced rest where not; without keepdims a reshape drops the chosen axes.
 //! Whether axis k is chosen is computed with arithmetic only (|a - k| through max, [a == k]
 //! as 1 - min(1, |a - k|)) so that sizes stay shape values.
 
@@ -11,8 +11,8 @@ use super::slicing::{self, arith, from_end, to_tensor, Dim, SliceSpec};
 use super::util::*;
 use crate::error::{Error, Result};
 use crate::ir::TensorId;
-use crate::layers::elementwise::{EQUAL, MAX, MIN, PROD, SUB, SUM};
-use crate::layers::generated::{ElementWise, Reduce, Select};
+use crate::layers::elementwise::{MAX, MIN, PROD, SUB, SUM};
+use crate::layers::generated::{Concatenation, Reduce};
 use crate::onnx::importer::Importer;
 
 /// 1 where `x` equals `k`, else 0.
@@ -52,31 +52,26 @@ pub fn reduction(
     if m == 0 || rank == 0 {
         return Err(Error::unsupported("reduce axes known only at run time that may be empty"));
     }
-    let ones = vec![1i64; rank];
     let mut y = around(imp, x, When::Before)?;
     let mut picks = Vec::with_capacity(rank);
-    for k in 0..rank {
-        let c = chosen(imp, axes, m, k as i64, rank as i64)?;
-        let reduced = layer(imp, Reduce::of(op, 1 << k, true), &[y])?;
-        let c_t = to_tensor(imp, c)?;
-        let one = ints_tensor(imp, &[1])?;
-        let cond = layer(imp, ElementWise::of(EQUAL), &[c_t, one])?;
-        let cond = reshape_tensor(imp, cond, ones.clone())?;
-        y = layer(imp, Select::new(), &[cond, reduced, y])?;
-        picks.push(c);
-    }
-    // One element of every chosen axis: size d - (d - 1) * chosen.
-    let mut spec = SliceSpec::whole(rank);
     let mut sizes = Vec::with_capacity(rank);
-    for (k, &c) in picks.iter().enumerate() {
+    for k in 0..rank {
+        // [reduced over k, y] along k, then the first element (chosen) or the rest (not):
+        // start 1 - chosen, size d - (d - 1) * chosen. An empty axis reduces to one element.
+        let c = chosen(imp, axes, m, k as i64, rank as i64)?;
         let d = slicing::input_dim(imp, y, k)?;
+        let reduced = layer(imp, Reduce::of(op, 1 << k, true), &[y])?;
+        let both = layer(imp, Concatenation::on_axis(k as i32), &[reduced, y])?;
+        let mut spec = SliceSpec::whole(rank);
+        spec.start[k] = arith(imp, SUB, Dim::Num(1), c)?;
         let dm1 = arith(imp, SUB, d, Dim::Num(1))?;
         let cut = arith(imp, PROD, dm1, c)?;
         let size = arith(imp, SUB, d, cut)?;
         spec.size[k] = Some(size);
+        y = slicing::add_slice(imp, both, spec)?;
+        picks.push(c);
         sizes.push(size);
     }
-    let y = slicing::add_slice(imp, y, spec)?;
     let y = around(imp, y, When::After)?;
     if keep {
         return Ok(y);
