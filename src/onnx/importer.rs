@@ -3,7 +3,7 @@
 //! layer needs them as a tensor).
 
 use super::ops;
-use super::proto::{data_type, AttributeProto, ModelProto, NodeProto};
+use super::proto::{data_type, AttributeProto, GraphProto, ModelProto, NodeProto};
 use super::weights::{from_tensor_proto, ConstValue};
 use super::{ParserError, ParserErrorCode};
 use crate::error::{Error, Result};
@@ -33,6 +33,8 @@ pub struct Importer<'a> {
     pub opset: i64,
     values: HashMap<String, Value>,
     node_name: String,
+    /// Tensors that already carry an ONNX name.
+    named: std::collections::HashSet<TensorId>,
 }
 
 impl<'a> Importer<'a> {
@@ -83,8 +85,7 @@ impl<'a> Importer<'a> {
 
     /// Adds a layer with several outputs and returns them all.
     pub fn add_multi(&mut self, op: Box<dyn Layer>, inputs: &[TensorId]) -> Result<Vec<TensorId>> {
-        let first = self.add(op, inputs)?;
-        let layer = self.net.tensors[first].producer.map(|(l, _)| l).ok_or_else(|| Error::internal("a layer output without its layer"))?;
+        let layer = self.add_layer(op, inputs)?;
         Ok(self.net.layers[layer].outputs.clone())
     }
 
@@ -95,11 +96,100 @@ impl<'a> Importer<'a> {
 
     /// Adds a layer named after the current node and returns its output tensor.
     pub fn add(&mut self, op: Box<dyn Layer>, inputs: &[TensorId]) -> Result<TensorId> {
+        let layer = self.add_layer(op, inputs)?;
+        self.net.layers[layer].outputs.first().copied().ok_or_else(|| Error::internal("a layer without outputs"))
+    }
+
+    /// Adds a layer named after the current node and returns its id.
+    pub fn add_layer(&mut self, op: Box<dyn Layer>, inputs: &[TensorId]) -> Result<crate::ir::LayerId> {
         let layer = self.net.add_layer(op, inputs)?;
         let count = self.net.layers.len();
         let name = if self.node_name.is_empty() { format!("onnx_layer_{count}") } else { format!("{}_{count}", self.node_name) };
         self.net.layers[layer].name = crate::ir::Name::new(&name);
-        Ok(self.net.layers[layer].outputs[0])
+        Ok(layer)
+    }
+}
+
+impl Importer<'_> {
+    /// Imports one node: its outputs become values, or the error comes back with its code.
+    fn import_node(&mut self, node: &NodeProto) -> std::result::Result<(), (ParserErrorCode, String)> {
+        use ParserErrorCode as C;
+        self.node_name = node.name.clone();
+        // Every value has one producer: an output named like an existing value is refused.
+        let duplicate = node
+            .output
+            .iter()
+            .enumerate()
+            .find(|(i, o)| !o.is_empty() && (self.values.contains_key(o.as_str()) || node.output[..*i].contains(o)))
+            .map(|(_, o)| o.clone());
+        // A node whose inputs are all known has its outputs computed now (see fold.rs).
+        let first_layer = self.net.layers.len();
+        let all_known = !node.input.is_empty()
+            && node.input.iter().filter(|i| !i.is_empty()).all(|i| match self.values.get(i) {
+                Some(Value::Const(_)) => true,
+                Some(Value::Tensor(t)) => self.net.known_values(*t).is_some(),
+                None => false,
+            });
+        let result = match ops::importer_for(&node.op_type) {
+            _ if duplicate.is_some() => Err((
+                C::InvalidGraph,
+                format!(
+                    "output '{}' is already produced by an earlier node, a graph input or an initializer",
+                    duplicate.unwrap_or_default()
+                ),
+            )),
+            _ if !(node.domain.is_empty() || node.domain == "ai.onnx") => {
+                Err((C::UnsupportedNode, format!("operator domain '{}' is not supported", node.domain)))
+            }
+            None => Err((C::UnsupportedNode, format!("no importer for operator '{}'", node.op_type))),
+            Some(f) => f(self, node).map_err(|e| {
+                let code = if e.code == crate::types::ErrorCode::UnsupportedState { C::UnsupportedNode } else { C::InvalidNode };
+                (code, e.message)
+            }),
+        };
+        let mut outputs = result?;
+        if all_known {
+            for v in outputs.iter_mut() {
+                if let Value::Tensor(t) = *v {
+                    if let Some(c) = super::fold::fold(self.net, t, first_layer) {
+                        *v = Value::Const(c);
+                    }
+                }
+            }
+        }
+        for (name, value) in node.output.iter().zip(outputs) {
+            // A tensor keeps the first ONNX name given to it (a graph input passed on by
+            // Identity keeps its own).
+            if let Value::Tensor(t) = value {
+                if self.named.insert(t) {
+                    let _ = self.net.set_tensor_name(t, name);
+                }
+            }
+            self.values.insert(name.clone(), value);
+        }
+        Ok(())
+    }
+
+    /// Imports a subgraph (an If branch, a Loop body) into the same network: its initializers
+    /// and nodes become values next to the outer ones (ONNX names are unique across scopes).
+    pub fn import_subgraph(&mut self, graph: &GraphProto) -> Result<()> {
+        for init in &graph.initializer {
+            let c = from_tensor_proto(init)?;
+            self.values.insert(init.name.clone(), Value::Const(c));
+        }
+        let outer = self.node_name.clone();
+        for (index, node) in graph.node.iter().enumerate() {
+            self.import_node(node).map_err(|(code, desc)| {
+                let e = format!("subgraph '{}' node {index} ('{}', op {}): {desc}", graph.name, node.name, node.op_type);
+                if code == ParserErrorCode::UnsupportedNode {
+                    Error::unsupported(e)
+                } else {
+                    Error::invalid_argument(e)
+                }
+            })?;
+        }
+        self.node_name = outer;
+        Ok(())
     }
 }
 
@@ -127,6 +217,9 @@ impl<'n> Attrs<'n> {
     }
     pub fn tensor(&self, name: &str) -> Option<&'n super::proto::TensorProto> {
         self.get(name).and_then(|a| a.t.as_ref())
+    }
+    pub fn graph(&self, name: &str) -> Option<&'n GraphProto> {
+        self.get(name).and_then(|a| a.g.as_ref())
     }
     pub fn has(&self, name: &str) -> bool {
         self.get(name).is_some()
@@ -175,7 +268,7 @@ pub fn import_model(net: &mut Network, bytes: &[u8], _model_dir: Option<&Path>) 
         ));
         return errors;
     }
-    let mut imp = Importer { net, opset, values: HashMap::new(), node_name: String::new() };
+    let mut imp = Importer { net, opset, values: HashMap::new(), node_name: String::new(), named: Default::default() };
     for init in &graph.initializer {
         match from_tensor_proto(init) {
             Ok(c) => {
@@ -184,8 +277,6 @@ pub fn import_model(net: &mut Network, bytes: &[u8], _model_dir: Option<&Path>) 
             Err(e) => errors.push(ParserError::graph(C::InvalidValue, e.message, "import_initializer")),
         }
     }
-    // Tensors that already carry an ONNX name.
-    let mut named = std::collections::HashSet::new();
     for input in &graph.input {
         if imp.values.contains_key(&input.name) {
             continue; // an initializer listed as an input (older exporters do this)
@@ -206,7 +297,7 @@ pub fn import_model(net: &mut Network, bytes: &[u8], _model_dir: Option<&Path>) 
             tt.shape.as_ref().map(|s| s.dim.iter().map(|d| d.dim_value.filter(|&v| v > 0).unwrap_or(-1)).collect()).unwrap_or_default();
         match imp.net.add_input(&input.name, dtype, &dims) {
             Ok(t) => {
-                named.insert(t);
+                imp.named.insert(t);
                 imp.values.insert(input.name.clone(), Value::Tensor(t));
             }
             Err(e) => errors.push(ParserError::graph(C::InvalidGraph, e.message, "import_input")),
@@ -218,61 +309,8 @@ pub fn import_model(net: &mut Network, bytes: &[u8], _model_dir: Option<&Path>) 
         if missing_upstream && !errors.is_empty() {
             continue;
         }
-        imp.node_name = node.name.clone();
-        // Every value has one producer: an output named like an existing value is refused.
-        let duplicate = node
-            .output
-            .iter()
-            .enumerate()
-            .find(|(i, o)| !o.is_empty() && (imp.values.contains_key(o.as_str()) || node.output[..*i].contains(o)))
-            .map(|(_, o)| o.clone());
-        // A node whose inputs are all known has its outputs computed now (see fold.rs).
-        let first_layer = imp.net.layers.len();
-        let all_known = !node.input.is_empty()
-            && node.input.iter().filter(|i| !i.is_empty()).all(|i| match imp.values.get(i) {
-                Some(Value::Const(_)) => true,
-                Some(Value::Tensor(t)) => imp.net.known_values(*t).is_some(),
-                None => false,
-            });
-        let result = match ops::importer_for(&node.op_type) {
-            _ if duplicate.is_some() => Err((
-                C::InvalidGraph,
-                format!(
-                    "output '{}' is already produced by an earlier node, a graph input or an initializer",
-                    duplicate.unwrap_or_default()
-                ),
-            )),
-            _ if !(node.domain.is_empty() || node.domain == "ai.onnx") => {
-                Err((C::UnsupportedNode, format!("operator domain '{}' is not supported", node.domain)))
-            }
-            None => Err((C::UnsupportedNode, format!("no importer for operator '{}'", node.op_type))),
-            Some(f) => f(&mut imp, node).map_err(|e| {
-                let code = if e.code == crate::types::ErrorCode::UnsupportedState { C::UnsupportedNode } else { C::InvalidNode };
-                (code, e.message)
-            }),
-        };
-        match result {
-            Ok(mut outputs) => {
-                if all_known {
-                    for v in outputs.iter_mut() {
-                        if let Value::Tensor(t) = *v {
-                            if let Some(c) = super::fold::fold(imp.net, t, first_layer) {
-                                *v = Value::Const(c);
-                            }
-                        }
-                    }
-                }
-                for (name, value) in node.output.iter().zip(outputs) {
-                    // A tensor keeps the first ONNX name given to it (a graph input passed on
-                    // by Identity keeps its own).
-                    if let Value::Tensor(t) = value {
-                        if named.insert(t) {
-                            let _ = imp.net.set_tensor_name(t, name);
-                        }
-                    }
-                    imp.values.insert(name.clone(), value);
-                }
-            }
+        match imp.import_node(node) {
+            Ok(()) => {}
             Err((code, desc)) => errors.push(ParserError {
                 code,
                 desc,

@@ -3,6 +3,7 @@
 //! outputs (in order; an optional output it does not produce is left out at the end).
 
 mod activation;
+mod control;
 mod detection;
 mod elementwise;
 mod index;
@@ -27,6 +28,7 @@ pub type ImportFn = fn(&mut Importer, &NodeProto) -> Result<Vec<Value>>;
 
 const GROUPS: &[&[(&str, ImportFn)]] = &[
     activation::OPS,
+    control::OPS,
     detection::OPS,
     elementwise::OPS,
     index::OPS,
