@@ -307,6 +307,13 @@ impl Network {
                 Ok(())
             }
             Err(e) => {
+                // Kept when setters called after the add* method can still make it valid.
+                let Network { layers, tensors, shapes, .. } = &*self;
+                let ins: Vec<Option<InferIn>> = layers[id].inputs.iter().map(|t| t.map(|t| infer_in(&tensors[t]))).collect();
+                if layers[id].op.completed_by_setters(shapes, &ins) {
+                    self.mark_trip_dependents(id);
+                    return Ok(());
+                }
                 self.remove_last_layer();
                 Err(e)
             }
