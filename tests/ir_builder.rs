@@ -158,8 +158,14 @@ fn parameters_set_after_the_add_may_complete_a_layer() {
     // A count that no group count fits, or bad parameters, are still refused at once.
     let layers = net.layers.len();
     assert!(net.add_layer(Box::new(Convolution::of(4, vec![3, 3], Weights::from_f32(&w[..35]), None)), &[x]).is_err());
-    assert!(net.add_layer(Box::new(Convolution::of(3, vec![3, 3], Weights::from_f32(&w[..27]), None)), &[x]).is_err(), "no group count divides 4 channels and 3 maps");
-    assert!(net.add_layer(Box::new(Convolution::of(4, vec![3, 3], Weights::from_f32(&w), Some(Weights::from_f32(&[0.0; 3])))), &[x]).is_err(), "3 biases");
+    assert!(
+        net.add_layer(Box::new(Convolution::of(3, vec![3, 3], Weights::from_f32(&w[..27]), None)), &[x]).is_err(),
+        "no group count divides 4 channels and 3 maps"
+    );
+    assert!(
+        net.add_layer(Box::new(Convolution::of(4, vec![3, 3], Weights::from_f32(&w), Some(Weights::from_f32(&[0.0; 3])))), &[x]).is_err(),
+        "3 biases"
+    );
     assert_eq!(net.layers.len(), layers, "refused layers leave nothing behind");
 }
 
