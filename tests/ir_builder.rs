@@ -9,7 +9,7 @@ use nvinfer::engine::{EngineDesc, Storage};
 use nvinfer::host::{HostBuffer, TensorIn, TensorOut};
 use nvinfer::ir::{Network, TensorId};
 use nvinfer::layers::elementwise::SUM;
-use nvinfer::layers::generated::{Activation, Constant, Convolution, ElementWise, Shuffle};
+use nvinfer::layers::generated::{Activation, Constant, Convolution, Deconvolution, ElementWise, Resize, Shuffle};
 use nvinfer::layers::{CpuCx, Layer, Param};
 use nvinfer::runtime::{Engine, ExecutionContext};
 use nvinfer::types::{byte_size, DataType};
@@ -118,6 +118,63 @@ fn add_layer_checks_input_count_and_parameters() {
     assert_eq!(net.known_dims(out(&net, l)), vec![3, 2]);
     assert!(!net.tensors[out(&net, l)].is_input);
     assert_eq!(net.tensors[out(&net, l)].producer, Some((l, 0)));
+}
+
+/// A layer added as the C API adds one: parameters set after, then finished.
+fn add_then_configure(net: &mut Network, op: Box<dyn Layer>, inputs: &[TensorId]) -> nvinfer::Result<usize> {
+    let id = net.add_layer_deferred(op, inputs)?;
+    net.finish_last_layer()?;
+    Ok(id)
+}
+
+#[test]
+fn parameters_set_after_the_add_may_complete_a_layer() {
+    // Programs add a depthwise convolution with its [K, C / groups, 3, 3] kernel and call
+    // setNbGroups after (a deconvolution likewise, with [C, K / groups, 3, 3]); a resize
+    // gets its scales after addResize. None of these is refused when added.
+    let mut net = Network::new();
+    let x = net.add_input("x", DataType::Float, &[1, 4, 5, 5]).unwrap();
+    let w: Vec<f32> = (0..36).map(|i| i as f32 / 36.0).collect();
+    let depthwise = || Box::new(Convolution::of(4, vec![3, 3], Weights::from_f32(&w), None));
+    // Final parameters (add_layer, as importers add layers) are checked at once.
+    assert!(net.add_layer(depthwise(), &[x]).unwrap_err().message.contains("36 values"));
+    assert!(net.layers.is_empty());
+    let conv = add_then_configure(&mut net, depthwise(), &[x]).unwrap();
+    let e = net.infer_shapes().unwrap_err();
+    assert!(e.message.contains("36 values") && e.message.contains("[4,4,3,3]"), "invalid until setNbGroups: {}", e.message);
+    assert!(build_err(&net).contains("36 values"));
+    net.layer_mut(conv).unwrap().op.set_param("groups", Param::Ints(vec![4])).unwrap();
+    net.infer_shapes().unwrap();
+    assert_eq!(net.known_dims(out(&net, conv)), vec![1, 4, 3, 3]);
+    let deconv = add_then_configure(&mut net, Box::new(Deconvolution::of(4, vec![3, 3], Weights::from_f32(&w), None)), &[x]).unwrap();
+    assert!(net.infer_shapes().is_err());
+    net.layer_mut(deconv).unwrap().op.set_param("groups", Param::Ints(vec![4])).unwrap();
+    net.infer_shapes().unwrap();
+    assert_eq!(net.known_dims(out(&net, deconv)), vec![1, 4, 7, 7]);
+    let resize = add_then_configure(&mut net, Box::new(Resize::new()), &[x]).unwrap();
+    let e = net.infer_shapes().unwrap_err();
+    assert!(e.message.contains("scales"), "{}", e.message);
+    net.layer_mut(resize).unwrap().op.set_param("scales", Param::Weights(Weights::from_f32(&[1.0, 1.0, 2.0, 2.0]))).unwrap();
+    net.infer_shapes().unwrap();
+    assert_eq!(net.known_dims(out(&net, resize)), vec![1, 4, 10, 10]);
+    // The depthwise convolution computes one 3x3 window per channel.
+    net.mark_output(out(&net, conv)).unwrap();
+    let xs: Vec<f32> = (0..100).map(|i| (i % 7) as f32 - 3.0).collect();
+    let vals = reference_run(&mut net, &[(x, &xs)]);
+    let y = &vals[out(&net, conv)];
+    for c in 0..4 {
+        let want: f32 = (0..9).map(|k| w[c * 9 + k] * xs[c * 25 + (k / 3) * 5 + k % 3]).sum();
+        assert!((y[c * 9] - want).abs() < 1e-5, "channel {c}: {} vs {want}", y[c * 9]);
+    }
+    // A count that no group count fits, or other bad parameters, are still refused at once.
+    let layers = net.layers.len();
+    let conv_with = |maps: i64, count: usize, bias: Option<&[f32]>| {
+        Box::new(Convolution::of(maps, vec![3, 3], Weights::from_f32(&w[..count]), bias.map(Weights::from_f32)))
+    };
+    assert!(add_then_configure(&mut net, conv_with(4, 35, None), &[x]).is_err());
+    assert!(add_then_configure(&mut net, conv_with(3, 27, None), &[x]).is_err(), "no group count divides 4 channels and 3 maps");
+    assert!(add_then_configure(&mut net, conv_with(4, 36, Some(&[0.0; 3])), &[x]).is_err(), "3 biases");
+    assert_eq!(net.layers.len(), layers, "refused layers leave nothing behind");
 }
 
 #[test]

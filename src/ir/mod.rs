@@ -232,7 +232,7 @@ impl Network {
     /// layer is not added), as TensorRT does.
     pub fn add_layer(&mut self, op: Box<dyn LayerSpec>, inputs: &[TensorId]) -> Result<LayerId> {
         let id = self.add_layer_deferred(op, inputs)?;
-        self.finish_last_layer()?;
+        self.finish_layer(false)?;
         Ok(id)
     }
 
@@ -283,9 +283,17 @@ impl Network {
         Ok(id)
     }
 
-    /// Completes the newest layer: fills parameter defaults that depend on the inputs and
-    /// infers it. If its own parameters are bad it is removed and the error returned.
+    /// Completes the newest layer as TensorRT's add* methods do: fills parameter defaults
+    /// that depend on the inputs and infers it. If its own parameters are bad it is removed
+    /// and the error returned, unless setters the application may still call can make it
+    /// valid (`Layer::completed_by_setters`): it is then kept, invalid until they do.
     pub fn finish_last_layer(&mut self) -> Result<()> {
+        self.finish_layer(true)
+    }
+
+    /// `finish_last_layer`; `setters_follow` false when the layer's parameters are final (a
+    /// layer added by `add_layer`), so that bad ones are always refused.
+    fn finish_layer(&mut self, setters_follow: bool) -> Result<()> {
         let Some(id) = self.layers.len().checked_sub(1) else { return Ok(()) };
         self.ensure_inferred();
         {
@@ -307,6 +315,13 @@ impl Network {
                 Ok(())
             }
             Err(e) => {
+                // Kept when setters called after the add* method can still make it valid.
+                let Network { layers, tensors, shapes, .. } = &*self;
+                let ins: Vec<Option<InferIn>> = layers[id].inputs.iter().map(|t| t.map(|t| infer_in(&tensors[t]))).collect();
+                if setters_follow && layers[id].op.completed_by_setters(shapes, &ins) {
+                    self.mark_trip_dependents(id);
+                    return Ok(());
+                }
                 self.remove_last_layer();
                 Err(e)
             }

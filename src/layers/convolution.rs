@@ -6,6 +6,7 @@ use super::window::{self, Axis};
 use super::{any_impls, check_type, float_type, host_input, input, CpuCx, InferCx, InferIn, InferOut, Layer, FLOATS};
 use crate::error::{Error, Result};
 use crate::host::{TensorIn, TensorOut};
+use crate::shape::ShapeGraph;
 use crate::types::{dims_str, volume};
 use crate::weights::Weights;
 
@@ -127,6 +128,10 @@ impl Layer for Convolution {
         Ok(vec![InferOut::new(float_type(inputs), dims)])
     }
 
+    fn completed_by_setters(&self, g: &ShapeGraph, inputs: &[Option<InferIn>]) -> bool {
+        self.groups == 1 && sized_for_groups(g, inputs, self.num_output_maps, &self.kernel_size, self.kernel(), self.bias())
+    }
+
     fn float_flexible(&self) -> bool {
         true
     }
@@ -157,6 +162,39 @@ impl Layer for Convolution {
         true
     }
     any_impls!();
+}
+
+/// Whether a convolution's or a deconvolution's kernel weights, of the wrong count for one
+/// group, have the count for some group count above 1 that divides the input channels and
+/// the output maps: K * C / groups * kernel volume either way ([K, C / groups, kernel...] or
+/// [C, K / groups, kernel...]). Programs add a depthwise or grouped layer with its weights and
+/// call setNbGroups after.
+/// Everything else must be right already: no kernel or bias input, a bias of `maps` values
+/// or none.
+pub(super) fn sized_for_groups(
+    g: &ShapeGraph,
+    inputs: &[Option<InferIn>],
+    maps: i64,
+    kernel_size: &[i64],
+    weights: Option<&Weights>,
+    bias: Option<&Weights>,
+) -> bool {
+    if inputs.iter().skip(1).any(|i| i.is_some()) || bias.is_some_and(|b| b.count().ok() != usize::try_from(maps).ok()) {
+        return false;
+    }
+    let (Some(Some(x)), Some(w)) = (inputs.first(), weights) else { return false };
+    // The channel axis precedes the spatial ones.
+    let Some(c) = x.dims.len().checked_sub(kernel_size.len() + 1).and_then(|i| g.as_const(x.dims[i])) else { return false };
+    let (Ok(count), Some(area)) = (w.count(), volume(kernel_size)) else { return false };
+    let (Ok(c), Ok(maps), Ok(count), Ok(area)) = (u128::try_from(c), u128::try_from(maps), u128::try_from(count), u128::try_from(area)) else {
+        return false;
+    };
+    let Some(all) = c.checked_mul(maps).and_then(|v| v.checked_mul(area)) else { return false };
+    if count == 0 || all % count != 0 {
+        return false;
+    }
+    let groups = all / count;
+    groups > 1 && c % groups == 0 && maps % groups == 0
 }
 
 /// Checks a convolution-like layer's kernel and bias, each given as weights or as an input

@@ -10,6 +10,7 @@ use super::window::{self, Axis};
 use super::{any_impls, check_type, float_type, host_input, input, CpuCx, InferCx, InferIn, InferOut, Layer, FLOATS};
 use crate::error::{Error, Result};
 use crate::host::{TensorIn, TensorOut};
+use crate::shape::ShapeGraph;
 use crate::types::dims_str;
 use crate::weights::Weights;
 
@@ -115,6 +116,10 @@ impl Layer for Deconvolution {
             dims.push(window::transposed_symbolic(cx.g, self.padding_mode, x.dims[2 + i], a, &|| format!("deconvolution axis {}", 2 + i))?);
         }
         Ok(vec![InferOut::new(float_type(inputs), dims)])
+    }
+
+    fn completed_by_setters(&self, g: &ShapeGraph, inputs: &[Option<InferIn>]) -> bool {
+        self.groups == 1 && super::convolution::sized_for_groups(g, inputs, self.num_output_maps, &self.kernel_size, self.kernel(), self.bias())
     }
 
     fn float_flexible(&self) -> bool {

@@ -149,6 +149,17 @@ pub trait Layer: Params + Debug + Send + Sync + 'static {
         Ok(())
     }
 
+    /// For a layer just added whose inference failed: whether setters TensorRT lets the
+    /// application call after the add* method can still make it valid (kernel weights sized
+    /// for the group count that setNbGroups sets next; a resize whose scales or output dims
+    /// come after addResize), so that the add* method must not refuse it. Such a layer is
+    /// kept, invalid until they do: its error is reported when its output's dims are read or
+    /// the network is built. `inputs` as `infer` sees them (with the batch axis of an
+    /// implicit-batch network).
+    fn completed_by_setters(&self, _g: &ShapeGraph, _inputs: &[Option<InferIn>]) -> bool {
+        false
+    }
+
     /// Whether the builder may choose kFLOAT or kHALF for this layer; its float inputs and
     /// outputs then all have the chosen type.
     fn float_flexible(&self) -> bool {

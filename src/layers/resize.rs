@@ -11,7 +11,7 @@ use super::generated::Resize;
 use super::{any_impls, host_input, input, CpuCx, InferCx, InferIn, InferOut, Layer, FLOATS};
 use crate::error::{Error, Result};
 use crate::host::{TensorIn, TensorOut};
-use crate::shape::{BinOp, ExprId};
+use crate::shape::{BinOp, ExprId, ShapeGraph};
 use crate::types::{dims_str, DataType, MAX_DIMS};
 
 /// nvinfer1::InterpolationMode.
@@ -186,6 +186,12 @@ impl Layer for Resize {
             self.check_resized_axes(&i, &o)?;
         }
         Ok(vec![InferOut::new(x.dtype, dims)])
+    }
+
+    fn completed_by_setters(&self, _g: &ShapeGraph, inputs: &[Option<InferIn>]) -> bool {
+        // addResize, then setScales, setOutputDimensions or setInput(1, shape).
+        let shape_input = inputs.get(1).is_some_and(|i| i.is_some());
+        !shape_input && self.output_dims.is_empty() && self.scales().is_ok_and(|s| s.is_empty())
     }
 
     fn float_flexible(&self) -> bool {

@@ -840,6 +840,30 @@ void testErrors()
     CHECK(gLogger.errorSince(mark), "...with a kERROR message");
     IConvolutionLayer* noBias = net->addConvolutionNd(*x, 3, makeDims({3, 3}), weightsOf(w54), noWeights());
     CHECK(noBias != nullptr && noBias->getBiasWeights().count == 0, "addConvolutionNd with empty bias weights is accepted");
+    // Depthwise: the kernel [2, 1, 3, 3] fits the group count set next; a port adds the
+    // layer, then calls setNbGroups (so do deconvolutions; a resize gets its scales next).
+    std::vector<float> w18 = randomValues(18, 57);
+    IConvolutionLayer* dw = net->addConvolutionNd(*x, 2, makeDims({3, 3}), weightsOf(w18), noWeights());
+    CHECK(dw != nullptr, "addConvolutionNd with depthwise weights (18 = 2 maps x 1 channel x 3x3) is accepted before setNbGroups");
+    if (dw)
+    {
+        mark = gLogger.mark();
+        CHECK(dw->getOutput(0)->getDimensions().nbDims == -1 && gLogger.errorSince(mark, "18 values"), "...its dims before setNbGroups report the weight count");
+        dw->setNbGroups(2);
+        CHECK(dimsAre(dw->getOutput(0)->getDimensions(), {1, 2, 3, 3}), "...and are [1,2,3,3] after setNbGroups(2)");
+    }
+    std::vector<float> w8(w18.begin(), w18.begin() + 8), w17(w18.begin(), w18.begin() + 17);
+    IDeconvolutionLayer* dwT = net->addDeconvolutionNd(*x, 2, makeDims({2, 2}), weightsOf(w8), noWeights());
+    if (dwT) dwT->setNbGroups(2);
+    CHECK(dwT && dimsAre(dwT->getOutput(0)->getDimensions(), {1, 2, 6, 6}), "addDeconvolutionNd with depthwise weights, then setNbGroups(2)");
+    IResizeLayer* up = net->addResize(*x);
+    float upScales[4] = {1.f, 1.f, 2.f, 2.f};
+    if (up) up->setScales(upScales, 4);
+    CHECK(up && dimsAre(up->getOutput(0)->getDimensions(), {1, 2, 10, 10}), "addResize, then setScales");
+    mark = gLogger.mark();
+    CHECK(net->addConvolutionNd(*x, 2, makeDims({3, 3}), weightsOf(w17), noWeights()) == nullptr
+            && gLogger.errorSince(mark, "17 values"),
+        "addConvolutionNd with 17 weights (no group count fits) returns null");
 
     // Elementwise inputs that do not broadcast.
     std::vector<float> c6 = randomValues(6, 55), c12 = randomValues(12, 56);

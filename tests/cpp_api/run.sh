@@ -2,7 +2,8 @@
 # C++ and C API tests against the installed prefix dist/ (run `SKIP_SAMPLES=1 scripts/build.sh`
 # first): compiles network_api.cpp (C++14), every layers_*.cpp (C++14, one per group of layer
 # kinds), c_api.c (C99, nvinfer_c.h only) and leak_cycles.cpp (create/destroy cycles of
-# every object, zero heap growth) with warnings as errors, links them with -lnvinfer -lnvonnxparser -lnvinfer_plugin (rpath dist/lib), runs
+# every object, zero heap growth) with warnings as errors, classic_cnns.cpp (C++14: classic CNNs
+# built layer by layer, checked against a reference computed in the test), links them with -lnvinfer -lnvonnxparser -lnvinfer_plugin (rpath dist/lib), runs
 # them, and, where valgrind is installed, runs them again under memcheck (memory errors or
 # definite leaks fail; CPP_API_VALGRIND=0 skips that). Every "ok"/"FAIL" line counts as one
 # check; a compile failure or a crash counts as a failure. Prints "cpp_api: N passed, N
@@ -91,9 +92,10 @@ if compile c_api "$CC" -std=c99 -pedantic -Wall -Wextra -Werror \
   run c_api "$TMP/c_api"
 fi
 
-# Layer groups' API tests: every layers_*.cpp here, built and run like network_api.cpp.
+# Layer groups' API tests: every layers_*.cpp here, and the classic CNNs (classic_cnns.cpp),
+# built and run like network_api.cpp.
 LAYER_TESTS=()
-for src in "$HERE"/layers_*.cpp; do
+for src in "$HERE"/layers_*.cpp "$HERE"/classic_cnns.cpp; do
   [ -e "$src" ] || continue
   name=$(basename "$src" .cpp)
   if compile "$name" "$CXX" -std=c++14 -Wall -Wextra -Werror -Wno-deprecated-declarations -pthread \
