@@ -263,7 +263,23 @@ fn global_pool(imp: &mut Importer, node: &NodeProto, op: i32) -> Result<Vec<Valu
 }
 
 fn dropout(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
-    // Inference: the identity; the optional mask output is all true.
+    // Inference: the identity; the optional mask output is all true. A Dropout known to be in
+    // training mode with a non-zero ratio drops at random, which an inference engine does not
+    // do; run-time training_mode or ratio inputs are taken as inference, as onnx-tensorrt does.
+    let ratio = match optional_input(node, 1) {
+        Some(r) => match imp.value(r)? {
+            Value::Const(c) => c.floats()?.first().copied(),
+            Value::Tensor(_) => None,
+        },
+        None => Some(Attrs(node).float("ratio", 0.5)),
+    };
+    let training = match optional_input(node, 2) {
+        None => Some(false),
+        Some(t) => imp.known_ints(t)?.map(|v| v.first() != Some(&0)),
+    };
+    if training == Some(true) && ratio.is_some_and(|r| r != 0.0) {
+        return Err(Error::unsupported("Dropout in training mode with a non-zero ratio (random masks)"));
+    }
     let x = imp.value(input(node, 0)?)?;
     if node.output.len() > 1 && !node.output[1].is_empty() {
         let t = match &x {
