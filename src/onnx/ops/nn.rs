@@ -20,6 +20,7 @@ pub const OPS: &[(&str, ImportFn)] = &[
     ("GlobalAveragePool", |i, n| global_pool(i, n, reduce::AVG)),
     ("GlobalMaxPool", |i, n| global_pool(i, n, reduce::MAX)),
     ("LogSoftmax", |i, n| softmax(i, n, true)),
+    ("LpPool", lp_pool),
     ("LRN", lrn),
     ("MatMul", matmul_node),
     ("MaxPool", |i, n| pool(i, n, pooling::MAX)),
@@ -216,14 +217,19 @@ fn conv_transpose(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
 }
 
 fn pool(imp: &mut Importer, node: &NodeProto, kind: i32) -> Result<Vec<Value>> {
-    let a = Attrs(node);
-    if a.ints("dilations").is_some_and(|d| d.iter().any(|&v| v != 1)) {
-        return Err(Error::unsupported("dilated pooling is not supported"));
-    }
     if node.output.len() > 1 && !node.output[1].is_empty() {
         return Err(Error::unsupported("MaxPool's Indices output is not supported"));
     }
     let x = imp.tensor(input(node, 0)?)?;
+    out(pool_of(imp, node, kind, x)?)
+}
+
+/// The pooling layer a node's window attributes describe, over `x` (1-D as 2-D).
+fn pool_of(imp: &mut Importer, node: &NodeProto, kind: i32, x: crate::ir::TensorId) -> Result<crate::ir::TensorId> {
+    let a = Attrs(node);
+    if a.ints("dilations").is_some_and(|d| d.iter().any(|&v| v != 1)) {
+        return Err(Error::unsupported("dilated pooling is not supported"));
+    }
     let mut kernel = a.ints("kernel_shape").ok_or_else(|| Error::invalid_argument("kernel_shape is required"))?;
     let n = kernel.len();
     let mut strides = a.ints("strides").unwrap_or(vec![1; n]);
@@ -248,7 +254,36 @@ fn pool(imp: &mut Importer, node: &NodeProto, kind: i32) -> Result<Vec<Value>> {
         p.padding_mode = crate::layers::window::EXPLICIT_ROUND_UP;
     }
     let y = layer(imp, p, &[x])?;
-    out(if one_d { reshape_tensor(imp, y, vec![0, 0, -1])? } else { y })
+    if one_d {
+        return reshape_tensor(imp, y, vec![0, 0, -1]);
+    }
+    Ok(y)
+}
+
+/// (sum over the window of |x|^p)^(1/p): an average pool counting padding, times the
+/// window's size.
+fn lp_pool(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
+    let a = Attrs(node);
+    let p = a.int("p", 2);
+    if p <= 0 {
+        return Err(Error::invalid_argument(format!("LpPool p = {p} must be positive")));
+    }
+    let kernel = a.ints("kernel_shape").ok_or_else(|| Error::invalid_argument("kernel_shape is required"))?;
+    let size = kernel.iter().try_fold(1i64, |n, &k| n.checked_mul(k)).filter(|&n| n > 0);
+    let size = size.ok_or_else(|| Error::invalid_argument(format!("kernel_shape {}", dims_str(&kernel))))?;
+    let x = imp.tensor(input(node, 0)?)?;
+    let abs = layer(imp, Unary::of(unary::ABS), &[x])?;
+    let pw = scalar_like(imp, abs, p as f64)?;
+    let powered = layer(imp, ElementWise::of(elementwise::POW), &[abs, pw])?;
+    let mut node = node.clone();
+    // Padding counts as zeros: the average divides by the whole window.
+    node.attribute.retain(|at| at.name != "count_include_pad");
+    node.attribute.push(crate::onnx::proto::AttributeProto { name: "count_include_pad".into(), i: 1, ..Default::default() });
+    let avg = pool_of(imp, &node, pooling::AVERAGE, powered)?;
+    let n = scalar_like(imp, avg, size as f64)?;
+    let sum = layer(imp, ElementWise::of(elementwise::PROD), &[avg, n])?;
+    let inv = scalar_like(imp, sum, 1.0 / p as f64)?;
+    out(layer(imp, ElementWise::of(elementwise::POW), &[sum, inv])?)
 }
 
 /// Global pooling: a reduction over every axis after the channels, kept as size 1.
