@@ -12,6 +12,7 @@ mod matrix;
 mod nn;
 mod normalization;
 mod quantize;
+mod recurrent;
 mod reduce;
 mod resize;
 mod runtime_axes;
@@ -37,6 +38,7 @@ const GROUPS: &[&[(&str, ImportFn)]] = &[
     nn::OPS,
     normalization::OPS,
     quantize::OPS,
+    recurrent::OPS,
     reduce::OPS,
     resize::OPS,
     shape::OPS,
