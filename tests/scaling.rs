@@ -71,13 +71,16 @@ fn times(n: usize) -> (Duration, Duration, Duration) {
 fn a_long_chain_imports_builds_and_runs_in_linear_time() {
     let mut rows = vec![];
     for n in [1000, 2000, 4000, 8000, 16000] {
-        let (i, b, r) = times(n);
+        // The fastest of three runs: a few milliseconds of scheduling noise on a loaded
+        // machine must not read as growth (quadratic growth would be 256x, not 16x).
+        let (i, b, r) = (0..3).map(|_| times(n)).min_by_key(|(i, b, r)| *i + *b + *r).expect("three runs");
         common::report(&format!("SCALING nodes={n} import_ms={} build_ms={} load_run_ms={}", i.as_millis(), b.as_millis(), r.as_millis()));
         rows.push((n, i + b + r));
     }
-    // Linear: 16x the nodes may take at most 16x the time, with room for noise (x2).
-    let (t1k, t16k) = (rows[0].1.as_secs_f64().max(1e-3), rows[4].1.as_secs_f64());
-    assert!(t16k / t1k < 32.0, "16k nodes took {t16k:.3}s, 1k nodes {t1k:.3}s: more than linear growth");
+    // Linear: 4x the nodes (4k to 16k, both long enough to time steadily) may take at most
+    // 4x the time, with room for noise (x2); quadratic growth would be 16x.
+    let (t4k, t16k) = (rows[2].1.as_secs_f64().max(1e-3), rows[4].1.as_secs_f64());
+    assert!(t16k / t4k < 8.0, "16k nodes took {t16k:.3}s, 4k nodes {t4k:.3}s: more than linear growth");
     let (i, b, r) = times(20_000);
     let total = i + b + r;
     common::report(&format!("SCALING nodes=20000 total_ms={}", total.as_millis()));
