@@ -6,7 +6,7 @@ mod common;
 
 use nvinfer::ir::Network;
 use nvinfer::layers::Param;
-use nvinfer::onnx::proto::{data_type, AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto};
+use nvinfer::onnx::proto::{data_type, AttributeProto, Dimension, GraphProto, ModelProto, NodeProto, TensorProto};
 use nvinfer::onnx::weights::from_tensor_proto;
 use nvinfer::onnx::{parse_file, supports_operator, ParserErrorCode};
 use nvinfer::weights::Weights;
@@ -656,4 +656,18 @@ fn auto_pad_same_puts_the_odd_pixel_where_onnx_says() {
         }
         assert_eq!(y, expected, "{mode}");
     }
+}
+
+#[test]
+fn a_declared_zero_dimension_is_zero_and_a_missing_one_is_dynamic() {
+    // ONNX keeps dim_value (a number, 0 included) and dim_param (a name) in a oneof; a
+    // dimension with neither is unknown. A zero is a real, empty extent.
+    let mut graph = graph(vec![node("Relu", "r", &["X"], &["Y"], vec![])], vec![], &[("X", &[0, 3])], &[("Y", &[0, 3])]);
+    let shape = graph.input[0].r#type.as_mut().unwrap().tensor_type.as_mut().unwrap().shape.as_mut().unwrap();
+    shape.dim.push(Dimension { dim_value: None, dim_param: Some("n".into()) });
+    shape.dim.push(Dimension { dim_value: None, dim_param: None });
+    let (net, errors) = parse_bytes(&model(13, graph));
+    assert!(errors.is_empty(), "{errors:?}");
+    let x = net.inputs[0];
+    assert_eq!(net.known_dims(x), vec![0, 3, -1, -1]);
 }

@@ -294,7 +294,7 @@ pub fn import_model(net: &mut Network, bytes: &[u8], _model_dir: Option<&Path>) 
             continue;
         };
         let dims: Vec<i64> =
-            tt.shape.as_ref().map(|s| s.dim.iter().map(|d| d.dim_value.filter(|&v| v > 0).unwrap_or(-1)).collect()).unwrap_or_default();
+            tt.shape.as_ref().map(|s| s.dim.iter().map(|d| d.dim_value.filter(|&v| v >= 0).unwrap_or(-1)).collect()).unwrap_or_default();
         match imp.net.add_input(&input.name, dtype, &dims) {
             Ok(t) => {
                 imp.named.insert(t);
