@@ -671,3 +671,36 @@ fn a_declared_zero_dimension_is_zero_and_a_missing_one_is_dynamic() {
     let x = net.inputs[0];
     assert_eq!(net.known_dims(x), vec![0, 3, -1, -1]);
 }
+
+#[test]
+fn cumsum_by_doubling_shifts_matches_a_running_sum() {
+    // [3, 13] along axis 1 (13 is not a power of two, so the last shift overhangs), in all four
+    // exclusive/reverse combinations, against a direct running sum. Tolerance 1e-5 absolute.
+    let x = common::random(39, 7);
+    for (exclusive, reverse) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+        let y = run_graph(
+            14,
+            vec![node("CumSum", "c", &["X", "axis"], &["Y"], vec![int_attr("exclusive", exclusive), int_attr("reverse", reverse)])],
+            vec![int64_tensor_raw("axis", &[-1])],
+            &[("X", &[3, 13])],
+            ("Y", &[3, 13]),
+            &[&x],
+        );
+        let mut expected = vec![0f32; 39];
+        for row in 0..3 {
+            let mut acc = 0f32;
+            let order: Vec<usize> = if reverse == 1 { (0..13).rev().collect() } else { (0..13).collect() };
+            for j in order {
+                let v = x[row * 13 + j];
+                if exclusive == 0 {
+                    acc += v;
+                }
+                expected[row * 13 + j] = acc;
+                if exclusive == 1 {
+                    acc += v;
+                }
+            }
+        }
+        common::assert_close(&y, &expected, 1e-5, &format!("CumSum exclusive={exclusive} reverse={reverse}"));
+    }
+}
