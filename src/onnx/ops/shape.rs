@@ -1,10 +1,12 @@
 //! Operators that move, reshape, cut, join or make tensors without arithmetic on their values:
 //! Reshape, Transpose, Squeeze, Concat, Split, Slice, Pad, Expand, Tile, Shape, Cast, ...
 
+use super::runtime_axes;
 use super::slicing::{self, SliceSpec};
 use super::util::*;
 use super::ImportFn;
 use crate::error::{Error, Result};
+use crate::ir::TensorId;
 use crate::layers::generated::{Concatenation, Fill, Identity, Reduce, Shuffle};
 use crate::layers::{fill, reduce, slice};
 use crate::onnx::importer::{onnx_type, Attrs, Importer, Value};
@@ -173,9 +175,23 @@ fn transpose(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     out(layer(imp, Shuffle::transpose(perm), &[t])?)
 }
 
+/// The axes input (1) of Squeeze/Unsqueeze when it is known only at run time.
+fn run_time_axes(imp: &mut Importer, node: &NodeProto) -> Result<Option<TensorId>> {
+    if Attrs(node).has("axes") {
+        return Ok(None);
+    }
+    match optional_input(node, 1) {
+        Some(name) if imp.known_ints(name)?.is_none() => Ok(Some(imp.tensor(name)?)),
+        _ => Ok(None),
+    }
+}
+
 fn squeeze_op(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     let x = imp.tensor(input(node, 0)?)?;
     let dims = imp.dims(x);
+    if let Some(axes) = run_time_axes(imp, node)? {
+        return out(runtime_axes::squeeze(imp, x, axes)?);
+    }
     let axes = match axes_attr_or_input(imp, node, 1)? {
         Some(a) => axis_indices(&a, dims.len())?,
         None => {
@@ -192,6 +208,10 @@ fn squeeze_op(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
 }
 
 fn unsqueeze_op(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
+    if let Some(axes) = run_time_axes(imp, node)? {
+        let x = imp.tensor(input(node, 0)?)?;
+        return out(runtime_axes::unsqueeze(imp, x, axes)?);
+    }
     let axes = axes_attr_or_input(imp, node, 1)?.ok_or_else(|| Error::invalid_argument("Unsqueeze needs axes"))?;
     let value = imp.value(input(node, 0)?)?;
     let rank = rank_of(imp, input(node, 0)?)? + axes.len();
