@@ -7,22 +7,13 @@
 //! as 1 - min(1, |a - k|)) so that sizes stay shape values.
 
 use super::reduce::When;
-use super::slicing::{self, arith, from_end, to_tensor, Dim, SliceSpec};
+use super::slicing::{self, arith, equals, from_end, to_tensor, Dim, SliceSpec};
 use super::util::*;
 use crate::error::{Error, Result};
 use crate::ir::TensorId;
-use crate::layers::elementwise::{MAX, MIN, PROD, SUB, SUM};
+use crate::layers::elementwise::{MIN, PROD, SUB, SUM};
 use crate::layers::generated::{Concatenation, Reduce};
 use crate::onnx::importer::Importer;
-
-/// 1 where `x` equals `k`, else 0.
-fn equals(imp: &mut Importer, x: Dim, k: i64) -> Result<Dim> {
-    let diff = arith(imp, SUB, x, Dim::Num(k))?;
-    let neg = arith(imp, SUB, Dim::Num(0), diff)?;
-    let abs = arith(imp, MAX, diff, neg)?;
-    let capped = arith(imp, MIN, abs, Dim::Num(1))?;
-    arith(imp, SUB, Dim::Num(1), capped)
-}
 
 /// 1 where axis `k` is among the `m` axes (negative ones count from `rank`), else 0.
 fn chosen(imp: &mut Importer, axes: TensorId, m: usize, k: i64, rank: i64) -> Result<Dim> {

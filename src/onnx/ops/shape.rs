@@ -320,7 +320,8 @@ fn slice_op(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
         let a = Attrs(node);
         let starts = a.ints("starts").ok_or_else(|| Error::invalid_argument("starts is required"))?;
         let ends = a.ints("ends").ok_or_else(|| Error::invalid_argument("ends is required"))?;
-        (slicing::Bound::Known(starts), slicing::Bound::Known(ends), a.ints("axes"), None)
+        let axes = a.ints("axes").map(|v| axis_indices(&v, rank)).transpose()?.map(slicing::SliceAxes::Known);
+        (slicing::Bound::Known(starts), slicing::Bound::Known(ends), axes, None)
     } else {
         let bound = |imp: &mut Importer, i: usize| -> Result<slicing::Bound> {
             let name = input(node, i)?;
@@ -331,15 +332,23 @@ fn slice_op(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
         };
         let starts = bound(imp, 1)?;
         let ends = bound(imp, 2)?;
-        (starts, ends, optional_ints(imp, node, 3, "the slice axes")?, optional_ints(imp, node, 4, "the slice steps")?)
+        let axes = match optional_input(node, 3) {
+            None => None,
+            Some(name) => Some(match imp.known_ints(name)? {
+                Some(a) => slicing::SliceAxes::Known(axis_indices(&a, rank)?),
+                None => slicing::SliceAxes::Tensor(imp.tensor(name)?),
+            }),
+        };
+        let steps = match optional_input(node, 4) {
+            None => None,
+            Some(_) => Some(bound(imp, 4)?),
+        };
+        (starts, ends, axes, steps)
     };
     let n = starts.len(imp);
-    let axes = match axes {
-        Some(a) => axis_indices(&a, rank)?,
-        None => (0..n).collect(),
-    };
-    let steps = steps.unwrap_or(vec![1; axes.len()]);
-    out(slicing::onnx_slice(imp, x, &axes, starts, ends, &steps)?)
+    let axes = axes.unwrap_or_else(|| slicing::SliceAxes::Known((0..n).collect()));
+    let steps = steps.unwrap_or(slicing::Bound::Known(vec![1; n]));
+    out(slicing::onnx_slice(imp, x, axes, starts, ends, steps)?)
 }
 
 fn pad(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
