@@ -293,6 +293,19 @@ pub fn onnx_slice(imp: &mut Importer, x: TensorId, axes: SliceAxes, starts: Boun
 /// Padding (negative pads crop) with a slice that reads before and past the input: kFILL
 /// (with `fill`, zero when None), kREFLECT, kCLAMP (edge) or kWRAP.
 pub fn padded(imp: &mut Importer, x: TensorId, pre: &[Dim], post: &[Dim], mode: i32, fill: Option<f64>) -> Result<TensorId> {
+    let fill = match fill {
+        Some(v) => {
+            let dtype = imp.net.tensors[x].dtype;
+            let c = ConstValue::scalar(dtype, v)?;
+            Some(imp.constant_tensor(&c)?)
+        }
+        None => None,
+    };
+    padded_with(imp, x, pre, post, mode, fill)
+}
+
+/// Padding as `padded`, the kFILL value a one-element tensor of `x`'s type (known or not).
+pub fn padded_with(imp: &mut Importer, x: TensorId, pre: &[Dim], post: &[Dim], mode: i32, fill: Option<TensorId>) -> Result<TensorId> {
     let rank = imp.dims(x).len();
     let mut spec = SliceSpec::whole(rank);
     for axis in 0..rank {
@@ -304,14 +317,6 @@ pub fn padded(imp: &mut Importer, x: TensorId, pre: &[Dim], post: &[Dim], mode: 
         let grown = arith(imp, elementwise::SUM, d, pre[axis])?;
         spec.size[axis] = Some(arith(imp, elementwise::SUM, grown, post[axis])?);
     }
-    let fill = match fill {
-        Some(v) => {
-            let dtype = imp.net.tensors[x].dtype;
-            let c = ConstValue::scalar(dtype, v)?;
-            Some(imp.constant_tensor(&c)?)
-        }
-        None => None,
-    };
     slice_layer(imp, x, spec, mode, fill)
 }
 
