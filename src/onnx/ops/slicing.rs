@@ -172,6 +172,25 @@ pub fn add_slice(imp: &mut Importer, x: TensorId, spec: SliceSpec) -> Result<Ten
     slice_layer(imp, x, spec, slice::STRICT_BOUNDS, None)
 }
 
+/// A slice in kFILL mode: coordinates outside the input read `fill` (a one-element tensor
+/// of the input's type), or zero when None.
+pub fn filled_slice(imp: &mut Importer, x: TensorId, spec: SliceSpec, fill: Option<TensorId>) -> Result<TensorId> {
+    slice_layer(imp, x, spec, slice::FILL, fill)
+}
+
+/// `x` reshaped to `dims` (numbers where known, INT32 tensors where not; no placeholders).
+pub fn reshape_dims(imp: &mut Importer, x: TensorId, dims: &[Dim]) -> Result<TensorId> {
+    match vector(imp, dims)? {
+        (Some(known), _) => {
+            let mut s = crate::layers::generated::Shuffle::reshape_to(known);
+            s.zero_is_placeholder = false;
+            layer(imp, s, &[x])
+        }
+        (None, Some(shape)) => reshape_to_tensor(imp, x, shape),
+        (None, None) => Err(crate::error::Error::internal("a shape neither known nor a tensor")),
+    }
+}
+
 /// ONNX Slice: per axis, negative bounds count from the end, then bounds are clamped to the
 /// axis ([0, d] going forward, [-1, d - 1] going backward).
 pub fn onnx_slice(imp: &mut Importer, x: TensorId, axes: &[usize], starts: Bound, ends: Bound, steps: &[i64]) -> Result<TensorId> {
