@@ -9,7 +9,7 @@
 use super::slicing::{add_slice, arith, filled_slice, input_dim, reshape_dims, Dim, SliceSpec};
 use super::util::*;
 use super::windows::{
-    axis_kernels, forward_axes, offset_slice, padding_attr, AxisKernel, Padding, Placement, WindowAxis, MAX_WINDOW_SLICES,
+    axis_kernels, forward_axes, padding_attr, AxisKernel, OffsetSlices, Padding, Placement, WindowAxis, MAX_WINDOW_SLICES,
 };
 use crate::error::{Error, Result};
 use crate::ir::{Network, TensorId};
@@ -100,6 +100,7 @@ fn correlate(imp: &mut Importer, x: TensorId, axes: &[WindowAxis], weights: &Gro
     // The input as [N, C, 1, spatial...]: each offset's slice is one row of the stack.
     let x1 = unsqueeze(imp, x, &[2])?;
     let shifted: Vec<WindowAxis> = axes.iter().map(|w| WindowAxis { axis: w.axis + 1, ..*w }).collect();
+    let slices = OffsetSlices::new(imp, x1, &shifted, None)?;
     let mut rows = Vec::with_capacity(volume as usize);
     for flat in 0..volume {
         // Row-major offsets, the order of the kernel's elements.
@@ -109,7 +110,7 @@ fn correlate(imp: &mut Importer, x: TensorId, axes: &[WindowAxis], weights: &Gro
             *o = rest % k;
             rest /= k;
         }
-        rows.push(offset_slice(imp, x1, &shifted, &offsets, None)?);
+        rows.push(slices.at(imp, &offsets)?);
     }
     let stacked = if rows.len() == 1 { rows[0] } else { layer(imp, Concatenation::on_axis(2), &rows)? };
     let batch = input_dim(imp, x, 0)?;

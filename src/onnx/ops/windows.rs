@@ -6,13 +6,13 @@
 //! chosen value (the lowest value for a maximum, zero for sums).
 
 use super::nn::split_pads;
-use super::slicing::{add_slice, arith, expand, filled_slice, input_dim, reshape_dims, to_tensor, Bound, Dim, SliceSpec};
+use super::slicing::{add_slice, arith, expand, input_dim, reshape_dims, sized_slice, slice_size, to_tensor, Bound, Dim, SliceSpec};
 use super::util::*;
 use crate::error::{Error, Result};
 use crate::ir::TensorId;
 use crate::layers::elementwise;
 use crate::layers::generated::{ElementWise, Unary};
-use crate::layers::unary;
+use crate::layers::{slice, unary};
 use crate::onnx::importer::{Attrs, Importer};
 use crate::onnx::proto::NodeProto;
 use crate::onnx::weights::ConstValue;
@@ -185,17 +185,38 @@ fn ceil_window_count(imp: &mut Importer, span: Dim, d: Dim, pad_begin: i64, stri
     sum(imp, steps, inside)
 }
 
-/// The elements at kernel offsets `offsets` (one per entry of `axes`) of every window: a
-/// slice over the windowed axes that reads `fill` (zero when None) in the padding.
-pub fn offset_slice(imp: &mut Importer, x: TensorId, axes: &[WindowAxis], offsets: &[i64], fill: Option<TensorId>) -> Result<TensorId> {
-    let rank = imp.dims(x).len();
-    let mut spec = SliceSpec::whole(rank);
-    for (w, &j) in axes.iter().zip(offsets) {
-        spec.start[w.axis] = sub(imp, Dim::Num(j * w.kernel.dilation), w.place.pad_begin)?;
-        spec.size[w.axis] = Some(w.place.out);
-        spec.stride[w.axis] = Dim::Num(w.kernel.stride);
+/// Slices of one tensor holding, for a kernel offset, that offset's element of every window
+/// (reading `fill`, zero when None, in the padding). Their dims are the same for every
+/// offset and are made once.
+pub struct OffsetSlices<'w> {
+    x: TensorId,
+    axes: &'w [WindowAxis],
+    size: Bound,
+    stride: Vec<Dim>,
+    fill: Option<TensorId>,
+}
+
+impl<'w> OffsetSlices<'w> {
+    pub fn new(imp: &mut Importer, x: TensorId, axes: &'w [WindowAxis], fill: Option<TensorId>) -> Result<Self> {
+        let rank = imp.dims(x).len();
+        let mut size = vec![None; rank];
+        let mut stride = vec![Dim::Num(1); rank];
+        for w in axes {
+            size[w.axis] = Some(w.place.out);
+            stride[w.axis] = Dim::Num(w.kernel.stride);
+        }
+        let size = slice_size(imp, x, &size)?;
+        Ok(OffsetSlices { x, axes, size, stride, fill })
     }
-    filled_slice(imp, x, spec, fill)
+
+    /// The slice at kernel offsets `offsets` (one per windowed axis).
+    pub fn at(&self, imp: &mut Importer, offsets: &[i64]) -> Result<TensorId> {
+        let mut start = vec![Dim::Num(0); self.stride.len()];
+        for (w, &j) in self.axes.iter().zip(offsets) {
+            start[w.axis] = sub(imp, Dim::Num(j * w.kernel.dilation), w.place.pad_begin)?;
+        }
+        sized_slice(imp, self.x, &start, &self.size, &self.stride, slice::FILL, self.fill)
+    }
 }
 
 /// Every window combined with `op` (an elementwise maximum or sum), one axis after the
@@ -204,9 +225,10 @@ pub fn offset_slice(imp: &mut Importer, x: TensorId, axes: &[WindowAxis], offset
 fn reduce_windows(imp: &mut Importer, x: TensorId, axes: &[WindowAxis], op: i32, fill: Option<TensorId>) -> Result<TensorId> {
     let mut y = x;
     for w in axes {
+        let slices = OffsetSlices::new(imp, y, std::slice::from_ref(w), fill)?;
         let mut acc: Option<TensorId> = None;
         for j in 0..w.kernel.size {
-            let s = offset_slice(imp, y, std::slice::from_ref(w), &[j], fill)?;
+            let s = slices.at(imp, &[j])?;
             acc = Some(match acc {
                 None => s,
                 Some(prev) => layer(imp, ElementWise::of(op), &[prev, s])?,
