@@ -73,6 +73,15 @@ fn kernel_volume(kernel: &[i64]) -> Result<i64> {
     })
 }
 
+/// The length of a weights matrix row, channels · kernel elements (checked: dims come from
+/// the model).
+fn row_length(channels: i64, volume: i64) -> Result<i64> {
+    channels
+        .checked_mul(volume)
+        .filter(|&v| v > 0)
+        .ok_or_else(|| Error::invalid_argument(format!("{channels} channels of {volume} kernel elements")))
+}
+
 /// `channels` must split into `group` equal groups; returns the channels per group.
 fn per_group(channels: i64, group: i64, what: &str) -> Result<i64> {
     if channels <= 0 || channels % group != 0 {
@@ -119,8 +128,9 @@ fn correlate(imp: &mut Importer, x: TensorId, axes: &[WindowAxis], weights: &Gro
         positions = arith(imp, elementwise::PROD, positions, w.place.out)?;
     }
     // [N, C, K, out...] → [N, G, C/G · K, P]
-    let columns = reshape_dims(imp, stacked, &[batch, Dim::Num(group), Dim::Num(channels * volume), positions])?;
-    let matrix = reshape_tensor(imp, matrix, vec![1, group, maps / group, channels * volume])?;
+    let row = row_length(channels, volume)?;
+    let columns = reshape_dims(imp, stacked, &[batch, Dim::Num(group), Dim::Num(row), positions])?;
+    let matrix = reshape_tensor(imp, matrix, vec![1, group, maps / group, row])?;
     let y = layer(imp, MatrixMultiply::of(matmul::NONE, matmul::NONE), &[matrix, columns])?;
     let mut shape = vec![batch, Dim::Num(maps)];
     shape.extend(axes.iter().map(|w| w.place.out));
@@ -152,14 +162,14 @@ pub fn conv(imp: &mut Importer, node: &NodeProto, x: TensorId, w: TensorWeights)
     let group = group_attr(&a)?;
     let kernel = kernel_dims(&a, &w.dims)?;
     let kernels = axis_kernels(&kernel, a.ints("strides"), a.ints("dilations"))?;
+    let volume = kernel_volume(&kernel)?;
     let padding = padding_attr(&a, kernel.len())?;
     let axes = forward_axes(imp, x, &kernels, &padding, false)?;
-    let volume = kernel_volume(&kernel)?;
     let maps = w.dims[0];
     let maps_per_group = per_group(maps, group, "output channels")?;
     let channels = w.dims[1];
     check_channels(imp, x, channels.checked_mul(group).ok_or_else(|| Error::invalid_argument("too many groups"))?)?;
-    let matrix = reshape_tensor(imp, w.kernel, vec![group, maps_per_group, channels * volume])?;
+    let matrix = reshape_tensor(imp, w.kernel, vec![group, maps_per_group, row_length(channels, volume)?])?;
     correlate(imp, x, &axes, &GroupedMatrix { matrix, group, maps, channels }, w.bias)
 }
 
@@ -260,6 +270,9 @@ pub fn conv_transpose(imp: &mut Importer, node: &NodeProto, x: TensorId, w: Tens
     let channels_per_group = per_group(channels, group, "input channels")?;
     check_channels(imp, x, channels)?;
     let maps_per_group = w.dims[1];
+    if maps_per_group <= 0 {
+        return Err(Error::invalid_argument(format!("weights of shape {} have no output channels", dims_str(&w.dims))));
+    }
     let maps = maps_per_group.checked_mul(group).ok_or_else(|| Error::invalid_argument("too many groups"))?;
     // Weights as the convolution's matrix: [G, C/G, M/G, K] → [G, M/G, C/G, K], offsets
     // reversed (reversing the row-major flat offset reverses every spatial axis).
@@ -274,7 +287,7 @@ pub fn conv_transpose(imp: &mut Importer, node: &NodeProto, x: TensorId, w: Tens
     } else {
         swapped
     };
-    let matrix = reshape_tensor(imp, flipped, vec![group, maps_per_group, channels_per_group * volume])?;
+    let matrix = reshape_tensor(imp, flipped, vec![group, maps_per_group, row_length(channels_per_group, volume)?])?;
     let mut spread_x = x;
     for (i, k) in kernels.iter().enumerate() {
         if k.stride > 1 {

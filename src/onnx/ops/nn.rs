@@ -273,7 +273,8 @@ fn deconvolution_pads(
     for ((k, p), &d) in kernels.iter().zip(&placed).zip(&dims[2..]) {
         let (slicing::Dim::Num(begin), slicing::Dim::Num(out)) = (p.pad_begin, p.out) else { return Ok(None) };
         // The layer gives stride · (input − 1) + extent − pre − post outputs.
-        let end = k.stride * (d - 1) + k.extent() - begin - out;
+        let full = (d - 1).checked_mul(k.stride).and_then(|v| v.checked_add(k.extent()));
+        let Some(end) = full.and_then(|f| f.checked_sub(begin)).and_then(|v| v.checked_sub(out)) else { return Ok(None) };
         if begin < 0 || end < 0 {
             return Ok(None);
         }

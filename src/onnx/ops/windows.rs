@@ -241,8 +241,10 @@ fn reduce_windows(imp: &mut Importer, x: TensorId, axes: &[WindowAxis], op: i32,
 
 /// How many positions of each window an average divides by: those inside the input, or with
 /// `count_padding` those inside the padding too (never the positions past the end padding
-/// that ceil mode's last window reaches). Counted per axis on a row of ones and multiplied,
-/// shaped to broadcast over the pooled output.
+/// that ceil mode's last window reaches, as onnxruntime, PyTorch and the pooling layer count;
+/// the reference outputs of onnx 1.16's test_averagepool_3d_dilations_large_count_include_pad_
+/// is_1_ceil_mode_is_True divide by the whole kernel there, which onnx 1.18 corrected).
+/// Counted per axis on a row of ones and multiplied, shaped to broadcast over the output.
 fn window_counts(imp: &mut Importer, x: TensorId, axes: &[WindowAxis], count_padding: bool) -> Result<TensorId> {
     let dtype = imp.net.tensors[x].dtype;
     let rank = imp.dims(x).len();
