@@ -237,13 +237,13 @@ fn nodes_of_another_domain_are_unsupported() {
 
 #[test]
 fn an_invalid_node_names_itself() {
-    // Conv whose weights have no spatial dimensions, and a dilated MaxPool: each reported
-    // with its node, and parsing goes on.
+    // Conv whose weights have no spatial dimensions, and a MaxPool with one dilation for two
+    // axes: each reported with its node, and parsing goes on.
     let graph = GraphProto {
         name: "g".into(),
         node: vec![
             node("Conv", "conv_dyn_w", &["X", "W"], &["Y"], vec![]),
-            node("MaxPool", "pool_dilated", &["X"], &["Z"], vec![ints_attr("kernel_shape", &[2, 2]), ints_attr("dilations", &[2, 2])]),
+            node("MaxPool", "pool_dilated", &["X"], &["Z"], vec![ints_attr("kernel_shape", &[2, 2]), ints_attr("dilations", &[2])]),
         ],
         initializer: vec![],
         input: vec![value_info("X", &[1, 1, 4, 4]), value_info("W", &[1, 4])],
@@ -254,7 +254,7 @@ fn an_invalid_node_names_itself() {
     assert_eq!((errors[0].node, errors[0].node_name.as_str(), errors[0].op_type.as_str()), (0, "conv_dyn_w", "Conv"));
     assert!(errors[0].desc.contains("weights of shape [1,4]"), "{}", errors[0].desc);
     assert_eq!((errors[1].node, errors[1].node_name.as_str(), errors[1].op_type.as_str()), (1, "pool_dilated", "MaxPool"));
-    assert!(errors[1].desc.contains("dilated"), "{}", errors[1].desc);
+    assert!(errors[1].desc.contains("dilations [2]"), "{}", errors[1].desc);
 }
 
 #[test]

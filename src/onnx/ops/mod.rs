@@ -4,6 +4,7 @@
 
 mod activation;
 mod control;
+mod conv_composite;
 mod cumsum;
 mod detection;
 mod elementwise;
@@ -21,6 +22,7 @@ mod shape;
 mod slicing;
 mod unary;
 pub mod util;
+mod windows;
 
 use super::importer::{Importer, Value};
 use super::proto::NodeProto;

@@ -125,16 +125,43 @@ fn vector(imp: &mut Importer, dims: &[Dim]) -> Result<(Option<Vec<i64>>, Option<
 
 /// Adds the slice layer `spec` describes (in `mode`, with an optional fill value tensor).
 fn slice_layer(imp: &mut Importer, x: TensorId, spec: SliceSpec, mode: i32, fill: Option<TensorId>) -> Result<TensorId> {
-    let mut size = Vec::with_capacity(spec.size.len());
-    for (axis, s) in spec.size.iter().enumerate() {
-        size.push(match s {
+    let size = slice_size(imp, x, &spec.size)?;
+    sized_slice(imp, x, &spec.start, &size, &spec.stride, mode, fill)
+}
+
+/// The output dims of a slice of `x` (None: the input's dim): numbers where all are known,
+/// else one INT32 tensor, made once where many slices share it.
+pub fn slice_size(imp: &mut Importer, x: TensorId, size: &[Option<Dim>]) -> Result<Bound> {
+    let mut dims = Vec::with_capacity(size.len());
+    for (axis, s) in size.iter().enumerate() {
+        dims.push(match s {
             Some(d) => *d,
             None => input_dim(imp, x, axis)?,
         });
     }
-    let (start_k, start_t) = vector(imp, &spec.start)?;
-    let (size_k, size_t) = vector(imp, &size)?;
-    let (stride_k, stride_t) = vector(imp, &spec.stride)?;
+    Ok(match vector(imp, &dims)? {
+        (Some(known), _) => Bound::Known(known),
+        (None, Some(t)) => Bound::Tensor(t),
+        (None, None) => return Err(Error::internal("a slice size neither known nor a tensor")),
+    })
+}
+
+/// A slice layer with its output dims already made (`slice_size`).
+pub fn sized_slice(
+    imp: &mut Importer,
+    x: TensorId,
+    start: &[Dim],
+    size: &Bound,
+    stride: &[Dim],
+    mode: i32,
+    fill: Option<TensorId>,
+) -> Result<TensorId> {
+    let (start_k, start_t) = vector(imp, start)?;
+    let (size_k, size_t) = match size {
+        Bound::Known(v) => (Some(v.clone()), None),
+        Bound::Tensor(t) => (None, Some(*t)),
+    };
+    let (stride_k, stride_t) = vector(imp, stride)?;
     let mut l = Slice::of(start_k.clone().unwrap_or_default(), size_k.clone().unwrap_or_default(), stride_k.clone().unwrap_or_default())
         .with_mode(mode);
     let mut inputs = vec![x];
@@ -170,6 +197,25 @@ fn slice_layer(imp: &mut Importer, x: TensorId, spec: SliceSpec, mode: i32, fill
 
 pub fn add_slice(imp: &mut Importer, x: TensorId, spec: SliceSpec) -> Result<TensorId> {
     slice_layer(imp, x, spec, slice::STRICT_BOUNDS, None)
+}
+
+/// A slice in kFILL mode: coordinates outside the input read `fill` (a one-element tensor
+/// of the input's type), or zero when None.
+pub fn filled_slice(imp: &mut Importer, x: TensorId, spec: SliceSpec, fill: Option<TensorId>) -> Result<TensorId> {
+    slice_layer(imp, x, spec, slice::FILL, fill)
+}
+
+/// `x` reshaped to `dims` (numbers where known, INT32 tensors where not; no placeholders).
+pub fn reshape_dims(imp: &mut Importer, x: TensorId, dims: &[Dim]) -> Result<TensorId> {
+    match vector(imp, dims)? {
+        (Some(known), _) => {
+            let mut s = crate::layers::generated::Shuffle::reshape_to(known);
+            s.zero_is_placeholder = false;
+            layer(imp, s, &[x])
+        }
+        (None, Some(shape)) => reshape_to_tensor(imp, x, shape),
+        (None, None) => Err(crate::error::Error::internal("a shape neither known nor a tensor")),
+    }
 }
 
 /// Which axes an ONNX Slice reads: known when the model is parsed, or a 1-D INT32 tensor (of
