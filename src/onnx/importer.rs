@@ -170,6 +170,17 @@ impl Importer<'_> {
         Ok(())
     }
 
+    /// Gives a subgraph's input `name` its value (a Loop body's iteration count, condition and
+    /// loop-carried values).
+    pub fn bind(&mut self, name: &str, value: Value) {
+        if let Value::Tensor(t) = value {
+            if self.named.insert(t) {
+                let _ = self.net.set_tensor_name(t, name);
+            }
+        }
+        self.values.insert(name.to_string(), value);
+    }
+
     /// Imports a subgraph (an If branch, a Loop body) into the same network: its initializers
     /// and nodes become values next to the outer ones (ONNX names are unique across scopes).
     pub fn import_subgraph(&mut self, graph: &GraphProto) -> Result<()> {
