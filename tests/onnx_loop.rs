@@ -79,3 +79,33 @@ fn a_loop_of_zero_iterations_keeps_the_initial_values() {
     let r = run(0, false, &[("final", &[2])], &[5.0, 7.0]);
     assert_eq!(r[0], vec![5.0, 7.0]);
 }
+
+#[test]
+fn scan_runs_over_reversed_rows_and_stacks_along_the_asked_axis() {
+    // State s [2] from 0; each step adds a row of X [3, 2], read last row first
+    // (scan_input_directions = 1); the running sums stack along axis 1 -> [2, 3].
+    let body = GraphProto {
+        name: "body".into(),
+        node: vec![node("Add", "add", &["s_in", "row"], &["s_out"], vec![]), node("Identity", "id", &["s_out"], &["sums"], vec![])],
+        initializer: vec![],
+        input: vec![value_info("s_in", &[2]), value_info("row", &[2])],
+        output: vec![value_info("s_out", &[2]), value_info("sums", &[2])],
+    };
+    let g = AttributeProto { name: "body".into(), g: Some(body), r#type: 5, ..Default::default() };
+    let attrs = vec![g, int_attr("num_scan_inputs", 1), ints_attr("scan_input_directions", &[1]), ints_attr("scan_output_axes", &[1])];
+    let graph = graph(
+        vec![node("Scan", "scan", &["S", "X"], &["final", "stacked"], attrs)],
+        vec![float_tensor("S", &[2], &[0.0, 0.0])],
+        &[("X", &[3, 2])],
+        &[("final", &[2]), ("stacked", &[2, 3])],
+    );
+    let net = parse_ok(&model(11, graph));
+    let engine = std::sync::Arc::new(nvinfer::runtime::Engine::deserialize(&common::cpu_plan(&net).unwrap()).unwrap());
+    let mut ctx = nvinfer::runtime::ExecutionContext::new(engine).unwrap();
+    let (mut last, mut stacked) = (vec![0f32; 2], vec![0f32; 6]);
+    let x = [1.0, 2.0, 10.0, 20.0, 100.0, 200.0];
+    common::run_cpu_context(&mut ctx, &[("X", &x)], &mut [("final", &mut last), ("stacked", &mut stacked)]);
+    assert_eq!(last, vec![111.0, 222.0]);
+    // Column j is step j: 100, 110, 111 and 200, 220, 222.
+    assert_eq!(stacked, vec![100.0, 110.0, 111.0, 200.0, 220.0, 222.0]);
+}

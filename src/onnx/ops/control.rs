@@ -1,20 +1,20 @@
-//! If on IIfConditional and Loop on ILoop. If: both branches are imported into the network, each branch output pair
+//! If on IIfConditional, Loop and Scan on ILoop. If: both branches are imported into the network, each branch output pair
 //! becomes an IIfConditionalOutputLayer, and which layers run only for one side follows from
 //! the graph (src/control). Layers of a branch that read only outer values run outside.
 
 use super::util::*;
 use super::ImportFn;
-use crate::control::{CONCATENATE, LAST_VALUE, TRIP_COUNT, TRIP_WHILE};
+use crate::control::{CONCATENATE, LAST_VALUE, REVERSE, TRIP_COUNT, TRIP_WHILE};
 use crate::error::{Error, Result};
 use crate::layers::elementwise;
-use crate::layers::generated::{Condition, ConditionalOutput, ElementWise, LoopOutput, Recurrence, TripLimit};
+use crate::layers::generated::{Condition, ConditionalOutput, ElementWise, Iterator, LoopOutput, Recurrence, TripLimit};
 use crate::onnx::importer::{Attrs, Importer, Value};
 use crate::onnx::proto::NodeProto;
 use crate::onnx::weights::ConstValue;
 use crate::types::DataType;
 use crate::weights::Weights;
 
-pub const OPS: &[(&str, ImportFn)] = &[("If", if_op), ("Loop", loop_op)];
+pub const OPS: &[(&str, ImportFn)] = &[("If", if_op), ("Loop", loop_op), ("Scan", scan_op)];
 
 fn if_op(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     let a = Attrs(node);
@@ -146,5 +146,76 @@ fn loop_op(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
         outs.push(Value::Tensor(layer(imp, LoopOutput::of(id, CONCATENATE, 0), &[v])?));
     }
     outs.truncate(node.output.len());
+    Ok(outs)
+}
+
+/// Scan (opset 9 on) on ILoop: each scan input is an iterator along its axis (reversed when
+/// its direction is 1), each state a recurrence; the trip count is the first scan input's
+/// length along its axis. Final states are kLAST_VALUE outputs, scan outputs kCONCATENATE (or
+/// kREVERSE) outputs along their axis.
+fn scan_op(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
+    let a = Attrs(node);
+    if imp.opset < 9 {
+        return Err(Error::unsupported("Scan of opset 8 (a batch axis and sequence lengths)"));
+    }
+    let Some(body) = a.graph("body") else {
+        return Err(Error::invalid_argument("Scan needs a body graph"));
+    };
+    let m = a.int("num_scan_inputs", 0);
+    let inputs: Vec<&str> = node.input.iter().map(String::as_str).collect();
+    if m < 1 || m as usize > inputs.len() {
+        return Err(Error::invalid_argument(format!("Scan's num_scan_inputs {m} must be from 1 to its {} inputs", inputs.len())));
+    }
+    let m = m as usize;
+    let n = inputs.len() - m;
+    if body.input.len() != n + m || body.output.len() < n {
+        return Err(Error::invalid_argument(
+            "Scan's body must take the states and one element of each scan input, and give the states first",
+        ));
+    }
+    let k = body.output.len() - n;
+    let list = |name: &str, len: usize| -> Result<Vec<i64>> {
+        let v = a.ints(name).unwrap_or_else(|| vec![0; len]);
+        if v.len() != len {
+            return Err(Error::invalid_argument(format!("Scan's {name} must have {len} values")));
+        }
+        Ok(v)
+    };
+    let (in_axes, in_dirs) = (list("scan_input_axes", m)?, list("scan_input_directions", m)?);
+    let (out_axes, out_dirs) = (list("scan_output_axes", k)?, list("scan_output_directions", k)?);
+    let id = imp.net.add_loop()?;
+    let mut recurrences = Vec::with_capacity(n);
+    for s in 0..n {
+        let init = imp.tensor(inputs[s])?;
+        let r = imp.add_layer(Box::new(Recurrence::of(id)), &[init])?;
+        imp.bind(&body.input[s].name, Value::Tensor(imp.net.layers[r].outputs[0]));
+        recurrences.push(r);
+    }
+    for j in 0..m {
+        let x = imp.tensor(inputs[n + j])?;
+        let axis = axis_index(in_axes[j], imp.dims(x).len())?;
+        if j == 0 {
+            let shape = shape_of(imp, x)?;
+            let length = gather_1d(imp, shape, &[axis as i64])?;
+            let length = reshape_tensor(imp, length, vec![])?;
+            imp.add_layer(Box::new(TripLimit::of(id, TRIP_COUNT)), &[length])?;
+        }
+        let element = layer(imp, Iterator::of(id, axis as i32, in_dirs[j] != 0), &[x])?;
+        imp.bind(&body.input[n + j].name, Value::Tensor(element));
+    }
+    imp.import_subgraph(body)?;
+    let mut outs = Vec::with_capacity(n + k);
+    for (s, &r) in recurrences.iter().enumerate() {
+        let next = imp.tensor(&body.output[s].name)?;
+        imp.net.set_layer_input(r, 1, next)?;
+        let current = imp.net.layers[r].outputs[0];
+        outs.push(Value::Tensor(layer(imp, LoopOutput::of(id, LAST_VALUE, 0), &[current])?));
+    }
+    for j in 0..k {
+        let v = imp.tensor(&body.output[n + j].name)?;
+        let axis = axis_index(out_axes[j], imp.dims(v).len() + 1)?;
+        let kind = if out_dirs[j] != 0 { REVERSE } else { CONCATENATE };
+        outs.push(Value::Tensor(layer(imp, LoopOutput::of(id, kind, axis as i32), &[v])?));
+    }
     Ok(outs)
 }
