@@ -293,14 +293,27 @@ fn pool(imp: &mut Importer, node: &NodeProto, kind: i32) -> Result<Vec<Value>> {
         return Err(Error::unsupported("MaxPool's Indices output is not supported"));
     }
     let x = imp.tensor(input(node, 0)?)?;
+    // Max pooling of 8-bit integers runs on their exact FLOAT values (the pooling takes float
+    // types) and is cast back.
+    let dtype = imp.net.tensors[x].dtype;
+    if kind == pooling::MAX && super::small_int::is_small_int(dtype) {
+        let wide = cast(imp, x, DataType::Float)?;
+        let y = pool_any(imp, node, kind, wide)?;
+        return out(cast(imp, y, dtype)?);
+    }
+    out(pool_any(imp, node, kind, x)?)
+}
+
+/// Pooling by the layer, or by slices where the window is dilated.
+fn pool_any(imp: &mut Importer, node: &NodeProto, kind: i32, x: crate::ir::TensorId) -> Result<crate::ir::TensorId> {
     if dilated(node) {
         let pool = match kind {
             pooling::MAX => windows::Pool::Max,
             _ => windows::Pool::Average { count_padding: Attrs(node).int("count_include_pad", 0) != 0 },
         };
-        return out(windows::pool_by_slices(imp, node, pool, x)?);
+        return windows::pool_by_slices(imp, node, pool, x);
     }
-    out(pool_of(imp, node, kind, x)?)
+    pool_of(imp, node, kind, x)
 }
 
 /// The pooling layer a node's window attributes describe, over `x` (1-D as 2-D).
