@@ -9,10 +9,12 @@ mod cumsum;
 mod detection;
 mod elementwise;
 mod index;
+mod integer_product;
 mod loss;
 mod matrix;
 mod nn;
 mod normalization;
+mod qlinear;
 mod quant_arith;
 mod quantize;
 mod recurrent;
@@ -43,6 +45,7 @@ const GROUPS: &[&[(&str, ImportFn)]] = &[
     matrix::OPS,
     nn::OPS,
     normalization::OPS,
+    qlinear::OPS,
     quantize::OPS,
     recurrent::OPS,
     reduce::OPS,

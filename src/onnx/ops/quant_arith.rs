@@ -92,16 +92,22 @@ pub fn dequantize(imp: &mut Importer, x: TensorId, scale: TensorId, zero_point: 
 }
 
 /// saturate(round_half_to_even(x / scale) + zero_point) as `out_type` (UINT8 or INT8). The
-/// division runs in x's type (as ONNX computes it); the rounded value, the zero point and the
-/// clamp are in FLOAT, where the integers involved are exact, and the final cast of an
-/// in-range integer is exact.
+/// division runs in x's type (as ONNX computes it).
 pub fn quantize(imp: &mut Importer, x: TensorId, scale: TensorId, zero_point: Option<TensorId>, out_type: DataType) -> Result<TensorId> {
-    let (lo, hi) = quantized_range(out_type)?;
     let x_type = imp.net.tensors[x].dtype;
     let work = if x_type.is_float() { x_type } else { DataType::Float };
     let xw = cast(imp, x, work)?;
     let sw = cast(imp, scale, work)?;
     let q = op(imp, DIV, xw, sw)?;
+    saturate_rounded(imp, q, zero_point, out_type)
+}
+
+/// saturate(round_half_to_even(q) + zero_point) as `out_type` (UINT8 or INT8). The rounded
+/// value, the zero point and the clamp are in FLOAT, where the integers involved are exact
+/// (rounding before adding the integer zero point is the same as after, without a second
+/// rounding), and the final cast of an in-range integer is exact.
+pub fn saturate_rounded(imp: &mut Importer, q: TensorId, zero_point: Option<TensorId>, out_type: DataType) -> Result<TensorId> {
+    let (lo, hi) = quantized_range(out_type)?;
     let rounded = layer(imp, Unary::of(unary::ROUND), &[q])?;
     let mut y = cast(imp, rounded, DataType::Float)?;
     if let Some(z) = zero_point {
