@@ -81,7 +81,7 @@ fn binary_u8(op: &str, a: &[u8], b: &[u8]) -> Vec<u8> {
 fn binary_i8(op: &str, a: &[i8], b: &[i8], attrs: Vec<AttributeProto>) -> Vec<i8> {
     let d = [a.len() as i64];
     let y = run(
-        14,
+        18,
         node(op, "n", &["A", "B"], &["Y"], attrs),
         vec![],
         &[("A", I8, &d), ("B", I8, &d)],
@@ -232,4 +232,27 @@ fn qlinear_conv_with_a_constant_kernel() {
         }
     }
     assert_eq!(y, expected);
+}
+
+/// Shifts of 8 or more leave 0 of a uint8; int8 bitwise operations act on two's complement.
+#[test]
+fn bit_operations_on_bytes() {
+    let x = [0b1011_0101u8, 255, 1, 128, 77];
+    let s = [1u8, 8, 7, 200, 0];
+    let d = [5i64];
+    let shift = |dir: &str| {
+        let n = node("BitShift", "s", &["X", "Y"], &["Z"], vec![string_attr("direction", dir)]);
+        run(11, n, vec![], &[("X", U8, &d), ("Y", U8, &d)], &[x.to_vec(), s.to_vec()], ("Z", U8, &d))
+    };
+    let expect =
+        |f: fn(u32, u32) -> u32| x.iter().zip(&s).map(|(&a, &b)| if b >= 8 { 0 } else { f(a as u32, b as u32) as u8 }).collect::<Vec<u8>>();
+    assert_eq!(shift("LEFT"), expect(|a, b| a << b));
+    assert_eq!(shift("RIGHT"), expect(|a, b| a >> b));
+
+    let a = [-1i8, -128, 127, -86, 0x35];
+    let b = [0x5ai8, -1, -128, 0x55, -13];
+    let y = binary_i8("BitwiseXor", &a, &b, vec![]);
+    assert_eq!(y, a.iter().zip(&b).map(|(&p, &q)| p ^ q).collect::<Vec<i8>>());
+    let y = binary_i8("BitwiseAnd", &a, &b, vec![]);
+    assert_eq!(y, a.iter().zip(&b).map(|(&p, &q)| p & q).collect::<Vec<i8>>());
 }

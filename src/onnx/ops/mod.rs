@@ -3,6 +3,7 @@
 //! outputs (in order; an optional output it does not produce is left out at the end).
 
 mod activation;
+mod bitwise;
 mod control;
 mod conv_composite;
 mod cumsum;
@@ -36,6 +37,7 @@ pub type ImportFn = fn(&mut Importer, &NodeProto) -> Result<Vec<Value>>;
 
 const GROUPS: &[&[(&str, ImportFn)]] = &[
     activation::OPS,
+    bitwise::OPS,
     control::OPS,
     cumsum::OPS,
     detection::OPS,
