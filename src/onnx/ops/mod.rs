@@ -3,16 +3,20 @@
 //! outputs (in order; an optional output it does not produce is left out at the end).
 
 mod activation;
+mod bitwise;
 mod control;
 mod conv_composite;
 mod cumsum;
 mod detection;
 mod elementwise;
 mod index;
+mod integer_product;
 mod loss;
 mod matrix;
 mod nn;
 mod normalization;
+mod qlinear;
+mod quant_arith;
 mod quantize;
 mod recurrent;
 mod reduce;
@@ -20,6 +24,7 @@ mod resize;
 mod runtime_axes;
 mod shape;
 mod slicing;
+mod small_int;
 mod unary;
 pub mod util;
 mod windows;
@@ -32,6 +37,7 @@ pub type ImportFn = fn(&mut Importer, &NodeProto) -> Result<Vec<Value>>;
 
 const GROUPS: &[&[(&str, ImportFn)]] = &[
     activation::OPS,
+    bitwise::OPS,
     control::OPS,
     cumsum::OPS,
     detection::OPS,
@@ -41,6 +47,7 @@ const GROUPS: &[&[(&str, ImportFn)]] = &[
     matrix::OPS,
     nn::OPS,
     normalization::OPS,
+    qlinear::OPS,
     quantize::OPS,
     recurrent::OPS,
     reduce::OPS,

@@ -3,6 +3,7 @@
 use super::util::*;
 use super::{conv_composite, slicing, windows, ImportFn};
 use crate::error::{Error, Result};
+use crate::ir::{LayerId, TensorId};
 use crate::layers::generated::{Convolution, Deconvolution, Einsum, ElementWise, MatrixMultiply, Pooling, Reduce, SoftMax, Unary, LRN};
 use crate::layers::{elementwise, matmul, pooling, reduce, unary};
 use crate::onnx::importer::{Attrs, Importer, Value};
@@ -141,13 +142,37 @@ fn tensor_weights(imp: &mut Importer, w: ConvWeights) -> Result<conv_composite::
 }
 
 fn conv(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
-    let a = Attrs(node);
     let x = imp.tensor(input(node, 0)?)?;
     let w = conv_weights(imp, node)?;
+    out(conv_any(imp, node, x, w)?.0)
+}
+
+/// The convolution layer where the weights are build-time constants, the composite
+/// otherwise; also returns the layer (when there is one), whose precision a caller may set.
+fn conv_any(imp: &mut Importer, node: &NodeProto, x: TensorId, w: ConvWeights) -> Result<(TensorId, Option<LayerId>)> {
     if runtime_weights(imp, &w) {
         let w = tensor_weights(imp, w)?;
-        return out(conv_composite::conv(imp, node, x, w)?);
+        return Ok((conv_composite::conv(imp, node, x, w)?, None));
     }
+    let (y, id) = conv_layer(imp, node, x, w)?;
+    Ok((y, Some(id)))
+}
+
+/// A convolution of `x` with a kernel tensor (no bias) and the node's window attributes.
+pub(super) fn conv_with_kernel(imp: &mut Importer, node: &NodeProto, x: TensorId, kernel: TensorId) -> Result<(TensorId, Option<LayerId>)> {
+    let dims = imp.dims(kernel);
+    if dims.iter().any(|&v| v < 0) {
+        return Err(Error::unsupported(format!("weights of unknown shape {}", dims_str(&dims))));
+    }
+    if !(3..=5).contains(&dims.len()) {
+        return Err(Error::unsupported(format!("weights of shape {} (1-D to 3-D convolutions are supported)", dims_str(&dims))));
+    }
+    let w = ConvWeights { dims, kernel: None, kernel_tensor: Some(kernel), bias: None, bias_tensor: None };
+    conv_any(imp, node, x, w)
+}
+
+fn conv_layer(imp: &mut Importer, node: &NodeProto, x: TensorId, w: ConvWeights) -> Result<(TensorId, LayerId)> {
+    let a = Attrs(node);
     let n = w.dims.len() - 2;
     let mut kernel = a.ints("kernel_shape").unwrap_or_else(|| w.dims[2..].to_vec());
     let mut strides = a.ints("strides").unwrap_or(vec![1; n]);
@@ -180,8 +205,9 @@ fn conv(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     c.pre_padding = pre;
     c.post_padding = post;
     c.groups = group;
-    let y = layer(imp, c, &inputs)?;
-    out(if one_d { reshape_tensor(imp, y, vec![0, 0, -1])? } else { y })
+    let id = imp.add_layer(Box::new(c), &inputs)?;
+    let y = imp.net.layers[id].outputs[0];
+    Ok((if one_d { reshape_tensor(imp, y, vec![0, 0, -1])? } else { y }, id))
 }
 
 fn conv_transpose(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
@@ -293,14 +319,27 @@ fn pool(imp: &mut Importer, node: &NodeProto, kind: i32) -> Result<Vec<Value>> {
         return Err(Error::unsupported("MaxPool's Indices output is not supported"));
     }
     let x = imp.tensor(input(node, 0)?)?;
+    // Max pooling of 8-bit integers runs on their exact FLOAT values (the pooling takes float
+    // types) and is cast back.
+    let dtype = imp.net.tensors[x].dtype;
+    if kind == pooling::MAX && super::small_int::is_small_int(dtype) {
+        let wide = cast(imp, x, DataType::Float)?;
+        let y = pool_any(imp, node, kind, wide)?;
+        return out(cast(imp, y, dtype)?);
+    }
+    out(pool_any(imp, node, kind, x)?)
+}
+
+/// Pooling by the layer, or by slices where the window is dilated.
+fn pool_any(imp: &mut Importer, node: &NodeProto, kind: i32, x: crate::ir::TensorId) -> Result<crate::ir::TensorId> {
     if dilated(node) {
         let pool = match kind {
             pooling::MAX => windows::Pool::Max,
             _ => windows::Pool::Average { count_padding: Attrs(node).int("count_include_pad", 0) != 0 },
         };
-        return out(windows::pool_by_slices(imp, node, pool, x)?);
+        return windows::pool_by_slices(imp, node, pool, x);
     }
-    out(pool_of(imp, node, kind, x)?)
+    pool_of(imp, node, kind, x)
 }
 
 /// The pooling layer a node's window attributes describe, over `x` (1-D as 2-D).
@@ -415,12 +454,17 @@ fn dropout(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
 
 /// The product of two matrices (stacks broadcast); 1-D operands are vectors, as numpy has it.
 fn matmul_node(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
-    let (a, b) = (input(node, 0)?, input(node, 1)?);
-    let (ra, rb) = (rank_of(imp, a)?, rank_of(imp, b)?);
+    let (ta, tb) = (imp.tensor(input(node, 0)?)?, imp.tensor(input(node, 1)?)?);
+    out(matmul_tensors(imp, ta, tb)?.0)
+}
+
+/// numpy.matmul of two tensors of rank 1 or more; also returns the layer, whose precision a
+/// caller may set.
+pub(super) fn matmul_tensors(imp: &mut Importer, mut ta: TensorId, mut tb: TensorId) -> Result<(TensorId, LayerId)> {
+    let (ra, rb) = (imp.dims(ta).len(), imp.dims(tb).len());
     if ra == 0 || rb == 0 {
         return Err(Error::invalid_argument("MatMul operands must have at least one dimension"));
     }
-    let (mut ta, mut tb) = (imp.tensor(a)?, imp.tensor(b)?);
     let op_a = if ra == 1 { matmul::VECTOR } else { matmul::NONE };
     let op_b = if rb == 1 { matmul::VECTOR } else { matmul::NONE };
     // Stack dimensions broadcast: bring matrices to one rank (vectors stay 1-D).
@@ -433,7 +477,8 @@ fn matmul_node(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     } else if rb == 1 && ra > 2 {
         tb = with_leading_ones(imp, tb, ra - 2)?;
     }
-    out(layer(imp, MatrixMultiply::of(op_a, op_b), &[ta, tb])?)
+    let id = imp.add_layer(Box::new(MatrixMultiply::of(op_a, op_b)), &[ta, tb])?;
+    Ok((imp.net.layers[id].outputs[0], id))
 }
 
 fn gemm(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
