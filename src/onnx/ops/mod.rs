@@ -8,6 +8,7 @@ mod control;
 mod conv_composite;
 mod cumsum;
 mod detection;
+mod einsum;
 mod elementwise;
 mod index;
 mod integer_product;
@@ -41,6 +42,7 @@ const GROUPS: &[&[(&str, ImportFn)]] = &[
     control::OPS,
     cumsum::OPS,
     detection::OPS,
+    einsum::OPS,
     elementwise::OPS,
     index::OPS,
     loss::OPS,

@@ -4,7 +4,7 @@ use super::util::*;
 use super::{conv_composite, slicing, windows, ImportFn};
 use crate::error::{Error, Result};
 use crate::ir::{LayerId, TensorId};
-use crate::layers::generated::{Convolution, Deconvolution, Einsum, ElementWise, MatrixMultiply, Pooling, Reduce, SoftMax, Unary, LRN};
+use crate::layers::generated::{Convolution, Deconvolution, ElementWise, MatrixMultiply, Pooling, Reduce, SoftMax, Unary, LRN};
 use crate::layers::{elementwise, matmul, pooling, reduce, unary};
 use crate::onnx::importer::{Attrs, Importer, Value};
 use crate::onnx::proto::NodeProto;
@@ -16,7 +16,6 @@ pub const OPS: &[(&str, ImportFn)] = &[
     ("Conv", conv),
     ("ConvTranspose", conv_transpose),
     ("Dropout", dropout),
-    ("Einsum", einsum),
     ("Gemm", gemm),
     ("GlobalAveragePool", |i, n| global_pool(i, n, reduce::AVG)),
     ("GlobalMaxPool", |i, n| global_pool(i, n, reduce::MAX)),
@@ -538,13 +537,4 @@ fn lrn(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     // Both divide alpha by the window size.
     let l = LRN::of(size as i32, a.float("alpha", 1e-4), a.float("beta", 0.75), a.float("bias", 1.0));
     out(layer(imp, l, &[x])?)
-}
-
-fn einsum(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
-    let eq = Attrs(node).string("equation").ok_or_else(|| Error::invalid_argument("equation is required"))?;
-    let inputs = node.input.iter().filter(|s| !s.is_empty()).map(|n| imp.tensor(n)).collect::<Result<Vec<_>>>()?;
-    if inputs.iter().any(|&t| imp.net.tensors[t].dtype == DataType::Int32) {
-        return Err(Error::unsupported("Einsum over integers (TensorRT's einsum takes float types)"));
-    }
-    out(layer(imp, Einsum::of(&eq.replace(' ', "")), &inputs)?)
 }
