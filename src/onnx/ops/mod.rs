@@ -7,6 +7,7 @@ mod bitwise;
 mod control;
 mod conv_composite;
 mod cumsum;
+mod det;
 mod detection;
 mod einsum;
 mod elementwise;
@@ -16,6 +17,7 @@ mod loss;
 mod matrix;
 mod nn;
 mod normalization;
+mod optional;
 mod qlinear;
 mod quant_arith;
 mod quantize;
@@ -41,6 +43,7 @@ const GROUPS: &[&[(&str, ImportFn)]] = &[
     bitwise::OPS,
     control::OPS,
     cumsum::OPS,
+    det::OPS,
     detection::OPS,
     einsum::OPS,
     elementwise::OPS,
@@ -49,6 +52,7 @@ const GROUPS: &[&[(&str, ImportFn)]] = &[
     matrix::OPS,
     nn::OPS,
     normalization::OPS,
+    optional::OPS,
     qlinear::OPS,
     quantize::OPS,
     recurrent::OPS,
