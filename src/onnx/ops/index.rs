@@ -1,20 +1,23 @@
-//! Operators that address elements by index: Gather, Scatter, OneHot, NonZero and TopK.
+//! Operators that address elements by index: Gather, Compress, Scatter, OneHot, NonZero,
+//! ReverseSequence and TopK.
 
 use super::util::*;
 use super::ImportFn;
 use crate::error::{Error, Result};
-use crate::layers::generated::{Gather, NonZero, OneHot, Scatter, TopK};
+use crate::layers::generated::{Gather, NonZero, OneHot, ReverseSequence, Scatter, TopK};
 use crate::layers::{gather, scatter, top_k};
 use crate::onnx::importer::{Attrs, Importer, Value};
 use crate::onnx::proto::NodeProto;
 use crate::types::DataType;
 
 pub const OPS: &[(&str, ImportFn)] = &[
+    ("Compress", compress),
     ("Gather", gather_op),
     ("GatherElements", gather_elements),
     ("GatherND", gather_nd),
     ("NonZero", non_zero),
     ("OneHot", one_hot),
+    ("ReverseSequence", reverse_sequence),
     ("Scatter", |i, n| scatter_elements(i, n)),
     ("ScatterElements", scatter_elements),
     ("ScatterND", scatter_nd),
@@ -54,6 +57,52 @@ fn gather_nd(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     let mut g = Gather::with_mode(gather::ND);
     g.nb_elementwise_dims = Attrs(node).int("batch_dims", 0) as i32;
     out(layer(imp, g, &[data, idx])?)
+}
+
+/// The elements (along `axis`, else of the flattened input) where the 1-D condition is true;
+/// a condition shorter than the axis leaves the rest out. The indices of the true entries
+/// come from the condition when it is a constant, else from NonZero at run time.
+fn compress(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
+    let x = imp.tensor(input(node, 0)?)?;
+    let condition = input(node, 1)?;
+    let a = Attrs(node);
+    let (x, axis) = if a.has("axis") {
+        let rank = imp.dims(x).len();
+        (x, axis_index(a.int("axis", 0), rank)?)
+    } else {
+        (reshape_tensor(imp, x, vec![-1])?, 0)
+    };
+    let picked = match imp.value(condition)? {
+        Value::Const(c) => {
+            if c.dims.len() != 1 {
+                return Err(Error::invalid_argument("Compress's condition must be 1-D"));
+            }
+            let kept: Vec<i64> = c.ints()?.iter().enumerate().filter(|(_, &v)| v != 0).map(|(i, _)| i as i64).collect();
+            ints_tensor(imp, &kept)?
+        }
+        Value::Tensor(t) => {
+            if imp.dims(t).len() != 1 {
+                return Err(Error::invalid_argument("Compress's condition must be 1-D"));
+            }
+            let at = layer(imp, NonZero::new(), &[t])?;
+            reshape_tensor(imp, at, vec![-1])?
+        }
+    };
+    out(layer(imp, Gather::on_axis(axis as i32), &[x, picked])?)
+}
+
+/// ONNX's sequence lengths are INT64 (carried as INT32), the layer's INT32.
+fn reverse_sequence(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
+    let a = Attrs(node);
+    let x = imp.tensor(input(node, 0)?)?;
+    let rank = imp.dims(x).len();
+    let lens = indices(imp, input(node, 1)?)?;
+    let (batch, time) = (a.int("batch_axis", 1), a.int("time_axis", 0));
+    if !matches!((batch, time), (0, 1) | (1, 0)) {
+        return Err(Error::invalid_argument(format!("ReverseSequence batch_axis {batch} and time_axis {time} must be 0 and 1")));
+    }
+    let (batch, time) = (axis_index(batch, rank)?, axis_index(time, rank)?);
+    out(layer(imp, ReverseSequence::with_axes(batch as i32, time as i32), &[x, lens])?)
 }
 
 fn check_reduction(node: &NodeProto) -> Result<()> {

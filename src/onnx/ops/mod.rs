@@ -4,6 +4,7 @@
 
 mod activation;
 mod control;
+mod crop_pad;
 mod detection;
 mod elementwise;
 mod index;
@@ -30,6 +31,7 @@ pub type ImportFn = fn(&mut Importer, &NodeProto) -> Result<Vec<Value>>;
 const GROUPS: &[&[(&str, ImportFn)]] = &[
     activation::OPS,
     control::OPS,
+    crop_pad::OPS,
     detection::OPS,
     elementwise::OPS,
     index::OPS,
