@@ -1,6 +1,7 @@
 //! Operators that address elements by index: Gather, Compress, Scatter, OneHot, NonZero,
 //! ReverseSequence and TopK.
 
+use super::scatter_reduce::{self, Reduction};
 use super::util::*;
 use super::ImportFn;
 use crate::error::{Error, Result};
@@ -105,29 +106,32 @@ fn reverse_sequence(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> 
     out(layer(imp, ReverseSequence::with_axes(batch as i32, time as i32), &[x, lens])?)
 }
 
-fn check_reduction(node: &NodeProto) -> Result<()> {
-    match Attrs(node).string("reduction").as_deref() {
-        None | Some("none") => Ok(()),
-        Some(r) => Err(Error::unsupported(format!("scatter reduction '{r}' (TensorRT 8.6 scatters without reduction)"))),
-    }
+/// The scatter's reduction attribute (None: plain scatter).
+fn reduction(node: &NodeProto) -> Result<Option<Reduction>> {
+    Reduction::parse(Attrs(node).string("reduction").as_deref().unwrap_or("none"))
 }
 
 fn scatter_elements(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
-    check_reduction(node)?;
     let data = imp.tensor(input(node, 0)?)?;
     let rank = imp.dims(data).len();
     let idx = indices(imp, input(node, 1)?)?;
     let updates = imp.tensor(input(node, 2)?)?;
+    let axis = axis_index(Attrs(node).int("axis", 0), rank)?;
+    if let Some(r) = reduction(node)? {
+        return out(scatter_reduce::scatter_elements(imp, data, idx, updates, axis, r)?);
+    }
     let mut s = Scatter::with_mode(scatter::ELEMENT);
-    s.axis = axis_index(Attrs(node).int("axis", 0), rank)? as i32;
+    s.axis = axis as i32;
     out(layer(imp, s, &[data, idx, updates])?)
 }
 
 fn scatter_nd(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
-    check_reduction(node)?;
     let data = imp.tensor(input(node, 0)?)?;
     let idx = indices(imp, input(node, 1)?)?;
     let updates = imp.tensor(input(node, 2)?)?;
+    if let Some(r) = reduction(node)? {
+        return out(scatter_reduce::scatter_nd(imp, data, idx, updates, r)?);
+    }
     out(layer(imp, Scatter::with_mode(scatter::ND), &[data, idx, updates])?)
 }
 

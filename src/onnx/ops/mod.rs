@@ -17,6 +17,7 @@ mod recurrent;
 mod reduce;
 mod resize;
 mod runtime_axes;
+mod scatter_reduce;
 mod shape;
 mod slicing;
 mod unary;
