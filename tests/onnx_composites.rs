@@ -153,3 +153,20 @@ fn resize_keeping_the_aspect_ratio_with_known_sizes() {
     // half_pixel, round_prefer_floor: x_in = (x_out + 0.5) * 2 - 0.5 = 0.5, 2.5 -> 0, 2.
     assert_eq!(y, vec![1.0, 3.0]);
 }
+
+#[test]
+fn one_hot_truncates_float_indices_and_depth() {
+    // depth 3.7 is 3; indices 1.9, -1.2, 0, 5 are 1, -1 (the last), 0 and out of range.
+    let indices = [1.9f32, -1.2, 0.0, 5.0];
+    let n = node("OneHot", "o", &["I", "N", "V"], &["Y"], vec![]);
+    let inits = vec![float_tensor("N", &[], &[3.7]), float_tensor("V", &[2], &[2.0, 7.0])];
+    let (dims, y) = run(n, inits, &[("I", &[4], &[4], &indices)], 2);
+    assert_eq!(dims, vec![4, 3]);
+    #[rustfmt::skip]
+    let expected = [2.0, 7.0, 2.0,  2.0, 2.0, 7.0,  7.0, 2.0, 2.0,  2.0, 2.0, 2.0];
+    assert_eq!(y, expected);
+    // A float depth known only at run time cannot size the output.
+    let n = node("OneHot", "o", &["I", "N", "V"], &["Y"], vec![]);
+    let e = parse_error(n, vec![float_tensor("V", &[2], &[2.0, 7.0])], &[("I", &[4]), ("N", &[])], 2);
+    assert!(e.contains("OneHot depth of type kFLOAT known only at run time"), "{e}");
+}

@@ -141,25 +141,47 @@ fn non_zero(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
 }
 
 /// ONNX orders the inputs (indices, depth, values); the layer takes (indices, values, depth)
-/// with depth a 0-D shape tensor.
+/// with depth a 0-D INT32 shape tensor. Non-integer indices and depth are truncated to
+/// integers, as ONNX casts them.
 fn one_hot(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
-    let idx = indices(imp, input(node, 0)?)?;
-    let depth = match imp.known_ints(input(node, 1)?)? {
-        Some(v) if v.len() == 1 => {
-            let c = crate::onnx::weights::ConstValue::from_i64("depth", vec![], &v)?;
-            imp.constant_tensor(&c)?
-        }
-        Some(_) => return Err(Error::invalid_argument("OneHot depth must hold one value")),
-        None => {
-            let d = imp.tensor(input(node, 1)?)?;
-            let d = cast(imp, d, DataType::Int32)?;
-            reshape_tensor(imp, d, vec![])?
-        }
+    let idx = imp.tensor(input(node, 0)?)?;
+    let idx = match imp.net.tensors[idx].dtype {
+        DataType::Int32 => idx,
+        DataType::Float | DataType::Half => cast(imp, idx, DataType::Int32)?,
+        other => return Err(Error::invalid_argument(format!("OneHot indices must be numbers, not {other}"))),
     };
+    let depth = one_hot_depth(imp, input(node, 1)?)?;
     let values = imp.tensor(input(node, 2)?)?;
     let rank = imp.dims(idx).len() + 1;
     let axis = axis_index(Attrs(node).int("axis", -1), rank)?;
     out(layer(imp, OneHot::on_axis(axis as i32), &[idx, values, depth])?)
+}
+
+/// OneHot's depth as a 0-D INT32 shape tensor: a constant (a float one truncated), or an
+/// integer value computed from shapes or given as a shape input.
+fn one_hot_depth(imp: &mut Importer, name: &str) -> Result<crate::ir::TensorId> {
+    let known = match imp.value(name)? {
+        Value::Const(c) if c.dtype().is_float() => Some(c.floats()?.iter().map(|&v| v.trunc() as i64).collect()),
+        _ => imp.known_ints(name)?,
+    };
+    match known {
+        Some(v) if v.len() == 1 => {
+            let c = crate::onnx::weights::ConstValue::from_i64("depth", vec![], &v)?;
+            imp.constant_tensor(&c)
+        }
+        Some(_) => Err(Error::invalid_argument("OneHot depth must hold one value")),
+        None => {
+            let d = imp.tensor(name)?;
+            let dtype = imp.net.tensors[d].dtype;
+            if dtype != DataType::Int32 {
+                // Sizes are INT32 shape values: a float computed at run time cannot become one.
+                return Err(Error::unsupported(format!(
+                    "a OneHot depth of type {dtype} known only at run time (the depth sets the output's shape, so it must be a constant or an integer shape value)"
+                )));
+            }
+            reshape_tensor(imp, d, vec![])
+        }
+    }
 }
 
 fn top_k_op(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
