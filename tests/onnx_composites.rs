@@ -170,3 +170,15 @@ fn one_hot_truncates_float_indices_and_depth() {
     let e = parse_error(n, vec![float_tensor("V", &[2], &[2.0, 7.0])], &[("I", &[4]), ("N", &[])], 2);
     assert!(e.contains("OneHot depth of type kFLOAT known only at run time"), "{e}");
 }
+
+#[test]
+fn windows_of_a_known_size_are_constants() {
+    // Hann periodic of 4: sin^2(pi n / 4); symmetric of 5: sin^2(pi n / 4) too.
+    for (periodic, size) in [(1, 4i64), (0, 5)] {
+        let n = node("HannWindow", "w", &["N"], &["Y"], vec![int_attr("periodic", periodic)]);
+        let (dims, y) = run(n, vec![int64_tensor("N", &[], &[size])], &[], 1);
+        assert_eq!(dims, vec![size]);
+        let expected: Vec<f32> = (0..size).map(|i| (std::f32::consts::PI * i as f32 / 4.0).sin().powi(2)).collect();
+        common::assert_close(&y, &expected, 1e-6, "HannWindow");
+    }
+}

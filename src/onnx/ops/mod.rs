@@ -22,6 +22,7 @@ mod shape;
 mod slicing;
 mod unary;
 pub mod util;
+mod windows;
 
 use super::importer::{Importer, Value};
 use super::proto::NodeProto;
@@ -46,6 +47,7 @@ const GROUPS: &[&[(&str, ImportFn)]] = &[
     resize::OPS,
     shape::OPS,
     unary::OPS,
+    windows::OPS,
 ];
 
 pub fn importer_for(op: &str) -> Option<ImportFn> {
