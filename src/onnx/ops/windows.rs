@@ -1,7 +1,7 @@
-//! HannWindow, HammingWindow and BlackmanWindow (opset 17): w[n] = a0 + a1 cos(2 pi n / M)
-//! + a2 cos(4 pi n / M) for n in [0, N), with M = N (periodic, the default) or N - 1
-//! (symmetric). A size known at parse time gives a constant; one known only at run time (an
-//! INT32 shape value) gives n from a linspace fill and the cosines from layers.
+//! HannWindow, HammingWindow and BlackmanWindow (opset 17): for n in [0, N),
+//! w[n] = a0 + a1 cos(2 pi n / M) + a2 cos(4 pi n / M), with M = N (periodic, the default)
+//! or N - 1 (symmetric). A size known at parse time gives a constant; one known only at run
+//! time (an INT32 shape value) gives n from a linspace fill and the cosines from layers.
 
 use super::util::*;
 use super::ImportFn;
