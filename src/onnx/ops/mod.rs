@@ -21,6 +21,7 @@ mod scatter_reduce;
 mod shape;
 mod slicing;
 mod unary;
+mod unpool;
 pub mod util;
 mod windows;
 
@@ -47,6 +48,7 @@ const GROUPS: &[&[(&str, ImportFn)]] = &[
     resize::OPS,
     shape::OPS,
     unary::OPS,
+    unpool::OPS,
     windows::OPS,
 ];
 
