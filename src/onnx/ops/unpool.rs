@@ -1,7 +1,8 @@
 //! MaxUnpool: the values scattered into zeros at their indices (MaxPool's indices: positions
-//! in the whole tensor, flattened) of the inferred shape, per spatial axis (in - 1) * stride
-//! + kernel - pads. An output_shape input pads that result with zeros at the end of each axis
-//! (as ONNX's reference and test data do: the indices keep addressing the inferred shape).
+//! in the whole tensor, flattened) of the inferred shape, per spatial axis
+//! (in - 1) * stride + kernel - pads. An output_shape input pads that result with zeros at
+//! the end of each axis (as ONNX's reference and test data do: the indices keep addressing
+//! the inferred shape).
 
 use super::slicing::{arith, input_dim, padded, to_tensor, Bound, Dim};
 use super::util::*;
