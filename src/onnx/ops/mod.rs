@@ -23,7 +23,7 @@ mod slicing;
 mod unary;
 mod unpool;
 pub mod util;
-mod windows;
+mod window_functions;
 
 use super::importer::{Importer, Value};
 use super::proto::NodeProto;
@@ -49,7 +49,7 @@ const GROUPS: &[&[(&str, ImportFn)]] = &[
     shape::OPS,
     unary::OPS,
     unpool::OPS,
-    windows::OPS,
+    window_functions::OPS,
 ];
 
 pub fn importer_for(op: &str) -> Option<ImportFn> {
