@@ -6,7 +6,7 @@ mod common;
 
 use nvinfer::ir::Network;
 use nvinfer::layers::Param;
-use nvinfer::onnx::proto::{data_type, AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto};
+use nvinfer::onnx::proto::{data_type, AttributeProto, Dimension, GraphProto, ModelProto, NodeProto, TensorProto};
 use nvinfer::onnx::weights::from_tensor_proto;
 use nvinfer::onnx::{parse_file, supports_operator, ParserErrorCode};
 use nvinfer::weights::Weights;
@@ -237,13 +237,13 @@ fn nodes_of_another_domain_are_unsupported() {
 
 #[test]
 fn an_invalid_node_names_itself() {
-    // Conv whose weights have no spatial dimensions, and a dilated MaxPool: each reported
-    // with its node, and parsing goes on.
+    // Conv whose weights have no spatial dimensions, and a MaxPool with one dilation for two
+    // axes: each reported with its node, and parsing goes on.
     let graph = GraphProto {
         name: "g".into(),
         node: vec![
             node("Conv", "conv_dyn_w", &["X", "W"], &["Y"], vec![]),
-            node("MaxPool", "pool_dilated", &["X"], &["Z"], vec![ints_attr("kernel_shape", &[2, 2]), ints_attr("dilations", &[2, 2])]),
+            node("MaxPool", "pool_dilated", &["X"], &["Z"], vec![ints_attr("kernel_shape", &[2, 2]), ints_attr("dilations", &[2])]),
         ],
         initializer: vec![],
         input: vec![value_info("X", &[1, 1, 4, 4]), value_info("W", &[1, 4])],
@@ -254,7 +254,7 @@ fn an_invalid_node_names_itself() {
     assert_eq!((errors[0].node, errors[0].node_name.as_str(), errors[0].op_type.as_str()), (0, "conv_dyn_w", "Conv"));
     assert!(errors[0].desc.contains("weights of shape [1,4]"), "{}", errors[0].desc);
     assert_eq!((errors[1].node, errors[1].node_name.as_str(), errors[1].op_type.as_str()), (1, "pool_dilated", "MaxPool"));
-    assert!(errors[1].desc.contains("dilated"), "{}", errors[1].desc);
+    assert!(errors[1].desc.contains("dilations [2]"), "{}", errors[1].desc);
 }
 
 #[test]
@@ -655,5 +655,52 @@ fn auto_pad_same_puts_the_odd_pixel_where_onnx_says() {
             }
         }
         assert_eq!(y, expected, "{mode}");
+    }
+}
+
+#[test]
+fn a_declared_zero_dimension_is_zero_and_a_missing_one_is_dynamic() {
+    // ONNX keeps dim_value (a number, 0 included) and dim_param (a name) in a oneof; a
+    // dimension with neither is unknown. A zero is a real, empty extent.
+    let mut graph = graph(vec![node("Relu", "r", &["X"], &["Y"], vec![])], vec![], &[("X", &[0, 3])], &[("Y", &[0, 3])]);
+    let shape = graph.input[0].r#type.as_mut().unwrap().tensor_type.as_mut().unwrap().shape.as_mut().unwrap();
+    shape.dim.push(Dimension { dim_value: None, dim_param: Some("n".into()) });
+    shape.dim.push(Dimension { dim_value: None, dim_param: None });
+    let (net, errors) = parse_bytes(&model(13, graph));
+    assert!(errors.is_empty(), "{errors:?}");
+    let x = net.inputs[0];
+    assert_eq!(net.known_dims(x), vec![0, 3, -1, -1]);
+}
+
+#[test]
+fn cumsum_by_doubling_shifts_matches_a_running_sum() {
+    // [3, 13] along axis 1 (13 is not a power of two, so the last shift overhangs), in all four
+    // exclusive/reverse combinations, against a direct running sum. Tolerance 1e-5 absolute.
+    let x = common::random(39, 7);
+    for (exclusive, reverse) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+        let y = run_graph(
+            14,
+            vec![node("CumSum", "c", &["X", "axis"], &["Y"], vec![int_attr("exclusive", exclusive), int_attr("reverse", reverse)])],
+            vec![int64_tensor_raw("axis", &[-1])],
+            &[("X", &[3, 13])],
+            ("Y", &[3, 13]),
+            &[&x],
+        );
+        let mut expected = vec![0f32; 39];
+        for row in 0..3 {
+            let mut acc = 0f32;
+            let order: Vec<usize> = if reverse == 1 { (0..13).rev().collect() } else { (0..13).collect() };
+            for j in order {
+                let v = x[row * 13 + j];
+                if exclusive == 0 {
+                    acc += v;
+                }
+                expected[row * 13 + j] = acc;
+                if exclusive == 1 {
+                    acc += v;
+                }
+            }
+        }
+        common::assert_close(&y, &expected, 1e-5, &format!("CumSum exclusive={exclusive} reverse={reverse}"));
     }
 }

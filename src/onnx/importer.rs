@@ -170,6 +170,17 @@ impl Importer<'_> {
         Ok(())
     }
 
+    /// Gives a subgraph's input `name` its value (a Loop body's iteration count, condition and
+    /// loop-carried values).
+    pub fn bind(&mut self, name: &str, value: Value) {
+        if let Value::Tensor(t) = value {
+            if self.named.insert(t) {
+                let _ = self.net.set_tensor_name(t, name);
+            }
+        }
+        self.values.insert(name.to_string(), value);
+    }
+
     /// Imports a subgraph (an If branch, a Loop body) into the same network: its initializers
     /// and nodes become values next to the outer ones (ONNX names are unique across scopes).
     pub fn import_subgraph(&mut self, graph: &GraphProto) -> Result<()> {
@@ -294,7 +305,7 @@ pub fn import_model(net: &mut Network, bytes: &[u8], _model_dir: Option<&Path>) 
             continue;
         };
         let dims: Vec<i64> =
-            tt.shape.as_ref().map(|s| s.dim.iter().map(|d| d.dim_value.filter(|&v| v > 0).unwrap_or(-1)).collect()).unwrap_or_default();
+            tt.shape.as_ref().map(|s| s.dim.iter().map(|d| d.dim_value.filter(|&v| v >= 0).unwrap_or(-1)).collect()).unwrap_or_default();
         match imp.net.add_input(&input.name, dtype, &dims) {
             Ok(t) => {
                 imp.named.insert(t);

@@ -28,6 +28,19 @@ from compare import compare
 
 HEADER = "case\top\topset\tstatus\treason"
 CPU_FALLBACK = "building for the CPU reference backend"
+# Cases whose reference outputs in onnx 1.16.2 disagree with the operator's specification
+# (case, then why); a mismatch there is reported with that explanation. They stay failures.
+ERRATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "reference_errata.tsv")
+
+
+def read_errata():
+    errata = {}
+    with open(ERRATA) as f:
+        for line in f.read().splitlines():
+            if line and not line.startswith("#"):
+                case, why = line.split("\t", 1)
+                errata[case] = why
+    return errata
 
 
 def run_case(args, case, work):
@@ -62,6 +75,8 @@ def run_case(args, case, work):
     if args.backend == "cuda" and CPU_FALLBACK in stderr:
         return dict(row, status="fail", reason="built for the CPU backend, not CUDA")
     reason = compare(case_dir, info, out_dir)
+    if reason is not None and case in args.errata:
+        reason = f"the onnx 1.16.2 reference output contradicts the spec ({args.errata[case]}): {reason}"
     if reason is None and not args.keep:
         shutil.rmtree(out_dir, ignore_errors=True)
     return dict(row, status="pass" if reason is None else "fail", reason=reason or "")
@@ -139,6 +154,7 @@ def main():
     args = p.parse_args()
     args.runner = os.path.abspath(args.runner)
     args.cases = os.path.abspath(args.cases)
+    args.errata = read_errata()
 
     cases = sorted(c for c in os.listdir(args.cases) if os.path.isfile(os.path.join(args.cases, c, "case.json")))
     if args.only:

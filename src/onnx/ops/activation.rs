@@ -40,7 +40,7 @@ fn act(imp: &mut Importer, node: &NodeProto, kind: i32, alpha: f32, beta: f32) -
     // Relu on integers is max(x, 0); the activation layer takes float types.
     if kind == RELU && !imp.net.tensors[x].dtype.is_float() {
         let zero = scalar_like(imp, x, 0.0)?;
-        return out(layer(imp, ElementWise::of(elementwise::MAX), &[x, zero])?);
+        return out(super::small_int::elementwise(imp, elementwise::MAX, x, zero)?);
     }
     out(activation(imp, x, kind, alpha, beta)?)
 }
@@ -80,7 +80,7 @@ fn clip(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
             Value::Const(c) => imp.constant_tensor(&c)?,
         };
         let b = with_leading_ones(imp, b, rank.saturating_sub(imp.dims(b).len()))?;
-        y = layer(imp, ElementWise::of(op), &[y, b])?;
+        y = super::small_int::elementwise(imp, op, y, b)?;
     }
     out(y)
 }

@@ -5,7 +5,7 @@ use super::ImportFn;
 use crate::error::{Error, Result};
 use crate::ir::TensorId;
 use crate::layers::elementwise::*;
-use crate::layers::generated::{ElementWise, Select, Unary};
+use crate::layers::generated::{Select, Unary};
 use crate::layers::unary;
 use crate::onnx::importer::{Attrs, Importer, Value};
 use crate::onnx::proto::NodeProto;
@@ -43,7 +43,7 @@ fn check_legacy(node: &NodeProto) -> Result<()> {
 }
 
 fn elementwise(imp: &mut Importer, op: i32, a: TensorId, b: TensorId) -> Result<TensorId> {
-    layer(imp, ElementWise::of(op), &[a, b])
+    super::small_int::elementwise(imp, op, a, b)
 }
 
 fn binary(imp: &mut Importer, node: &NodeProto, op: i32) -> Result<Vec<Value>> {
@@ -95,17 +95,19 @@ fn pow(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
 }
 
 /// fmod=0: a - floor(a / b) * b (the divisor's sign); fmod=1: a - trunc(a / b) * b (the
-/// dividend's sign).
+/// dividend's sign). 8-bit integers are computed in INT32 (remainders fit their type).
 fn modulo(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     let fmod = Attrs(node).int("fmod", 0) != 0;
     let t = aligned_all(imp, &[input(node, 0)?, input(node, 1)?])?;
-    let (a, b) = (t[0], t[1]);
-    let float = imp.net.tensors[a].dtype.is_float();
-    if !float && !fmod && imp.net.tensors[a].dtype != DataType::Int32 {
-        return Err(Error::unsupported("Mod of this integer type"));
+    let dtype = imp.net.tensors[t[0]].dtype;
+    let float = dtype.is_float();
+    if !(float || dtype == DataType::Int32 || super::small_int::is_small_int(dtype)) {
+        return Err(Error::unsupported(format!("Mod of {dtype}")));
     }
+    let (a, b) = if float { (t[0], t[1]) } else { (cast(imp, t[0], DataType::Int32)?, cast(imp, t[1], DataType::Int32)?) };
     let q = match (float, fmod) {
         (_, false) => elementwise(imp, FLOOR_DIV, a, b)?,
+        // Integer DIV truncates toward zero.
         (false, true) => elementwise(imp, DIV, a, b)?,
         (true, true) => {
             // trunc(q) = sign(q) * floor(|q|)
@@ -117,7 +119,8 @@ fn modulo(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
         }
     };
     let qb = elementwise(imp, PROD, q, b)?;
-    out(elementwise(imp, SUB, a, qb)?)
+    let r = elementwise(imp, SUB, a, qb)?;
+    out(cast(imp, r, dtype)?)
 }
 
 fn where_op(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {

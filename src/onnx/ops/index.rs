@@ -2,6 +2,7 @@
 //! ReverseSequence and TopK.
 
 use super::scatter_reduce::{self, Reduction};
+use super::slicing;
 use super::util::*;
 use super::ImportFn;
 use crate::error::{Error, Result};
@@ -189,16 +190,43 @@ fn top_k_op(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     let x = imp.tensor(input(node, 0)?)?;
     let rank = imp.dims(x).len();
     let axis = axis_index(a.int("axis", -1), rank)?;
+    let op = if a.int("largest", 1) != 0 { top_k::MAX } else { top_k::MIN };
     let k = if imp.opset < 10 {
         a.int("k", 0)
     } else {
-        let v = imp.ints(input(node, 1)?, "TopK's k")?;
-        *v.first().ok_or_else(|| Error::invalid_argument("TopK's k must hold one value"))?
+        match imp.known_ints(input(node, 1)?)? {
+            Some(v) => *v.first().ok_or_else(|| Error::invalid_argument("TopK's k must hold one value"))?,
+            None => return top_k_of_run_time_k(imp, node, x, axis, op),
+        }
     };
     if !(0..=top_k::MAX_K as i64).contains(&k) {
         return Err(Error::unsupported(format!("TopK k = {k} (TensorRT supports 0 to {})", top_k::MAX_K)));
     }
-    let op = if a.int("largest", 1) != 0 { top_k::MAX } else { top_k::MIN };
     let outs = imp.add_multi(Box::new(TopK::of(op, k as i32, 1 << axis)), &[x])?;
     Ok(outs.into_iter().map(Value::Tensor).collect())
+}
+
+/// TopK whose k is known only at run time (TensorRT's layer takes a fixed k): the whole
+/// axis in order, then the first k of it (a k above the axis length fails the slice's bounds
+/// check when the context resolves shapes).
+fn top_k_of_run_time_k(imp: &mut Importer, node: &NodeProto, x: crate::ir::TensorId, axis: usize, op: i32) -> Result<Vec<Value>> {
+    let dims = imp.dims(x);
+    let n = dims[axis];
+    if !(1..=top_k::MAX_K as i64).contains(&n) {
+        return Err(Error::unsupported(format!(
+            "TopK with k known only at run time needs the axis length known and at most {} (it is {n})",
+            top_k::MAX_K
+        )));
+    }
+    let sorted = imp.add_multi(Box::new(TopK::of(op, n as i32, 1 << axis)), &[x])?;
+    let k = imp.tensor(input(node, 1)?)?;
+    let k = cast(imp, k, DataType::Int32)?;
+    let k = reshape_tensor(imp, k, vec![1])?;
+    let mut outs = Vec::with_capacity(2);
+    for t in sorted {
+        let mut spec = slicing::SliceSpec::whole(dims.len());
+        spec.size[axis] = Some(slicing::Dim::Tensor(k));
+        outs.push(Value::Tensor(slicing::add_slice(imp, t, spec)?));
+    }
+    Ok(outs)
 }

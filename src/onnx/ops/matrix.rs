@@ -1,17 +1,17 @@
-//! Trilu, EyeLike, Hardmax and CumSum: masks and products built from known dims.
+//! Trilu, EyeLike and Hardmax: masks built from known dims.
 
 use super::util::*;
 use super::ImportFn;
 use crate::error::{Error, Result};
-use crate::layers::generated::{ElementWise, MatrixMultiply, OneHot, Select, Shuffle, TopK, Unary};
-use crate::layers::{elementwise, matmul, top_k, unary};
+use crate::layers::generated::{ElementWise, OneHot, Select, TopK, Unary};
+use crate::layers::{elementwise, top_k, unary};
 use crate::onnx::importer::{onnx_type, Attrs, Importer, Value};
 use crate::onnx::proto::NodeProto;
 use crate::onnx::weights::ConstValue;
 use crate::types::{dims_str, DataType};
 use crate::weights::Weights;
 
-pub const OPS: &[(&str, ImportFn)] = &[("CumSum", cumsum), ("EyeLike", eye_like), ("Hardmax", hardmax), ("Trilu", trilu)];
+pub const OPS: &[(&str, ImportFn)] = &[("EyeLike", eye_like), ("Hardmax", hardmax), ("Trilu", trilu)];
 
 /// A [rows, cols] boolean constant, true where `keep(i, j)`.
 fn mask(imp: &mut Importer, rows: i64, cols: i64, keep: impl Fn(i64, i64) -> bool) -> Result<crate::ir::TensorId> {
@@ -105,47 +105,4 @@ fn hardmax(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     };
     let depth = imp.constant_tensor(&ConstValue::from_i64("depth", vec![], &[d])?)?;
     out(layer(imp, OneHot::on_axis(axis as i32), &[idx, values, depth])?)
-}
-
-/// Running sums along an axis as a product with a triangular matrix of ones (float types).
-fn cumsum(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
-    let a = Attrs(node);
-    let (exclusive, reverse) = (a.int("exclusive", 0) != 0, a.int("reverse", 0) != 0);
-    let x = imp.tensor(input(node, 0)?)?;
-    let dtype = imp.net.tensors[x].dtype;
-    if !dtype.is_float() {
-        return Err(Error::unsupported("CumSum of integers"));
-    }
-    let dims = imp.dims(x);
-    let rank = dims.len();
-    let axis_v = imp.ints(input(node, 1)?, "CumSum's axis")?;
-    let axis = axis_index(*axis_v.first().ok_or_else(|| Error::invalid_argument("CumSum's axis is empty"))?, rank)?;
-    let n = dims[axis];
-    if n < 0 {
-        return Err(Error::unsupported("CumSum over an axis of unknown size"));
-    }
-    // y[.., j] = sum over i of x[.., i] * t[i, j] with t[i, j] = 1 where i comes before j.
-    made_constant_count(&[n, n], "a running-sum matrix")?;
-    let take = |i: i64, j: i64| match (exclusive, reverse) {
-        (false, false) => i <= j,
-        (true, false) => i < j,
-        (false, true) => i >= j,
-        (true, true) => i > j,
-    };
-    let values: Vec<f32> = (0..n).flat_map(|i| (0..n).map(move |j| (i, j))).map(|(i, j)| take(i, j) as u8 as f32).collect();
-    let mut t = ConstValue::f32(vec![n, n], &values);
-    t.weights = t.weights.convert(dtype)?;
-    let t = imp.constant_tensor(&t)?;
-    // Move the axis last, multiply, move it back.
-    let mut perm: Vec<i64> = (0..rank as i64).filter(|&p| p != axis as i64).collect();
-    perm.push(axis as i64);
-    let moved = layer(imp, Shuffle::transpose(perm.clone()), &[x])?;
-    let op = if rank == 1 { matmul::VECTOR } else { matmul::NONE };
-    let t = with_leading_ones(imp, t, rank.saturating_sub(2))?;
-    let y = layer(imp, MatrixMultiply::of(op, matmul::NONE), &[moved, t])?;
-    let mut back = vec![0i64; rank];
-    for (k, &p) in perm.iter().enumerate() {
-        back[p as usize] = k as i64;
-    }
-    out(layer(imp, Shuffle::transpose(back), &[y])?)
 }

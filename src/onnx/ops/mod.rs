@@ -3,15 +3,21 @@
 //! outputs (in order; an optional output it does not produce is left out at the end).
 
 mod activation;
+mod bitwise;
 mod control;
+mod conv_composite;
 mod crop_pad;
+mod cumsum;
 mod detection;
 mod elementwise;
 mod index;
+mod integer_product;
 mod loss;
 mod matrix;
 mod nn;
 mod normalization;
+mod qlinear;
+mod quant_arith;
 mod quantize;
 mod recurrent;
 mod reduce;
@@ -20,10 +26,12 @@ mod runtime_axes;
 mod scatter_reduce;
 mod shape;
 mod slicing;
+mod small_int;
 mod unary;
 mod unpool;
 pub mod util;
 mod window_functions;
+mod windows;
 
 use super::importer::{Importer, Value};
 use super::proto::NodeProto;
@@ -33,8 +41,10 @@ pub type ImportFn = fn(&mut Importer, &NodeProto) -> Result<Vec<Value>>;
 
 const GROUPS: &[&[(&str, ImportFn)]] = &[
     activation::OPS,
+    bitwise::OPS,
     control::OPS,
     crop_pad::OPS,
+    cumsum::OPS,
     detection::OPS,
     elementwise::OPS,
     index::OPS,
@@ -42,6 +52,7 @@ const GROUPS: &[&[(&str, ImportFn)]] = &[
     matrix::OPS,
     nn::OPS,
     normalization::OPS,
+    qlinear::OPS,
     quantize::OPS,
     recurrent::OPS,
     reduce::OPS,

@@ -1,8 +1,9 @@
 //! Convolutions, pooling, matrix products, softmax and the other neural-network operators.
 
 use super::util::*;
-use super::ImportFn;
+use super::{conv_composite, slicing, windows, ImportFn};
 use crate::error::{Error, Result};
+use crate::ir::{LayerId, TensorId};
 use crate::layers::generated::{Convolution, Deconvolution, Einsum, ElementWise, MatrixMultiply, Pooling, Reduce, SoftMax, Unary, LRN};
 use crate::layers::{elementwise, matmul, pooling, reduce, unary};
 use crate::onnx::importer::{Attrs, Importer, Value};
@@ -120,10 +121,58 @@ fn conv_inputs(imp: &mut Importer, x: crate::ir::TensorId, w: &ConvWeights, one_
     Ok(inputs)
 }
 
+/// Whether the kernel or bias is computed at run time (the layers take build-time weights).
+fn runtime_weights(imp: &Importer, w: &ConvWeights) -> bool {
+    [w.kernel_tensor, w.bias_tensor].iter().flatten().any(|&t| !conv_composite::built_from_constants(imp.net, t))
+}
+
+/// The kernel and bias as tensors, as the composites take them.
+fn tensor_weights(imp: &mut Importer, w: ConvWeights) -> Result<conv_composite::TensorWeights> {
+    let kernel = match (w.kernel_tensor, &w.kernel) {
+        (Some(t), _) => t,
+        (None, Some(c)) => imp.constant_tensor(c)?,
+        (None, None) => return Err(Error::internal("a convolution without weights")),
+    };
+    let bias = match (w.bias_tensor, &w.bias) {
+        (Some(t), _) => Some(t),
+        (None, Some(c)) => Some(imp.constant_tensor(c)?),
+        (None, None) => None,
+    };
+    Ok(conv_composite::TensorWeights { kernel, dims: w.dims, bias })
+}
+
 fn conv(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
-    let a = Attrs(node);
     let x = imp.tensor(input(node, 0)?)?;
     let w = conv_weights(imp, node)?;
+    out(conv_any(imp, node, x, w)?.0)
+}
+
+/// The convolution layer where the weights are build-time constants, the composite
+/// otherwise; also returns the layer (when there is one), whose precision a caller may set.
+fn conv_any(imp: &mut Importer, node: &NodeProto, x: TensorId, w: ConvWeights) -> Result<(TensorId, Option<LayerId>)> {
+    if runtime_weights(imp, &w) {
+        let w = tensor_weights(imp, w)?;
+        return Ok((conv_composite::conv(imp, node, x, w)?, None));
+    }
+    let (y, id) = conv_layer(imp, node, x, w)?;
+    Ok((y, Some(id)))
+}
+
+/// A convolution of `x` with a kernel tensor (no bias) and the node's window attributes.
+pub(super) fn conv_with_kernel(imp: &mut Importer, node: &NodeProto, x: TensorId, kernel: TensorId) -> Result<(TensorId, Option<LayerId>)> {
+    let dims = imp.dims(kernel);
+    if dims.iter().any(|&v| v < 0) {
+        return Err(Error::unsupported(format!("weights of unknown shape {}", dims_str(&dims))));
+    }
+    if !(3..=5).contains(&dims.len()) {
+        return Err(Error::unsupported(format!("weights of shape {} (1-D to 3-D convolutions are supported)", dims_str(&dims))));
+    }
+    let w = ConvWeights { dims, kernel: None, kernel_tensor: Some(kernel), bias: None, bias_tensor: None };
+    conv_any(imp, node, x, w)
+}
+
+fn conv_layer(imp: &mut Importer, node: &NodeProto, x: TensorId, w: ConvWeights) -> Result<(TensorId, LayerId)> {
+    let a = Attrs(node);
     let n = w.dims.len() - 2;
     let mut kernel = a.ints("kernel_shape").unwrap_or_else(|| w.dims[2..].to_vec());
     let mut strides = a.ints("strides").unwrap_or(vec![1; n]);
@@ -156,8 +205,9 @@ fn conv(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     c.pre_padding = pre;
     c.post_padding = post;
     c.groups = group;
-    let y = layer(imp, c, &inputs)?;
-    out(if one_d { reshape_tensor(imp, y, vec![0, 0, -1])? } else { y })
+    let id = imp.add_layer(Box::new(c), &inputs)?;
+    let y = imp.net.layers[id].outputs[0];
+    Ok((if one_d { reshape_tensor(imp, y, vec![0, 0, -1])? } else { y }, id))
 }
 
 fn conv_transpose(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
@@ -165,8 +215,9 @@ fn conv_transpose(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     let x = imp.tensor(input(node, 0)?)?;
     let w = conv_weights(imp, node)?;
     let n = w.dims.len() - 2;
-    if a.has("output_shape") {
-        return Err(Error::unsupported("ConvTranspose with output_shape is not supported; give pads instead"));
+    if runtime_weights(imp, &w) {
+        let w = tensor_weights(imp, w)?;
+        return out(conv_composite::conv_transpose(imp, node, x, w)?);
     }
     let mut kernel = a.ints("kernel_shape").unwrap_or_else(|| w.dims[2..].to_vec());
     let mut strides = a.ints("strides").unwrap_or(vec![1; n]);
@@ -175,16 +226,27 @@ fn conv_transpose(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     if group <= 0 {
         return Err(Error::invalid_argument(format!("group {group} must be positive")));
     }
-    let (mode, mut pre, mut post) = resolve_pads(&a, kernel.len())?;
-    // output_padding extends the output at the end: less of the full result is cut there.
-    if let Some(extra) = a.ints("output_padding") {
+    let (mut mode, mut pre, mut post) = resolve_pads(&a, kernel.len())?;
+    if a.has("output_shape") {
+        // Pads from the output size when the input's are known and the layer can cut them.
+        match deconvolution_pads(imp, node, x, &kernel, &w.dims)? {
+            Some((begin, end)) => (mode, pre, post) = (crate::layers::window::EXPLICIT_ROUND_DOWN, begin, end),
+            None => {
+                let w = tensor_weights(imp, w)?;
+                return out(conv_composite::conv_transpose(imp, node, x, w)?);
+            }
+        }
+    } else if let Some(extra) = a.ints("output_padding") {
+        // output_padding extends the output at the end: less of the full result is cut
+        // there; past the full result (only bias there), the composite takes it.
         if extra.len() != n {
             return Err(Error::invalid_argument(format!("output_padding has {} values; {n} expected", extra.len())));
         }
+        if post.iter().zip(&extra).any(|(p, e)| e > p) {
+            let w = tensor_weights(imp, w)?;
+            return out(conv_composite::conv_transpose(imp, node, x, w)?);
+        }
         for (p, e) in post.iter_mut().zip(&extra) {
-            if *e > *p {
-                return Err(Error::unsupported("ConvTranspose output_padding larger than the end padding is not supported"));
-            }
             *p -= e;
         }
     }
@@ -216,20 +278,77 @@ fn conv_transpose(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     out(if one_d { reshape_tensor(imp, y, vec![0, 0, -1])? } else { y })
 }
 
+/// The deconvolution layer's explicit (pre, post) padding for a ConvTranspose given an
+/// output_shape: None where the input's spatial dims are unknown or the output reaches past
+/// the full result (negative padding).
+fn deconvolution_pads(
+    imp: &mut Importer,
+    node: &NodeProto,
+    x: crate::ir::TensorId,
+    kernel: &[i64],
+    w_dims: &[i64],
+) -> Result<Option<(Vec<i64>, Vec<i64>)>> {
+    let a = Attrs(node);
+    let dims = imp.dims(x);
+    if dims.len() != kernel.len() + 2 || dims[2..].iter().any(|&d| d < 0) || kernel != &w_dims[2..] {
+        return Ok(None);
+    }
+    let kernels = windows::axis_kernels(kernel, a.ints("strides"), a.ints("dilations"))?;
+    let placed = conv_composite::transposed_axes(imp, node, x, &kernels)?;
+    let (mut pre, mut post) = (vec![], vec![]);
+    for ((k, p), &d) in kernels.iter().zip(&placed).zip(&dims[2..]) {
+        let (slicing::Dim::Num(begin), slicing::Dim::Num(out)) = (p.pad_begin, p.out) else { return Ok(None) };
+        // The layer gives stride · (input − 1) + extent − pre − post outputs.
+        let full = (d - 1).checked_mul(k.stride).and_then(|v| v.checked_add(k.extent()));
+        let Some(end) = full.and_then(|f| f.checked_sub(begin)).and_then(|v| v.checked_sub(out)) else { return Ok(None) };
+        if begin < 0 || end < 0 {
+            return Ok(None);
+        }
+        pre.push(begin);
+        post.push(end);
+    }
+    Ok(Some((pre, post)))
+}
+
+fn dilated(node: &NodeProto) -> bool {
+    Attrs(node).ints("dilations").is_some_and(|d| d.iter().any(|&v| v != 1))
+}
+
 fn pool(imp: &mut Importer, node: &NodeProto, kind: i32) -> Result<Vec<Value>> {
     if node.output.len() > 1 && !node.output[1].is_empty() {
         return Err(Error::unsupported("MaxPool's Indices output is not supported"));
     }
     let x = imp.tensor(input(node, 0)?)?;
-    out(pool_of(imp, node, kind, x)?)
+    // Max pooling of 8-bit integers runs on their exact FLOAT values (the pooling takes float
+    // types) and is cast back.
+    let dtype = imp.net.tensors[x].dtype;
+    if kind == pooling::MAX && super::small_int::is_small_int(dtype) {
+        let wide = cast(imp, x, DataType::Float)?;
+        let y = pool_any(imp, node, kind, wide)?;
+        return out(cast(imp, y, dtype)?);
+    }
+    out(pool_any(imp, node, kind, x)?)
+}
+
+/// Pooling by the layer, or by slices where the window is dilated.
+fn pool_any(imp: &mut Importer, node: &NodeProto, kind: i32, x: crate::ir::TensorId) -> Result<crate::ir::TensorId> {
+    if dilated(node) {
+        let pool = match kind {
+            pooling::MAX => windows::Pool::Max,
+            _ => windows::Pool::Average { count_padding: Attrs(node).int("count_include_pad", 0) != 0 },
+        };
+        return windows::pool_by_slices(imp, node, pool, x);
+    }
+    pool_of(imp, node, kind, x)
 }
 
 /// The pooling layer a node's window attributes describe, over `x` (1-D as 2-D).
-fn pool_of(imp: &mut Importer, node: &NodeProto, kind: i32, x: crate::ir::TensorId) -> Result<crate::ir::TensorId> {
+fn pool_of(imp: &mut Importer, node: &NodeProto, kind: i32, input: crate::ir::TensorId) -> Result<crate::ir::TensorId> {
     let a = Attrs(node);
-    if a.ints("dilations").is_some_and(|d| d.iter().any(|&v| v != 1)) {
-        return Err(Error::unsupported("dilated pooling is not supported"));
+    if dilated(node) {
+        return Err(Error::internal("dilated pooling reached the pooling layer"));
     }
+    let x = input;
     let mut kernel = a.ints("kernel_shape").ok_or_else(|| Error::invalid_argument("kernel_shape is required"))?;
     let n = kernel.len();
     let mut strides = a.ints("strides").unwrap_or(vec![1; n]);
@@ -254,10 +373,8 @@ fn pool_of(imp: &mut Importer, node: &NodeProto, kind: i32, x: crate::ir::Tensor
         p.padding_mode = crate::layers::window::EXPLICIT_ROUND_UP;
     }
     let y = layer(imp, p, &[x])?;
-    if one_d {
-        return reshape_tensor(imp, y, vec![0, 0, -1]);
-    }
-    Ok(y)
+    let y = if one_d { reshape_tensor(imp, y, vec![0, 0, -1])? } else { y };
+    windows::ceil_mode_trim(imp, node, input, y)
 }
 
 /// (sum over the window of |x|^p)^(1/p): an average pool counting padding, times the
@@ -272,6 +389,11 @@ fn lp_pool(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     let size = kernel.iter().try_fold(1i64, |n, &k| n.checked_mul(k)).filter(|&n| n > 0);
     let size = size.ok_or_else(|| Error::invalid_argument(format!("kernel_shape {}", dims_str(&kernel))))?;
     let x = imp.tensor(input(node, 0)?)?;
+    // The layer's average counts no positions past the end padding, which ceil mode's last
+    // window may reach: such windows are not the kernel's size.
+    if dilated(node) || a.int("ceil_mode", 0) != 0 {
+        return out(windows::pool_by_slices(imp, node, windows::Pool::Lp(p), x)?);
+    }
     let abs = layer(imp, Unary::of(unary::ABS), &[x])?;
     let pw = scalar_like(imp, abs, p as f64)?;
     let powered = layer(imp, ElementWise::of(elementwise::POW), &[abs, pw])?;
@@ -332,12 +454,17 @@ fn dropout(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
 
 /// The product of two matrices (stacks broadcast); 1-D operands are vectors, as numpy has it.
 fn matmul_node(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
-    let (a, b) = (input(node, 0)?, input(node, 1)?);
-    let (ra, rb) = (rank_of(imp, a)?, rank_of(imp, b)?);
+    let (ta, tb) = (imp.tensor(input(node, 0)?)?, imp.tensor(input(node, 1)?)?);
+    out(matmul_tensors(imp, ta, tb)?.0)
+}
+
+/// numpy.matmul of two tensors of rank 1 or more; also returns the layer, whose precision a
+/// caller may set.
+pub(super) fn matmul_tensors(imp: &mut Importer, mut ta: TensorId, mut tb: TensorId) -> Result<(TensorId, LayerId)> {
+    let (ra, rb) = (imp.dims(ta).len(), imp.dims(tb).len());
     if ra == 0 || rb == 0 {
         return Err(Error::invalid_argument("MatMul operands must have at least one dimension"));
     }
-    let (mut ta, mut tb) = (imp.tensor(a)?, imp.tensor(b)?);
     let op_a = if ra == 1 { matmul::VECTOR } else { matmul::NONE };
     let op_b = if rb == 1 { matmul::VECTOR } else { matmul::NONE };
     // Stack dimensions broadcast: bring matrices to one rank (vectors stay 1-D).
@@ -350,7 +477,8 @@ fn matmul_node(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     } else if rb == 1 && ra > 2 {
         tb = with_leading_ones(imp, tb, ra - 2)?;
     }
-    out(layer(imp, MatrixMultiply::of(op_a, op_b), &[ta, tb])?)
+    let id = imp.add_layer(Box::new(MatrixMultiply::of(op_a, op_b)), &[ta, tb])?;
+    Ok((imp.net.layers[id].outputs[0], id))
 }
 
 fn gemm(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {

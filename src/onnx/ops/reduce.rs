@@ -9,6 +9,7 @@ use crate::layers::generated::{ElementWise, Identity, Reduce, Slice, TopK, Unary
 use crate::layers::{elementwise, reduce, top_k, unary};
 use crate::onnx::importer::{Attrs, Importer, Value};
 use crate::onnx::proto::NodeProto;
+use crate::types::DataType;
 
 /// What is applied before and after the reduction.
 #[derive(Clone, Copy)]
@@ -40,9 +41,26 @@ fn un(imp: &mut Importer, op: i32, x: TensorId) -> Result<TensorId> {
     layer(imp, Unary::of(op), &[x])
 }
 
+/// The reduce layer takes FLOAT, HALF and INT32: BOOL (ReduceMax / ReduceMin: any / all)
+/// and 8-bit integers are reduced in INT32, where their maxima and minima are exact and
+/// sums and products wrap congruently, then cast back.
 fn reduction(imp: &mut Importer, node: &NodeProto, op: i32, around: Around) -> Result<Vec<Value>> {
-    let a = Attrs(node);
     let x = imp.tensor(input(node, 0)?)?;
+    let dtype = imp.net.tensors[x].dtype;
+    let widen = match dtype {
+        DataType::Bool => op == reduce::MAX || op == reduce::MIN,
+        _ => super::small_int::is_small_int(dtype) && op != reduce::AVG && matches!(around, Around::Plain | Around::Abs | Around::Square),
+    };
+    if !widen {
+        return out(reduction_of(imp, node, x, op, around)?);
+    }
+    let wide = cast(imp, x, DataType::Int32)?;
+    let y = reduction_of(imp, node, wide, op, around)?;
+    out(cast(imp, y, dtype)?)
+}
+
+fn reduction_of(imp: &mut Importer, node: &NodeProto, x: TensorId, op: i32, around: Around) -> Result<TensorId> {
+    let a = Attrs(node);
     let rank = imp.dims(x).len();
     let keep = a.int("keepdims", 1) != 0;
     // Axes moved from the attribute to input 1 (ReduceSum at opset 13, the others at 18).
@@ -53,24 +71,24 @@ fn reduction(imp: &mut Importer, node: &NodeProto, op: i32, around: Around) -> R
             Some(v) => v,
             None => {
                 let axes = imp.tensor(name)?;
-                return out(runtime_axes::reduction(imp, x, axes, op, keep, |imp, x, when| around_op(imp, x, around, when))?);
+                return runtime_axes::reduction(imp, x, axes, op, keep, |imp, x, when| around_op(imp, x, around, when));
             }
         },
     };
     let axes = if axes.is_empty() {
         if a.int("noop_with_empty_axes", 0) != 0 {
-            return out(layer(imp, Identity::new(), &[x])?);
+            return layer(imp, Identity::new(), &[x]);
         }
         (0..rank).collect()
     } else {
         axis_indices(&axes, rank)?
     };
     if rank == 0 {
-        return out(layer(imp, Identity::new(), &[x])?);
+        return layer(imp, Identity::new(), &[x]);
     }
     let pre = around_op(imp, x, around, When::Before)?;
     let y = layer(imp, Reduce::of(op, axes_mask(&axes), keep), &[pre])?;
-    out(around_op(imp, y, around, When::After)?)
+    around_op(imp, y, around, When::After)
 }
 
 #[derive(Clone, Copy, PartialEq)]

@@ -1,12 +1,14 @@
 //! Operators that move, reshape, cut, join or make tensors without arithmetic on their values:
 //! Reshape, Transpose, Squeeze, Concat, Split, Slice, Pad, Expand, Tile, Shape, Cast, ...
 
-use super::slicing::{self, SliceSpec};
+use super::runtime_axes;
+use super::slicing::{self, Dim, SliceSpec};
 use super::util::*;
 use super::ImportFn;
 use crate::error::{Error, Result};
+use crate::ir::TensorId;
 use crate::layers::generated::{Concatenation, Fill, Identity, Reduce, Shuffle};
-use crate::layers::{fill, reduce, slice};
+use crate::layers::{elementwise, fill, reduce, slice};
 use crate::onnx::importer::{onnx_type, Attrs, Importer, Value};
 use crate::onnx::proto::NodeProto;
 use crate::onnx::weights::{from_tensor_proto, ConstValue};
@@ -173,9 +175,23 @@ fn transpose(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     out(layer(imp, Shuffle::transpose(perm), &[t])?)
 }
 
+/// The axes input (1) of Squeeze/Unsqueeze when it is known only at run time.
+fn run_time_axes(imp: &mut Importer, node: &NodeProto) -> Result<Option<TensorId>> {
+    if Attrs(node).has("axes") {
+        return Ok(None);
+    }
+    match optional_input(node, 1) {
+        Some(name) if imp.known_ints(name)?.is_none() => Ok(Some(imp.tensor(name)?)),
+        _ => Ok(None),
+    }
+}
+
 fn squeeze_op(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     let x = imp.tensor(input(node, 0)?)?;
     let dims = imp.dims(x);
+    if let Some(axes) = run_time_axes(imp, node)? {
+        return out(runtime_axes::squeeze(imp, x, axes)?);
+    }
     let axes = match axes_attr_or_input(imp, node, 1)? {
         Some(a) => axis_indices(&a, dims.len())?,
         None => {
@@ -192,6 +208,10 @@ fn squeeze_op(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
 }
 
 fn unsqueeze_op(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
+    if let Some(axes) = run_time_axes(imp, node)? {
+        let x = imp.tensor(input(node, 0)?)?;
+        return out(runtime_axes::unsqueeze(imp, x, axes)?);
+    }
     let axes = axes_attr_or_input(imp, node, 1)?.ok_or_else(|| Error::invalid_argument("Unsqueeze needs axes"))?;
     let value = imp.value(input(node, 0)?)?;
     let rank = rank_of(imp, input(node, 0)?)? + axes.len();
@@ -300,7 +320,8 @@ fn slice_op(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
         let a = Attrs(node);
         let starts = a.ints("starts").ok_or_else(|| Error::invalid_argument("starts is required"))?;
         let ends = a.ints("ends").ok_or_else(|| Error::invalid_argument("ends is required"))?;
-        (slicing::Bound::Known(starts), slicing::Bound::Known(ends), a.ints("axes"), None)
+        let axes = a.ints("axes").map(|v| axis_indices(&v, rank)).transpose()?.map(slicing::SliceAxes::Known);
+        (slicing::Bound::Known(starts), slicing::Bound::Known(ends), axes, None)
     } else {
         let bound = |imp: &mut Importer, i: usize| -> Result<slicing::Bound> {
             let name = input(node, i)?;
@@ -311,15 +332,63 @@ fn slice_op(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
         };
         let starts = bound(imp, 1)?;
         let ends = bound(imp, 2)?;
-        (starts, ends, optional_ints(imp, node, 3, "the slice axes")?, optional_ints(imp, node, 4, "the slice steps")?)
+        let axes = match optional_input(node, 3) {
+            None => None,
+            Some(name) => Some(match imp.known_ints(name)? {
+                Some(a) => slicing::SliceAxes::Known(axis_indices(&a, rank)?),
+                None => slicing::SliceAxes::Tensor(imp.tensor(name)?),
+            }),
+        };
+        let steps = match optional_input(node, 4) {
+            None => None,
+            Some(_) => Some(bound(imp, 4)?),
+        };
+        (starts, ends, axes, steps)
     };
     let n = starts.len(imp);
-    let axes = match axes {
-        Some(a) => axis_indices(&a, rank)?,
-        None => (0..n).collect(),
+    let axes = axes.unwrap_or_else(|| slicing::SliceAxes::Known((0..n).collect()));
+    let steps = steps.unwrap_or(slicing::Bound::Known(vec![1; n]));
+    out(slicing::onnx_slice(imp, x, axes, starts, ends, steps)?)
+}
+
+/// Pads before and after every axis from ONNX's pads (all begins, then all ends, one pair per
+/// padded axis). Axes known only at run time weigh each pair by [axes[k] == axis].
+fn pads_per_axis(imp: &mut Importer, rank: usize, axes: &slicing::SliceAxes, pads: &slicing::Bound) -> Result<(Vec<Dim>, Vec<Dim>)> {
+    let m = match axes {
+        slicing::SliceAxes::Known(a) => a.len(),
+        slicing::SliceAxes::Tensor(t) => match imp.dims(*t)[..] {
+            [n] if n >= 0 => n as usize,
+            _ => return Err(Error::unsupported("pad axes of unknown length")),
+        },
     };
-    let steps = steps.unwrap_or(vec![1; axes.len()]);
-    out(slicing::onnx_slice(imp, x, &axes, starts, ends, &steps)?)
+    if pads.len(imp) != 2 * m {
+        return Err(Error::invalid_argument(format!("pads has {} values; {} expected", pads.len(imp), 2 * m)));
+    }
+    let mut pre = vec![Dim::Num(0); rank];
+    let mut post = vec![Dim::Num(0); rank];
+    match axes {
+        slicing::SliceAxes::Known(axes) => {
+            for (k, &ax) in axes.iter().enumerate() {
+                pre[ax] = pads.at(imp, k)?;
+                post[ax] = pads.at(imp, k + m)?;
+            }
+        }
+        slicing::SliceAxes::Tensor(t) => {
+            for k in 0..m {
+                let a = Dim::Tensor(gather_1d(imp, *t, &[k as i64])?);
+                let a = slicing::from_end(imp, a, Dim::Num(rank as i64))?;
+                let (begin, end) = (pads.at(imp, k)?, pads.at(imp, k + m)?);
+                for axis in 0..rank {
+                    let hit = slicing::equals(imp, a, axis as i64)?;
+                    let b = slicing::arith(imp, elementwise::PROD, hit, begin)?;
+                    let e = slicing::arith(imp, elementwise::PROD, hit, end)?;
+                    pre[axis] = slicing::arith(imp, elementwise::SUM, pre[axis], b)?;
+                    post[axis] = slicing::arith(imp, elementwise::SUM, post[axis], e)?;
+                }
+            }
+        }
+    }
+    Ok((pre, post))
 }
 
 fn pad(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
@@ -336,36 +405,38 @@ fn pad(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     if a.has("paddings") {
         return Err(Error::unsupported("Pad with 'paddings' (opset 1)"));
     }
-    let (pads, value) = if imp.opset < 11 {
+    // The fill value: known (None for zero) or a tensor read at run time.
+    let (pads, value, value_tensor) = if imp.opset < 11 {
         let pads = a.ints("pads").ok_or_else(|| Error::invalid_argument("pads is required"))?;
-        (slicing::Bound::Known(pads), Some(a.float("value", 0.0) as f64))
+        (slicing::Bound::Known(pads), Some(a.float("value", 0.0) as f64), None)
     } else {
         let name = input(node, 1)?;
         let pads = match imp.known_ints(name)? {
             Some(v) => slicing::Bound::Known(v),
             None => slicing::Bound::Tensor(imp.tensor(name)?),
         };
-        let value = match optional_input(node, 2) {
-            None => None,
+        let (value, value_tensor) = match optional_input(node, 2) {
+            None => (None, None),
             Some(v) => match imp.value(v)? {
-                Value::Const(c) => Some(c.weights.to_f32()?.first().copied().unwrap_or(0.0) as f64),
-                Value::Tensor(_) => return Err(Error::unsupported("a Pad value known only at run time")),
+                Value::Const(c) => (Some(c.weights.to_f32()?.first().copied().unwrap_or(0.0) as f64), None),
+                Value::Tensor(t) => (None, Some(t)),
             },
         };
-        (pads, value)
+        (pads, value, value_tensor)
     };
-    let axes = match optional_ints(imp, node, 3, "the pad axes")? {
-        Some(ax) => axis_indices(&ax, rank)?,
-        None => (0..rank).collect(),
+    let axes = match optional_input(node, 3) {
+        None => slicing::SliceAxes::Known((0..rank).collect()),
+        Some(name) => match imp.known_ints(name)? {
+            Some(ax) => slicing::SliceAxes::Known(axis_indices(&ax, rank)?),
+            None => slicing::SliceAxes::Tensor(imp.tensor(name)?),
+        },
     };
-    if pads.len(imp) != 2 * axes.len() {
-        return Err(Error::invalid_argument(format!("pads has {} values; {} expected", pads.len(imp), 2 * axes.len())));
-    }
-    let mut pre = vec![slicing::Dim::Num(0); rank];
-    let mut post = vec![slicing::Dim::Num(0); rank];
-    for (k, &ax) in axes.iter().enumerate() {
-        pre[ax] = pads.at(imp, k)?;
-        post[ax] = pads.at(imp, k + axes.len())?;
+    let (pre, post) = pads_per_axis(imp, rank, &axes, &pads)?;
+    if let (slice::FILL, Some(t)) = (mode, value_tensor) {
+        let dtype = imp.net.tensors[x].dtype;
+        let t = cast(imp, t, dtype)?;
+        let t = reshape_tensor(imp, t, vec![1])?;
+        return out(slicing::padded_with(imp, x, &pre, &post, mode, Some(t))?);
     }
     let fill = match (mode, value) {
         (slice::FILL, Some(v)) if v != 0.0 => Some(v),

@@ -125,16 +125,43 @@ fn vector(imp: &mut Importer, dims: &[Dim]) -> Result<(Option<Vec<i64>>, Option<
 
 /// Adds the slice layer `spec` describes (in `mode`, with an optional fill value tensor).
 fn slice_layer(imp: &mut Importer, x: TensorId, spec: SliceSpec, mode: i32, fill: Option<TensorId>) -> Result<TensorId> {
-    let mut size = Vec::with_capacity(spec.size.len());
-    for (axis, s) in spec.size.iter().enumerate() {
-        size.push(match s {
+    let size = slice_size(imp, x, &spec.size)?;
+    sized_slice(imp, x, &spec.start, &size, &spec.stride, mode, fill)
+}
+
+/// The output dims of a slice of `x` (None: the input's dim): numbers where all are known,
+/// else one INT32 tensor, made once where many slices share it.
+pub fn slice_size(imp: &mut Importer, x: TensorId, size: &[Option<Dim>]) -> Result<Bound> {
+    let mut dims = Vec::with_capacity(size.len());
+    for (axis, s) in size.iter().enumerate() {
+        dims.push(match s {
             Some(d) => *d,
             None => input_dim(imp, x, axis)?,
         });
     }
-    let (start_k, start_t) = vector(imp, &spec.start)?;
-    let (size_k, size_t) = vector(imp, &size)?;
-    let (stride_k, stride_t) = vector(imp, &spec.stride)?;
+    Ok(match vector(imp, &dims)? {
+        (Some(known), _) => Bound::Known(known),
+        (None, Some(t)) => Bound::Tensor(t),
+        (None, None) => return Err(Error::internal("a slice size neither known nor a tensor")),
+    })
+}
+
+/// A slice layer with its output dims already made (`slice_size`).
+pub fn sized_slice(
+    imp: &mut Importer,
+    x: TensorId,
+    start: &[Dim],
+    size: &Bound,
+    stride: &[Dim],
+    mode: i32,
+    fill: Option<TensorId>,
+) -> Result<TensorId> {
+    let (start_k, start_t) = vector(imp, start)?;
+    let (size_k, size_t) = match size {
+        Bound::Known(v) => (Some(v.clone()), None),
+        Bound::Tensor(t) => (None, Some(*t)),
+    };
+    let (stride_k, stride_t) = vector(imp, stride)?;
     let mut l = Slice::of(start_k.clone().unwrap_or_default(), size_k.clone().unwrap_or_default(), stride_k.clone().unwrap_or_default())
         .with_mode(mode);
     let mut inputs = vec![x];
@@ -172,38 +199,139 @@ pub fn add_slice(imp: &mut Importer, x: TensorId, spec: SliceSpec) -> Result<Ten
     slice_layer(imp, x, spec, slice::STRICT_BOUNDS, None)
 }
 
-/// ONNX Slice: per axis, negative bounds count from the end, then bounds are clamped to the
-/// axis ([0, d] going forward, [-1, d - 1] going backward).
-pub fn onnx_slice(imp: &mut Importer, x: TensorId, axes: &[usize], starts: Bound, ends: Bound, steps: &[i64]) -> Result<TensorId> {
+/// A slice in kFILL mode: coordinates outside the input read `fill` (a one-element tensor
+/// of the input's type), or zero when None.
+pub fn filled_slice(imp: &mut Importer, x: TensorId, spec: SliceSpec, fill: Option<TensorId>) -> Result<TensorId> {
+    slice_layer(imp, x, spec, slice::FILL, fill)
+}
+
+/// `x` reshaped to `dims` (numbers where known, INT32 tensors where not; no placeholders).
+pub fn reshape_dims(imp: &mut Importer, x: TensorId, dims: &[Dim]) -> Result<TensorId> {
+    match vector(imp, dims)? {
+        (Some(known), _) => {
+            let mut s = crate::layers::generated::Shuffle::reshape_to(known);
+            s.zero_is_placeholder = false;
+            layer(imp, s, &[x])
+        }
+        (None, Some(shape)) => reshape_to_tensor(imp, x, shape),
+        (None, None) => Err(crate::error::Error::internal("a shape neither known nor a tensor")),
+    }
+}
+
+/// Which axes an ONNX Slice reads: known when the model is parsed, or a 1-D INT32 tensor (of
+/// known length) read at run time.
+pub enum SliceAxes {
+    Known(Vec<usize>),
+    Tensor(TensorId),
+}
+
+/// 1 where `x` equals `k`, else 0, with arithmetic only (|x - k| capped at 1) so that the
+/// result stays a shape value.
+pub fn equals(imp: &mut Importer, x: Dim, k: i64) -> Result<Dim> {
+    let diff = arith(imp, elementwise::SUB, x, Dim::Num(k))?;
+    let neg = arith(imp, elementwise::SUB, Dim::Num(0), diff)?;
+    let abs = arith(imp, elementwise::MAX, diff, neg)?;
+    let capped = arith(imp, elementwise::MIN, abs, Dim::Num(1))?;
+    arith(imp, elementwise::SUB, Dim::Num(1), capped)
+}
+
+/// ONNX's start and end on an axis of size `d` as a slice start and size: negative bounds
+/// count from the end, then bounds are clamped ([0, d] going forward, [-1, d - 1] going
+/// backward), and size = max(0, ceil((end - start) / step)). A step known only at run time
+/// computes both clampings and weighs them by the step's sign.
+fn onnx_axis_bounds(imp: &mut Importer, d: Dim, s: Dim, e: Dim, step: Dim) -> Result<(Dim, Dim)> {
+    use elementwise::{FLOOR_DIV, MAX, PROD, SUB, SUM};
+    let s = from_end(imp, s, d)?;
+    let e = from_end(imp, e, d)?;
+    let last = arith(imp, SUB, d, Dim::Num(1))?;
+    let (s, e, sign) = match step {
+        Dim::Num(0) => return Err(Error::invalid_argument("a slice step must not be 0")),
+        Dim::Num(st) if st > 0 => (clamp(imp, s, Dim::Num(0), d)?, clamp(imp, e, Dim::Num(0), d)?, Dim::Num(1)),
+        Dim::Num(_) => (clamp(imp, s, Dim::Num(0), last)?, clamp(imp, e, Dim::Num(-1), last)?, Dim::Num(-1)),
+        Dim::Tensor(_) => {
+            // backward = 1 for a negative step (as in from_end: floor(v / 2^30) is -1 for a
+            // negative v in range), forward = 1 - backward.
+            const BIG: i64 = 1 << 30;
+            let v = clamp(imp, step, Dim::Num(-BIG), Dim::Num(BIG - 1))?;
+            let down = arith(imp, FLOOR_DIV, v, Dim::Num(BIG))?;
+            let backward = arith(imp, SUB, Dim::Num(0), down)?;
+            let forward = arith(imp, SUB, Dim::Num(1), backward)?;
+            let pick = |imp: &mut Importer, f: Dim, b: Dim| -> Result<Dim> {
+                let f = arith(imp, PROD, forward, f)?;
+                let b = arith(imp, PROD, backward, b)?;
+                arith(imp, SUM, f, b)
+            };
+            let (sf, ef) = (clamp(imp, s, Dim::Num(0), d)?, clamp(imp, e, Dim::Num(0), d)?);
+            let (sb, eb) = (clamp(imp, s, Dim::Num(0), last)?, clamp(imp, e, Dim::Num(-1), last)?);
+            let s = pick(imp, sf, sb)?;
+            let e = pick(imp, ef, eb)?;
+            (s, e, arith(imp, SUB, forward, backward)?)
+        }
+    };
+    // ceil((e - s) / step) = floor((e - s + step - sign(step)) / step)
+    let span = arith(imp, SUB, e, s)?;
+    let span = arith(imp, SUM, span, step)?;
+    let span = arith(imp, SUB, span, sign)?;
+    let n = arith(imp, FLOOR_DIV, span, step)?;
+    Ok((s, arith(imp, MAX, n, Dim::Num(0))?))
+}
+
+/// ONNX Slice of `x` (starts, ends and steps one per sliced axis).
+pub fn onnx_slice(imp: &mut Importer, x: TensorId, axes: SliceAxes, starts: Bound, ends: Bound, steps: Bound) -> Result<TensorId> {
     let rank = imp.dims(x).len();
-    if starts.len(imp) != axes.len() || ends.len(imp) != axes.len() || steps.len() != axes.len() {
+    let m = match &axes {
+        SliceAxes::Known(a) => a.len(),
+        SliceAxes::Tensor(t) => match imp.dims(*t)[..] {
+            [n] if n >= 0 => n as usize,
+            _ => return Err(Error::unsupported("slice axes of unknown length")),
+        },
+    };
+    if starts.len(imp) != m || ends.len(imp) != m || steps.len(imp) != m {
         return Err(Error::invalid_argument("starts, ends, axes and steps must have one value per sliced axis"));
     }
     let mut spec = SliceSpec::whole(rank);
-    for (k, &axis) in axes.iter().enumerate() {
-        let step = steps[k];
-        if step == 0 {
-            return Err(Error::invalid_argument("a slice step must not be 0"));
+    match axes {
+        SliceAxes::Known(axes) => {
+            for (k, &axis) in axes.iter().enumerate() {
+                let d = input_dim(imp, x, axis)?;
+                let (s, e, step) = (starts.at(imp, k)?, ends.at(imp, k)?, steps.at(imp, k)?);
+                let (start, size) = onnx_axis_bounds(imp, d, s, e, step)?;
+                spec.start[axis] = start;
+                spec.size[axis] = Some(size);
+                spec.stride[axis] = step;
+            }
         }
-        let d = input_dim(imp, x, axis)?;
-        let s = starts.at(imp, k)?;
-        let e = ends.at(imp, k)?;
-        let s = from_end(imp, s, d)?;
-        let e = from_end(imp, e, d)?;
-        let (s, e) = if step > 0 {
-            (clamp(imp, s, Dim::Num(0), d)?, clamp(imp, e, Dim::Num(0), d)?)
-        } else {
-            let last = arith(imp, elementwise::SUB, d, Dim::Num(1))?;
-            (clamp(imp, s, Dim::Num(0), last)?, clamp(imp, e, Dim::Num(-1), last)?)
-        };
-        // size = max(0, ceil((e - s) / step)) = max(0, floor((e - s + step - sign(step)) / step))
-        let span = arith(imp, elementwise::SUB, e, s)?;
-        let span = arith(imp, elementwise::SUM, span, Dim::Num(step - step.signum()))?;
-        let n = arith(imp, elementwise::FLOOR_DIV, span, Dim::Num(step))?;
-        let n = arith(imp, elementwise::MAX, n, Dim::Num(0))?;
-        spec.start[axis] = s;
-        spec.size[axis] = Some(n);
-        spec.stride[axis] = Dim::Num(step);
+        SliceAxes::Tensor(axes) => {
+            // Every axis a of x takes the bounds of the slice axis that names it (ONNX axes
+            // are unique), else the whole axis: sums weighted by [axes[k] == a].
+            use elementwise::{PROD, SUB, SUM};
+            let mut named = Vec::with_capacity(m);
+            for k in 0..m {
+                let a = Dim::Tensor(gather_1d(imp, axes, &[k as i64])?);
+                named.push(from_end(imp, a, Dim::Num(rank as i64))?);
+            }
+            for axis in 0..rank {
+                let d = input_dim(imp, x, axis)?;
+                let (mut start, mut size, mut stride, mut hits) = (Dim::Num(0), Dim::Num(0), Dim::Num(0), Dim::Num(0));
+                for (k, &a) in named.iter().enumerate() {
+                    let hit = equals(imp, a, axis as i64)?;
+                    let (s, e, step) = (starts.at(imp, k)?, ends.at(imp, k)?, steps.at(imp, k)?);
+                    // (A zero step fails the division when shapes resolve, as ONNX forbids it.)
+                    let (s0, n0) = onnx_axis_bounds(imp, d, s, e, step)?;
+                    let terms = [(s0, &mut start), (n0, &mut size), (step, &mut stride)];
+                    for (v, acc) in terms {
+                        let part = arith(imp, PROD, hit, v)?;
+                        *acc = arith(imp, SUM, *acc, part)?;
+                    }
+                    hits = arith(imp, SUM, hits, hit)?;
+                }
+                let none = arith(imp, SUB, Dim::Num(1), hits)?;
+                let whole = arith(imp, PROD, none, d)?;
+                spec.start[axis] = start;
+                spec.size[axis] = Some(arith(imp, SUM, size, whole)?);
+                spec.stride[axis] = arith(imp, SUM, stride, none)?;
+            }
+        }
     }
     add_slice(imp, x, spec)
 }
@@ -211,6 +339,19 @@ pub fn onnx_slice(imp: &mut Importer, x: TensorId, axes: &[usize], starts: Bound
 /// Padding (negative pads crop) with a slice that reads before and past the input: kFILL
 /// (with `fill`, zero when None), kREFLECT, kCLAMP (edge) or kWRAP.
 pub fn padded(imp: &mut Importer, x: TensorId, pre: &[Dim], post: &[Dim], mode: i32, fill: Option<f64>) -> Result<TensorId> {
+    let fill = match fill {
+        Some(v) => {
+            let dtype = imp.net.tensors[x].dtype;
+            let c = ConstValue::scalar(dtype, v)?;
+            Some(imp.constant_tensor(&c)?)
+        }
+        None => None,
+    };
+    padded_with(imp, x, pre, post, mode, fill)
+}
+
+/// Padding as `padded`, the kFILL value a one-element tensor of `x`'s type (known or not).
+pub fn padded_with(imp: &mut Importer, x: TensorId, pre: &[Dim], post: &[Dim], mode: i32, fill: Option<TensorId>) -> Result<TensorId> {
     let rank = imp.dims(x).len();
     let mut spec = SliceSpec::whole(rank);
     for axis in 0..rank {
@@ -222,14 +363,6 @@ pub fn padded(imp: &mut Importer, x: TensorId, pre: &[Dim], post: &[Dim], mode: 
         let grown = arith(imp, elementwise::SUM, d, pre[axis])?;
         spec.size[axis] = Some(arith(imp, elementwise::SUM, grown, post[axis])?);
     }
-    let fill = match fill {
-        Some(v) => {
-            let dtype = imp.net.tensors[x].dtype;
-            let c = ConstValue::scalar(dtype, v)?;
-            Some(imp.constant_tensor(&c)?)
-        }
-        None => None,
-    };
     slice_layer(imp, x, spec, mode, fill)
 }
 
