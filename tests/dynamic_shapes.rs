@@ -233,6 +233,49 @@ fn a_shape_tensor_input_is_read_from_host_memory() {
     }
 }
 
+#[test]
+fn reshape_placeholders_in_a_shape_input_resolve_at_run_time() {
+    // data [2, 3, 4] reshaped by shape input "dims" (INT32 [3]) whose 0 copies the input's
+    // dimension and whose -1 is inferred, known only when the context runs.
+    let mut net = Network::new();
+    let data = net.add_input("data", DataType::Float, &[2, 3, 4]).unwrap();
+    let dims = net.add_input("dims", DataType::Int32, &[3]).unwrap();
+    let l = net.add_layer(Box::new(Shuffle::new()), &[data]).unwrap();
+    net.set_layer_input(l, 1, dims).unwrap();
+    let y = net.layers[l].outputs[0];
+    output(&mut net, y, "y");
+    let mut config = BuilderConfig::default();
+    let mut p = OptimizationProfile::new();
+    p.set_shape_values("dims", ProfileSelector::Min, &[-1, -1, -1]).unwrap();
+    p.set_shape_values("dims", ProfileSelector::Opt, &[0, -1, 2]).unwrap();
+    p.set_shape_values("dims", ProfileSelector::Max, &[24, 24, 24]).unwrap();
+    config.add_profile(&p).unwrap();
+    for target in targets() {
+        let e = engine(&net, &config, &target);
+        let mut ctx = ExecutionContext::new(e).unwrap();
+        let xs = common::random(24, 3);
+        let data_buf = IoBuffer::with(bytemuck::cast_slice(&xs), on_device(&target));
+        ctx.set_tensor_address("data", data_buf.address()).unwrap();
+        for (shape, want) in [([0i32, -1, 2], [2i64, 6, 2]), ([-1, 0, 4], [2, 3, 4]), ([0, 0, 0], [2, 3, 4]), ([6, 4, 1], [6, 4, 1])] {
+            ctx.set_tensor_address("dims", shape.as_ptr() as u64).unwrap();
+            assert_eq!(ctx.tensor_shape("y").unwrap(), want.to_vec(), "dims {shape:?}");
+            let out = IoBuffer::new(96, on_device(&target));
+            ctx.set_tensor_address("y", out.address()).unwrap();
+            ctx.execute().unwrap();
+            assert_eq!(bytemuck::cast_slice::<u8, f32>(&out.read(96)), xs.as_slice());
+        }
+        let two_inferred = [-1i32, -1, 4];
+        ctx.set_tensor_address("dims", two_inferred.as_ptr() as u64).unwrap();
+        let m = ctx.execute().unwrap_err().message;
+        assert!(m.contains("more than one -1"), "{m}");
+        let wrong_count = [0i32, -1, 5];
+        ctx.set_tensor_address("dims", wrong_count.as_ptr() as u64).unwrap();
+        let m = ctx.execute().unwrap_err().message;
+        assert!(m.contains("number of elements"), "{m}");
+        common::report(&format!("SHAPE-INPUT backend={} reshape placeholders resolved at run time", backend_name(&target)));
+    }
+}
+
 /// An IOutputAllocator that allocates host or device memory as asked and records shapes.
 #[derive(Default)]
 struct Allocations {

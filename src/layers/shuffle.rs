@@ -80,6 +80,68 @@ impl Shuffle {
     }
 }
 
+impl Shuffle {
+    /// Reshape entry `i` known only at run time: at least -1 (inferred), and 0 copies the
+    /// input's dimension when zero is a placeholder (there must be one to copy).
+    fn runtime_entry(&self, cx: &mut InferCx, i: usize, v: ExprId, t1: &[ExprId]) -> Result<ExprId> {
+        let v = cx.g.at_least(v, -1, || format!("reshape dimension {i}"))?;
+        if !self.zero_is_placeholder {
+            return Ok(v);
+        }
+        let zero = cx.g.constant(0);
+        let is_zero = cx.g.op(BinOp::Equal, v, zero)?;
+        match t1.get(i) {
+            Some(&copied) => Ok(cx.g.select(is_zero, copied, v)),
+            None => {
+                let not_zero = cx.g.op(BinOp::Equal, is_zero, zero)?;
+                let rank = t1.len();
+                cx.g.is_true_later(not_zero, cx.layer as i64, || {
+                    format!("reshape dimension {i} is 0 (copy the input's), but the input has rank {rank}")
+                })?;
+                Ok(v)
+            }
+        }
+    }
+}
+
+/// Resolves the -1 among reshape dims `out` when entries `runtime` are known only at run
+/// time (each may be -1; `infer_at` is a -1 known now): at most one -1 in all, which becomes
+/// the input's element count `total` divided by the product of the others.
+fn infer_at_run_time(cx: &mut InferCx, out: &mut [ExprId], runtime: &[usize], infer_at: Option<usize>, total: ExprId) -> Result<()> {
+    let (one, minus_one) = (cx.g.constant(1), cx.g.constant(-1));
+    let mut count = cx.g.constant(infer_at.is_some() as i64);
+    let mut others = cx.g.constant(1);
+    let mut inferred_here = Vec::with_capacity(runtime.len());
+    for (j, &d) in out.iter().enumerate() {
+        if Some(j) == infer_at {
+            continue;
+        }
+        if runtime.contains(&j) {
+            let is_inferred = cx.g.op(BinOp::Equal, d, minus_one)?;
+            count = cx.g.add(count, is_inferred)?;
+            let factor = cx.g.select(is_inferred, one, d);
+            others = cx.g.mul(others, factor)?;
+            inferred_here.push((j, is_inferred));
+        } else {
+            others = cx.g.mul(others, d)?;
+        }
+    }
+    let two = cx.g.constant(2);
+    let at_most_one = cx.g.op(BinOp::Less, count, two)?;
+    cx.g.is_true_later(at_most_one, cx.layer as i64, || "the reshape has more than one -1 dimension".to_string())?;
+    // A 0 among the others with no -1 to infer must not divide by zero: the element count
+    // check below reports a wrong shape.
+    let divisor = cx.g.op(BinOp::Max, others, one)?;
+    let inferred = cx.g.floor_div(total, divisor)?;
+    if let Some(i) = infer_at {
+        out[i] = inferred;
+    }
+    for (j, is_inferred) in inferred_here {
+        out[j] = cx.g.select(is_inferred, inferred, out[j]);
+    }
+    Ok(())
+}
+
 impl Layer for Shuffle {
     fn infer(&self, cx: &mut InferCx, inputs: &[Option<InferIn>]) -> Result<Vec<InferOut>> {
         let x = input(inputs, 0)?;
@@ -115,6 +177,8 @@ impl Layer for Shuffle {
                 }
                 let mut out = Vec::with_capacity(spec.len());
                 let mut infer_at = None;
+                // Entries known only at run time, where 0 and -1 are still placeholders.
+                let mut runtime = Vec::new();
                 for (i, &v) in spec.iter().enumerate() {
                     match cx.g.as_const(v) {
                         Some(0) if self.zero_is_placeholder => out.push(*t1.get(i).ok_or_else(|| {
@@ -129,11 +193,16 @@ impl Layer for Shuffle {
                         }
                         Some(d) if d < 0 => return Err(Error::invalid_argument(format!("reshape dimension {i} is {d}"))),
                         Some(_) => out.push(v),
-                        None => out.push(cx.g.at_least(v, 0, || format!("reshape dimension {i}"))?),
+                        None => {
+                            runtime.push(i);
+                            out.push(self.runtime_entry(cx, i, v, &t1)?);
+                        }
                     }
                 }
                 let total = cx.g.volume(&t1)?;
-                if let Some(i) = infer_at {
+                if !runtime.is_empty() {
+                    infer_at_run_time(cx, &mut out, &runtime, infer_at, total)?;
+                } else if let Some(i) = infer_at {
                     let mut others = cx.g.constant(1);
                     for (j, &d) in out.iter().enumerate() {
                         if j != i {

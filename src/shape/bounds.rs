@@ -43,6 +43,12 @@ fn bin_bound(op: BinOp, a: Interval, b: Interval) -> Interval {
         }
         BinOp::Max => Interval { lo: a.lo.max(b.lo), hi: a.hi.max(b.hi) },
         BinOp::Min => Interval { lo: a.lo.min(b.lo), hi: a.hi.min(b.hi) },
+        // Comparisons whose outcome the ranges decide are constants (so a select on them
+        // keeps the bound of the branch it takes).
+        BinOp::Equal if a.hi < b.lo || b.hi < a.lo => Interval::point(0),
+        BinOp::Equal if a.lo == a.hi && b.lo == b.hi => Interval::point(1),
+        BinOp::Less if a.hi < b.lo => Interval::point(1),
+        BinOp::Less if a.lo >= b.hi => Interval::point(0),
         BinOp::Equal | BinOp::Less => Interval { lo: 0, hi: 1 },
         BinOp::FloorDiv | BinOp::CeilDiv => div_bound(op, a, b),
         BinOp::Broadcast => Interval { lo: a.lo.min(b.lo), hi: a.hi.max(b.hi) },
@@ -103,5 +109,22 @@ mod tests {
         let b = g.bounds(|_| Some(Interval { lo: 1, hi: 16 }));
         assert_eq!(b[v as usize], Interval { lo: 8, hi: 128 });
         assert_eq!(b[h as usize], Interval { lo: 4, hi: 64 });
+    }
+
+    #[test]
+    fn comparisons_the_ranges_decide_are_constant() {
+        let mut g = ShapeGraph::new();
+        let n = g.symbol(Symbol::InputDim { input: 0, axis: 0 });
+        let minus_one = g.constant(-1);
+        let is_minus_one = g.op(BinOp::Equal, n, minus_one).unwrap();
+        let below = g.op(BinOp::Less, minus_one, n).unwrap();
+        let big = g.constant(1 << 40);
+        let pick = g.select(is_minus_one, big, n);
+        let b = g.bounds(|_| Some(Interval { lo: 0, hi: 16 }));
+        assert_eq!(b[is_minus_one as usize], Interval::point(0));
+        assert_eq!(b[below as usize], Interval::point(1));
+        assert_eq!(b[pick as usize], Interval { lo: 0, hi: 16 });
+        let b = g.bounds(|_| Some(Interval { lo: -1, hi: 16 }));
+        assert_eq!(b[is_minus_one as usize], Interval { lo: 0, hi: 1 });
     }
 }

@@ -1,21 +1,25 @@
-//! Operators that address elements by index: Gather, Scatter, OneHot, NonZero and TopK.
+//! Operators that address elements by index: Gather, Compress, Scatter, OneHot, NonZero,
+//! ReverseSequence and TopK.
 
+use super::scatter_reduce::{self, Reduction};
 use super::slicing;
 use super::util::*;
 use super::ImportFn;
 use crate::error::{Error, Result};
-use crate::layers::generated::{Gather, NonZero, OneHot, Scatter, TopK};
+use crate::layers::generated::{Gather, NonZero, OneHot, ReverseSequence, Scatter, TopK};
 use crate::layers::{gather, scatter, top_k};
 use crate::onnx::importer::{Attrs, Importer, Value};
 use crate::onnx::proto::NodeProto;
 use crate::types::DataType;
 
 pub const OPS: &[(&str, ImportFn)] = &[
+    ("Compress", compress),
     ("Gather", gather_op),
     ("GatherElements", gather_elements),
     ("GatherND", gather_nd),
     ("NonZero", non_zero),
     ("OneHot", one_hot),
+    ("ReverseSequence", reverse_sequence),
     ("Scatter", |i, n| scatter_elements(i, n)),
     ("ScatterElements", scatter_elements),
     ("ScatterND", scatter_nd),
@@ -57,29 +61,78 @@ fn gather_nd(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     out(layer(imp, g, &[data, idx])?)
 }
 
-fn check_reduction(node: &NodeProto) -> Result<()> {
-    match Attrs(node).string("reduction").as_deref() {
-        None | Some("none") => Ok(()),
-        Some(r) => Err(Error::unsupported(format!("scatter reduction '{r}' (TensorRT 8.6 scatters without reduction)"))),
+/// The elements (along `axis`, else of the flattened input) where the 1-D condition is true;
+/// a condition shorter than the axis leaves the rest out. The indices of the true entries
+/// come from the condition when it is a constant, else from NonZero at run time.
+fn compress(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
+    let x = imp.tensor(input(node, 0)?)?;
+    let condition = input(node, 1)?;
+    let a = Attrs(node);
+    let (x, axis) = if a.has("axis") {
+        let rank = imp.dims(x).len();
+        (x, axis_index(a.int("axis", 0), rank)?)
+    } else {
+        (reshape_tensor(imp, x, vec![-1])?, 0)
+    };
+    let picked = match imp.value(condition)? {
+        Value::Const(c) => {
+            if c.dims.len() != 1 {
+                return Err(Error::invalid_argument("Compress's condition must be 1-D"));
+            }
+            let kept: Vec<i64> = c.ints()?.iter().enumerate().filter(|(_, &v)| v != 0).map(|(i, _)| i as i64).collect();
+            ints_tensor(imp, &kept)?
+        }
+        Value::Tensor(t) => {
+            if imp.dims(t).len() != 1 {
+                return Err(Error::invalid_argument("Compress's condition must be 1-D"));
+            }
+            let at = layer(imp, NonZero::new(), &[t])?;
+            reshape_tensor(imp, at, vec![-1])?
+        }
+    };
+    out(layer(imp, Gather::on_axis(axis as i32), &[x, picked])?)
+}
+
+/// ONNX's sequence lengths are INT64 (carried as INT32), the layer's INT32.
+fn reverse_sequence(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
+    let a = Attrs(node);
+    let x = imp.tensor(input(node, 0)?)?;
+    let rank = imp.dims(x).len();
+    let lens = indices(imp, input(node, 1)?)?;
+    let (batch, time) = (a.int("batch_axis", 1), a.int("time_axis", 0));
+    if !matches!((batch, time), (0, 1) | (1, 0)) {
+        return Err(Error::invalid_argument(format!("ReverseSequence batch_axis {batch} and time_axis {time} must be 0 and 1")));
     }
+    let (batch, time) = (axis_index(batch, rank)?, axis_index(time, rank)?);
+    out(layer(imp, ReverseSequence::with_axes(batch as i32, time as i32), &[x, lens])?)
+}
+
+/// The scatter's reduction attribute (None: plain scatter).
+fn reduction(node: &NodeProto) -> Result<Option<Reduction>> {
+    Reduction::parse(Attrs(node).string("reduction").as_deref().unwrap_or("none"))
 }
 
 fn scatter_elements(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
-    check_reduction(node)?;
     let data = imp.tensor(input(node, 0)?)?;
     let rank = imp.dims(data).len();
     let idx = indices(imp, input(node, 1)?)?;
     let updates = imp.tensor(input(node, 2)?)?;
+    let axis = axis_index(Attrs(node).int("axis", 0), rank)?;
+    if let Some(r) = reduction(node)? {
+        return out(scatter_reduce::scatter_elements(imp, data, idx, updates, axis, r)?);
+    }
     let mut s = Scatter::with_mode(scatter::ELEMENT);
-    s.axis = axis_index(Attrs(node).int("axis", 0), rank)? as i32;
+    s.axis = axis as i32;
     out(layer(imp, s, &[data, idx, updates])?)
 }
 
 fn scatter_nd(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
-    check_reduction(node)?;
     let data = imp.tensor(input(node, 0)?)?;
     let idx = indices(imp, input(node, 1)?)?;
     let updates = imp.tensor(input(node, 2)?)?;
+    if let Some(r) = reduction(node)? {
+        return out(scatter_reduce::scatter_nd(imp, data, idx, updates, r)?);
+    }
     out(layer(imp, Scatter::with_mode(scatter::ND), &[data, idx, updates])?)
 }
 
@@ -89,25 +142,47 @@ fn non_zero(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
 }
 
 /// ONNX orders the inputs (indices, depth, values); the layer takes (indices, values, depth)
-/// with depth a 0-D shape tensor.
+/// with depth a 0-D INT32 shape tensor. Non-integer indices and depth are truncated to
+/// integers, as ONNX casts them.
 fn one_hot(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
-    let idx = indices(imp, input(node, 0)?)?;
-    let depth = match imp.known_ints(input(node, 1)?)? {
-        Some(v) if v.len() == 1 => {
-            let c = crate::onnx::weights::ConstValue::from_i64("depth", vec![], &v)?;
-            imp.constant_tensor(&c)?
-        }
-        Some(_) => return Err(Error::invalid_argument("OneHot depth must hold one value")),
-        None => {
-            let d = imp.tensor(input(node, 1)?)?;
-            let d = cast(imp, d, DataType::Int32)?;
-            reshape_tensor(imp, d, vec![])?
-        }
+    let idx = imp.tensor(input(node, 0)?)?;
+    let idx = match imp.net.tensors[idx].dtype {
+        DataType::Int32 => idx,
+        DataType::Float | DataType::Half => cast(imp, idx, DataType::Int32)?,
+        other => return Err(Error::invalid_argument(format!("OneHot indices must be numbers, not {other}"))),
     };
+    let depth = one_hot_depth(imp, input(node, 1)?)?;
     let values = imp.tensor(input(node, 2)?)?;
     let rank = imp.dims(idx).len() + 1;
     let axis = axis_index(Attrs(node).int("axis", -1), rank)?;
     out(layer(imp, OneHot::on_axis(axis as i32), &[idx, values, depth])?)
+}
+
+/// OneHot's depth as a 0-D INT32 shape tensor: a constant (a float one truncated), or an
+/// integer value computed from shapes or given as a shape input.
+fn one_hot_depth(imp: &mut Importer, name: &str) -> Result<crate::ir::TensorId> {
+    let known = match imp.value(name)? {
+        Value::Const(c) if c.dtype().is_float() => Some(c.floats()?.iter().map(|&v| v.trunc() as i64).collect()),
+        _ => imp.known_ints(name)?,
+    };
+    match known {
+        Some(v) if v.len() == 1 => {
+            let c = crate::onnx::weights::ConstValue::from_i64("depth", vec![], &v)?;
+            imp.constant_tensor(&c)
+        }
+        Some(_) => Err(Error::invalid_argument("OneHot depth must hold one value")),
+        None => {
+            let d = imp.tensor(name)?;
+            let dtype = imp.net.tensors[d].dtype;
+            if dtype != DataType::Int32 {
+                // Sizes are INT32 shape values: a float computed at run time cannot become one.
+                return Err(Error::unsupported(format!(
+                    "a OneHot depth of type {dtype} known only at run time (the depth sets the output's shape, so it must be a constant or an integer shape value)"
+                )));
+            }
+            reshape_tensor(imp, d, vec![])
+        }
+    }
 }
 
 fn top_k_op(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {

@@ -6,6 +6,7 @@ mod activation;
 mod bitwise;
 mod control;
 mod conv_composite;
+mod crop_pad;
 mod cumsum;
 mod det;
 mod detection;
@@ -25,11 +26,14 @@ mod recurrent;
 mod reduce;
 mod resize;
 mod runtime_axes;
+mod scatter_reduce;
 mod shape;
 mod slicing;
 mod small_int;
 mod unary;
+mod unpool;
 pub mod util;
+mod window_functions;
 mod windows;
 
 use super::importer::{Importer, Value};
@@ -42,6 +46,7 @@ const GROUPS: &[&[(&str, ImportFn)]] = &[
     activation::OPS,
     bitwise::OPS,
     control::OPS,
+    crop_pad::OPS,
     cumsum::OPS,
     det::OPS,
     detection::OPS,
@@ -60,6 +65,8 @@ const GROUPS: &[&[(&str, ImportFn)]] = &[
     resize::OPS,
     shape::OPS,
     unary::OPS,
+    unpool::OPS,
+    window_functions::OPS,
 ];
 
 pub fn importer_for(op: &str) -> Option<ImportFn> {

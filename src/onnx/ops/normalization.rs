@@ -41,8 +41,11 @@ fn per_channel(imp: &mut Importer, name: &str, rank: usize) -> Result<TensorId> 
 /// Inference form: (x - mean) / sqrt(var + epsilon) * scale + bias, per channel (axis 1).
 fn batch_norm(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     let a = Attrs(node);
-    if a.int("training_mode", 0) != 0 || node.output.iter().skip(1).any(|o| !o.is_empty()) {
-        return Err(Error::unsupported("BatchNormalization in training mode (running statistics outputs)"));
+    if imp.opset >= 14 && a.int("training_mode", 0) != 0 {
+        return batch_norm_training(imp, node);
+    }
+    if node.output.iter().skip(1).any(|o| !o.is_empty()) {
+        return Err(Error::unsupported("BatchNormalization with statistics outputs outside training_mode (opsets before 14)"));
     }
     if a.int("spatial", 1) == 0 {
         return Err(Error::unsupported("BatchNormalization with spatial=0 (opsets before 9)"));
@@ -89,6 +92,44 @@ fn batch_norm(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     };
     let y = ew(imp, elementwise::PROD, x, mul)?;
     out(ew(imp, elementwise::SUM, y, add)?)
+}
+
+/// Training form (opset 14+): normalized with the batch's own mean and (biased) variance
+/// over every axis but the channels; also returns the running statistics, input * momentum
+/// + batch's * (1 - momentum).
+fn batch_norm_training(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
+    let a = Attrs(node);
+    let (eps, momentum) = (a.float("epsilon", 1e-5) as f64, a.float("momentum", 0.9) as f64);
+    let x = imp.tensor(input(node, 0)?)?;
+    let rank = imp.dims(x).len();
+    if rank < 2 {
+        return Err(Error::invalid_argument("BatchNormalization needs [N, C, ...]"));
+    }
+    let axes: Vec<usize> = (0..rank).filter(|&k| k != 1).collect();
+    let mask = axes_mask(&axes);
+    let mean = layer(imp, Reduce::of(reduce::AVG, mask, true), &[x])?;
+    let centered = ew(imp, elementwise::SUB, x, mean)?;
+    let squared = ew(imp, elementwise::PROD, centered, centered)?;
+    let var = layer(imp, Reduce::of(reduce::AVG, mask, true), &[squared])?;
+    let e = scalar_like(imp, var, eps)?;
+    let ve = ew(imp, elementwise::SUM, var, e)?;
+    let sd = layer(imp, Unary::of(unary::SQRT), &[ve])?;
+    let normalized = ew(imp, elementwise::DIV, centered, sd)?;
+    let scale = per_channel(imp, input(node, 1)?, rank)?;
+    let bias = per_channel(imp, input(node, 2)?, rank)?;
+    let scaled = ew(imp, elementwise::PROD, normalized, scale)?;
+    let y = ew(imp, elementwise::SUM, scaled, bias)?;
+    let mut outputs = vec![Value::Tensor(y)];
+    for (k, batch) in [(3, mean), (4, var)] {
+        let running = imp.tensor(input(node, k)?)?;
+        let batch = reshape_tensor(imp, batch, vec![-1])?;
+        let kept = scalar_like(imp, running, momentum)?;
+        let kept = ew(imp, elementwise::PROD, running, kept)?;
+        let taken = scalar_like(imp, batch, 1.0 - momentum)?;
+        let taken = ew(imp, elementwise::PROD, batch, taken)?;
+        outputs.push(Value::Tensor(ew(imp, elementwise::SUM, kept, taken)?));
+    }
+    Ok(outputs)
 }
 
 /// Normalization over `axes` with scale and bias already of the input's rank.
