@@ -130,7 +130,7 @@ impl Importer<'_> {
                 Some(Value::Tensor(t)) => self.net.known_values(*t).is_some(),
                 None => false,
             });
-        let result = match ops::importer_for(&node.op_type) {
+        let result = match ops::importer_in(&node.domain, &node.op_type) {
             _ if duplicate.is_some() => Err((
                 C::InvalidGraph,
                 format!(
@@ -138,10 +138,11 @@ impl Importer<'_> {
                     duplicate.unwrap_or_default()
                 ),
             )),
-            _ if !(node.domain.is_empty() || node.domain == "ai.onnx") => {
+            _ if !ops::knows_domain(&node.domain) => {
                 Err((C::UnsupportedNode, format!("operator domain '{}' is not supported", node.domain)))
             }
-            None => Err((C::UnsupportedNode, format!("no importer for operator '{}'", node.op_type))),
+            None if node.domain.is_empty() => Err((C::UnsupportedNode, format!("no importer for operator '{}'", node.op_type))),
+            None => Err((C::UnsupportedNode, format!("no importer for operator '{}' of domain '{}'", node.op_type, node.domain))),
             Some(f) => f(self, node).map_err(|e| {
                 let code = if e.code == crate::types::ErrorCode::UnsupportedState { C::UnsupportedNode } else { C::InvalidNode };
                 (code, e.message)
@@ -268,6 +269,9 @@ pub fn import_model(net: &mut Network, bytes: &[u8], _model_dir: Option<&Path>) 
             return graph_err(C::UnsupportedGraph, format!("opset {v} is older than the oldest supported opset {MIN_OPSET}"))
         }
         Some(v) => v,
+        // A model of other domains only (ai.onnx.ml, training): default-domain importers are
+        // not reached; a default-domain node without the import is still an error.
+        None if graph.node.iter().all(|n| !n.domain.is_empty() && n.domain != "ai.onnx") => MAX_OPSET,
         None => return graph_err(C::InvalidGraph, "the model imports no default-domain opset".into()),
     };
     let mut errors = Vec::new();

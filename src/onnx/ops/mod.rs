@@ -16,6 +16,7 @@ mod index;
 mod integer_product;
 mod loss;
 mod matrix;
+mod ml;
 mod nn;
 mod normalization;
 mod optional;
@@ -30,6 +31,7 @@ mod scatter_reduce;
 mod shape;
 mod slicing;
 mod small_int;
+mod training;
 mod unary;
 mod unpool;
 pub mod util;
@@ -69,8 +71,25 @@ const GROUPS: &[&[(&str, ImportFn)]] = &[
     window_functions::OPS,
 ];
 
+/// Operators of other domains, by domain.
+const DOMAINS: &[(&str, &[(&str, ImportFn)])] = &[(ml::DOMAIN, ml::OPS), (training::DOMAIN, training::OPS)];
+
 pub fn importer_for(op: &str) -> Option<ImportFn> {
     GROUPS.iter().flat_map(|g| g.iter()).find(|(name, _)| *name == op).map(|(_, f)| *f)
+}
+
+/// The importer of `op` in `domain` ("" or "ai.onnx" for the default one).
+pub fn importer_in(domain: &str, op: &str) -> Option<ImportFn> {
+    if domain.is_empty() || domain == "ai.onnx" {
+        return importer_for(op);
+    }
+    let (_, ops) = DOMAINS.iter().find(|(d, _)| *d == domain)?;
+    ops.iter().find(|(name, _)| *name == op).map(|(_, f)| *f)
+}
+
+/// Whether operators of `domain` can be imported at all.
+pub fn knows_domain(domain: &str) -> bool {
+    domain.is_empty() || domain == "ai.onnx" || DOMAINS.iter().any(|(d, _)| *d == domain)
 }
 
 /// Every operator with an importer, sorted.
