@@ -75,6 +75,8 @@ for b in $([ "$backend" = both ] && echo cpu cuda || echo "$backend"); do
     args+=(--expected tests/onnx_node/expected.tsv --check "$([ "$b" = cpu ] && echo exact || echo passes)")
   fi
   python3 tests/onnx_node/run_cases.py "${args[@]}" || status=1
+  # One engine, two batch sizes (the runner's several-manifest mode).
+  NVINFER_BACKEND=$b python3 tests/onnx_node/dynamic_batch.py "$runner" "$work/dynamic-batch-$b" || status=1
 done
 if [ -n "$update" ]; then
   python3 scripts/gen_onnx_ops_doc.py

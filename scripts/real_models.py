@@ -4,7 +4,8 @@
 Runs on the GPU machine (PyTorch, torchvision and transformers there): exports each model with
 torch.onnx.export (random weights; TorchScript exporter, opsets 13 and 17), runs it through the
 public C++ API with tests/onnx_node/runner.cpp (parse, build, enqueueV3 on CUDA) and compares
-every output with PyTorch's own FP32 result (TF32 off on both sides):
+every output with PyTorch's own FP32 result (TF32 off on both sides), and once more as a
+dynamic-batch export (opset 17) whose one engine runs batch 1 and batch 32:
 
     max |ours - torch| / max |torch|   <= 1e-3 (FP32), 2e-2 (FP16 allowed)
 
@@ -121,20 +122,82 @@ def run(args, torch, name, opset):
                 f.write(p.stdout + p.stderr)
             lines.append(f"{tag} FAIL {last}")
             continue
-        ours = read_outputs(out_dir)
-        worst, details = 0.0, []
-        for n, r in zip(out_names, ref):
-            o = ours.get(n)
-            if o is None or o.shape != r.shape:
-                details.append(f"{n}: shape {None if o is None else o.shape} vs {r.shape}")
-                worst = float("inf")
-                continue
-            err = float(np.max(np.abs(o.astype(np.float64) - r)) / max(np.max(np.abs(r)), 1e-30))
-            worst = max(worst, err)
-            details.append(f"{n} {err:.2e}")
+        worst, details = relative_errors(out_dir, out_names, ref)
         ok = worst <= TOLERANCE[precision]
         lines.append(f"{tag} {'PASS' if ok else 'FAIL'} rel err {', '.join(details)} (tol {TOLERANCE[precision]:g})")
     return lines
+
+
+def batched(torch, x, batch):
+    """`x` (batch 1) grown to `batch` rows that differ: float rows get noise, integer rows are
+    rolled along their last axis by their index."""
+    rows = []
+    for i in range(batch):
+        if x.is_floating_point():
+            rows.append(x[0] + torch.randn_like(x[0]))
+        else:
+            rows.append(torch.roll(x[0], shifts=i, dims=-1))
+    return torch.stack(rows)
+
+
+def relative_errors(out_dir, out_names, ref):
+    """The worst relative error over the outputs and a detail per output."""
+    ours = read_outputs(out_dir)
+    worst, details = 0.0, []
+    for n, r in zip(out_names, ref):
+        o = ours.get(n)
+        if o is None or o.shape != r.shape:
+            details.append(f"{n}: shape {None if o is None else o.shape} vs {r.shape}")
+            worst = float("inf")
+            continue
+        err = float(np.max(np.abs(o.astype(np.float64) - r)) / max(np.max(np.abs(r)), 1e-30))
+        worst = max(worst, err)
+        details.append(f"{n} {err:.2e}")
+    return worst, details
+
+
+def run_dynamic(args, torch, name, opset, batches=(1, 32)):
+    """A dynamic-batch export (axis 0 of every input and output named 'batch'); one engine
+    (profile from the smallest to the largest batch) and one context run every batch, FP32."""
+    model, inputs, in_names, out_names = MODELS[name](torch)
+    calibrate_batch_norm(torch, model, inputs[0])
+    model.eval()
+    folder = os.path.abspath(os.path.join(args.work, f"{name}-opset{opset}-dynamic"))
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, "model.onnx")
+    axes = {n: {0: "batch"} for n in in_names + out_names}
+    with torch.no_grad():
+        torch.onnx.export(model, inputs, path, opset_version=opset, input_names=in_names, output_names=out_names,
+                          dynamic_axes=axes, dynamo=False)
+    dev = torch.device("cuda")
+    model.to(dev)
+    argv, refs = [os.path.abspath(args.runner), path], []
+    for b in batches:
+        sub = os.path.join(folder, f"batch{b}")
+        os.makedirs(sub, exist_ok=True)
+        xs = [batched(torch, x, b) for x in inputs]
+        with torch.no_grad():
+            ref = model(*[x.to(dev) for x in xs])
+        refs.append([r.float().cpu().numpy() for r in (ref if isinstance(ref, (tuple, list)) else (ref,))])
+        write_manifest(sub, in_names, [x.numpy() for x in xs])
+        # Absolute data paths: the runner reads every manifest from one folder.
+        with open(os.path.join(sub, "manifest.txt")) as f:
+            lines = [ln.rsplit(" ", 1) for ln in f.read().splitlines()]
+        with open(os.path.join(sub, "manifest.txt"), "w") as f:
+            f.write("".join(f"{head} {os.path.join(sub, file)}\n" for head, file in lines))
+        argv += [os.path.join(sub, "manifest.txt"), sub]
+    tag = f"REAL-MODEL {name} opset={opset} fp32 dynamic batch {'+'.join(str(b) for b in batches)} (one engine)"
+    p = subprocess.run(argv, capture_output=True, text=True, env=dict(os.environ, ONNX_RUNNER_FP16="0"), timeout=1200)
+    if p.returncode != 0:
+        last = (p.stdout.strip().splitlines() or ["(no output)"])[-1]
+        return [f"{tag} FAIL {last}"]
+    worst, details = 0.0, []
+    for b, ref in zip(batches, refs):
+        w, d = relative_errors(os.path.join(folder, f"batch{b}"), out_names, ref)
+        worst = max(worst, w)
+        details.append(f"batch {b}: {', '.join(d)}")
+    ok = worst <= TOLERANCE["fp32"]
+    return [f"{tag} {'PASS' if ok else 'FAIL'} rel err {'; '.join(details)} (tol {TOLERANCE['fp32']:g})"]
 
 
 def main():
@@ -143,6 +206,7 @@ def main():
     ap.add_argument("--work", default="/tmp/real-models")
     ap.add_argument("--only", default=None)
     ap.add_argument("--opsets", default="13,17")
+    ap.add_argument("--no-dynamic", action="store_true", help="skip the dynamic-batch runs (batch 1 and 32 from one engine)")
     args = ap.parse_args()
     import torch
 
@@ -158,6 +222,14 @@ def main():
                 lines = run(args, torch, name, opset)
             except Exception as e:  # an export or reference failure is a failed row, not the end
                 lines = [f"REAL-MODEL {name} opset={opset} - FAIL {type(e).__name__}: {str(e).splitlines()[0][:200]}"]
+            for line in lines:
+                print(line, flush=True)
+                failed += " FAIL " in line
+        if not args.no_dynamic:
+            try:
+                lines = run_dynamic(args, torch, name, 17)
+            except Exception as e:
+                lines = [f"REAL-MODEL {name} opset=17 dynamic batch - FAIL {type(e).__name__}: {str(e).splitlines()[0][:200]}"]
             for line in lines:
                 print(line, flush=True)
                 failed += " FAIL " in line

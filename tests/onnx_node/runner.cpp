@@ -4,7 +4,11 @@
 // every output. The caller (run_cases.py) compares the outputs; one process per case, so a
 // crash is the caller's to count.
 //
-//   onnx_node_runner MODEL.onnx MANIFEST OUTDIR      (ONNX_RUNNER_FP16=1: kFP16 allowed)
+//   onnx_node_runner MODEL.onnx MANIFEST OUTDIR [MANIFEST2 OUTDIR2 ...]   (ONNX_RUNNER_FP16=1: kFP16 allowed)
+//
+// With several manifests (the same inputs at other shapes, e.g. batch 1 and batch 32 of a
+// dynamic-batch model) one engine is built whose profile spans them (min and max over the
+// manifests, opt the last one's) and one execution context runs each in turn.
 //
 // MANIFEST, one tensor a line (written by prepare.py):
 //   input NAME DTYPE RANK D0 D1 ... FILE     (raw little-endian data, DTYPE as below)
@@ -18,6 +22,7 @@
 
 #include <cuda_runtime_api.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -261,115 +266,11 @@ struct Destroy
 template <typename T>
 using Ptr = std::unique_ptr<T, Destroy<T>>;
 
-} // namespace
-
-int main(int argc, char** argv)
+//! Binds one manifest's inputs (shapes, then data; shape tensors stay on the host, as in
+//! TensorRT) and fresh output buffers, runs the context once and writes every output.
+void runOnce(ICudaEngine* engine, IExecutionContext* context, std::map<std::string, InputData const*> const& byName,
+    char const* outDir)
 {
-    if (argc != 4)
-    {
-        std::cerr << "usage: onnx_node_runner MODEL.onnx MANIFEST OUTDIR\n";
-        return 2;
-    }
-    std::vector<InputData> const inputs = readManifest(argv[2]);
-    std::map<std::string, InputData const*> byName;
-    for (auto const& t : inputs)
-    {
-        byName[t.name] = &t;
-    }
-
-    Ptr<IBuilder> builder(createInferBuilder(gLogger));
-    if (!builder)
-    {
-        fail("builder", "");
-    }
-    Ptr<INetworkDefinition> network(
-        builder->createNetworkV2(1U << static_cast<uint32_t>(NetworkDefinitionCreationFlag::kEXPLICIT_BATCH)));
-    Ptr<nvonnxparser::IParser> parser(nvonnxparser::createParser(*network, gLogger));
-    if (!network || !parser)
-    {
-        fail("builder", "");
-    }
-    if (!parser->parseFromFile(argv[1], static_cast<int>(ILogger::Severity::kWARNING)))
-    {
-        fail("parse", parser->getNbErrors() > 0 ? parser->getError(0)->desc() : "");
-    }
-
-    Ptr<IBuilderConfig> config(builder->createBuilderConfig());
-    // The comparison tolerance (rtol 1e-3) is FP32's, not TF32's. ONNX_RUNNER_FP16=1 (the real
-    // model checks) lets the builder use FP16 as well.
-    config->clearFlag(BuilderFlag::kTF32);
-    if (char const* fp16 = std::getenv("ONNX_RUNNER_FP16"))
-    {
-        if (std::string(fp16) == "1")
-        {
-            config->setFlag(BuilderFlag::kFP16);
-        }
-    }
-    IOptimizationProfile* profile = builder->createOptimizationProfile();
-    bool needProfile = false;
-    for (int32_t i = 0; i < network->getNbInputs(); ++i)
-    {
-        ITensor* tensor = network->getInput(i);
-        auto found = byName.find(tensor->getName());
-        if (found == byName.end())
-        {
-            fail("inputs", std::string("network input ") + tensor->getName() + " has no test data");
-        }
-        InputData const& data = *found->second;
-        if (tensor->isShapeTensor())
-        {
-            needProfile = true;
-            if (data.type->type != DataType::kINT32)
-            {
-                fail("inputs", std::string("shape tensor input ") + tensor->getName() + " has " + data.type->name
-                        + " test data");
-            }
-            std::vector<int32_t> values(data.bytes.size() / 4);
-            if (!values.empty())
-            {
-                std::memcpy(values.data(), data.bytes.data(), data.bytes.size());
-            }
-            for (auto sel : {OptProfileSelector::kMIN, OptProfileSelector::kOPT, OptProfileSelector::kMAX})
-            {
-                profile->setShapeValues(tensor->getName(), sel, values.data(), static_cast<int32_t>(values.size()));
-            }
-        }
-        Dims const declared = tensor->getDimensions();
-        bool dynamic = false;
-        for (int32_t d = 0; d < declared.nbDims; ++d)
-        {
-            dynamic = dynamic || declared.d[d] < 0;
-        }
-        if (dynamic)
-        {
-            needProfile = true;
-        }
-        for (auto sel : {OptProfileSelector::kMIN, OptProfileSelector::kOPT, OptProfileSelector::kMAX})
-        {
-            profile->setDimensions(tensor->getName(), sel, data.dims);
-        }
-    }
-    if (needProfile && config->addOptimizationProfile(profile) < 0)
-    {
-        fail("profile", "");
-    }
-    Ptr<IHostMemory> plan(builder->buildSerializedNetwork(*network, *config));
-    if (!plan || plan->size() == 0)
-    {
-        fail("build", "");
-    }
-    Ptr<IRuntime> runtime(createInferRuntime(gLogger));
-    Ptr<ICudaEngine> engine(runtime ? runtime->deserializeCudaEngine(plan->data(), plan->size()) : nullptr);
-    if (!engine)
-    {
-        fail("deserialize", "");
-    }
-    Ptr<IExecutionContext> context(engine->createExecutionContext());
-    if (!context)
-    {
-        fail("context", "");
-    }
-
     // Inputs: shapes, then data (shape tensors stay on the host, as in TensorRT).
     std::vector<std::unique_ptr<Buffer>> buffers;
     std::vector<std::string> outputs;
@@ -476,7 +377,7 @@ int main(int argc, char** argv)
         fail("run", "cudaStreamSynchronize failed");
     }
 
-    std::ofstream list(std::string(argv[3]) + "/outputs.txt");
+    std::ofstream list(std::string(outDir) + "/outputs.txt");
     for (size_t i = 0; i < outputs.size(); ++i)
     {
         std::string const& name = outputs[i];
@@ -515,7 +416,7 @@ int main(int argc, char** argv)
         {
             std::memcpy(host.data(), buffer->ptr, bytes);
         }
-        std::string const file = std::string(argv[3]) + "/output_" + std::to_string(i) + ".bin";
+        std::string const file = std::string(outDir) + "/output_" + std::to_string(i) + ".bin";
         std::ofstream(file, std::ios::binary).write(host.data(), static_cast<std::streamsize>(bytes));
         list << "output " << name << " " << type->name << " " << shape.nbDims;
         for (int32_t d = 0; d < shape.nbDims; ++d)
@@ -532,6 +433,158 @@ int main(int argc, char** argv)
     if (stream)
     {
         cudaStreamDestroy(stream);
+    }
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    if (argc < 4 || argc % 2 != 0)
+    {
+        std::cerr << "usage: onnx_node_runner MODEL.onnx MANIFEST OUTDIR [MANIFEST2 OUTDIR2 ...]\n";
+        return 2;
+    }
+    std::vector<std::vector<InputData>> runs;
+    for (int i = 2; i < argc; i += 2)
+    {
+        runs.push_back(readManifest(argv[i]));
+    }
+    std::vector<std::map<std::string, InputData const*>> byNameOfRun(runs.size());
+    for (size_t r = 0; r < runs.size(); ++r)
+    {
+        for (auto const& t : runs[r])
+        {
+            byNameOfRun[r][t.name] = &t;
+        }
+    }
+    auto const& byName = byNameOfRun.back();
+
+    Ptr<IBuilder> builder(createInferBuilder(gLogger));
+    if (!builder)
+    {
+        fail("builder", "");
+    }
+    Ptr<INetworkDefinition> network(
+        builder->createNetworkV2(1U << static_cast<uint32_t>(NetworkDefinitionCreationFlag::kEXPLICIT_BATCH)));
+    Ptr<nvonnxparser::IParser> parser(nvonnxparser::createParser(*network, gLogger));
+    if (!network || !parser)
+    {
+        fail("builder", "");
+    }
+    if (!parser->parseFromFile(argv[1], static_cast<int>(ILogger::Severity::kWARNING)))
+    {
+        fail("parse", parser->getNbErrors() > 0 ? parser->getError(0)->desc() : "");
+    }
+
+    Ptr<IBuilderConfig> config(builder->createBuilderConfig());
+    // The comparison tolerance (rtol 1e-3) is FP32's, not TF32's. ONNX_RUNNER_FP16=1 (the real
+    // model checks) lets the builder use FP16 as well.
+    config->clearFlag(BuilderFlag::kTF32);
+    if (char const* fp16 = std::getenv("ONNX_RUNNER_FP16"))
+    {
+        if (std::string(fp16) == "1")
+        {
+            config->setFlag(BuilderFlag::kFP16);
+        }
+    }
+    IOptimizationProfile* profile = builder->createOptimizationProfile();
+    bool needProfile = false;
+    for (int32_t i = 0; i < network->getNbInputs(); ++i)
+    {
+        ITensor* tensor = network->getInput(i);
+        auto found = byName.find(tensor->getName());
+        if (found == byName.end())
+        {
+            fail("inputs", std::string("network input ") + tensor->getName() + " has no test data");
+        }
+        InputData const& data = *found->second;
+        if (tensor->isShapeTensor())
+        {
+            needProfile = true;
+            if (data.type->type != DataType::kINT32)
+            {
+                fail("inputs", std::string("shape tensor input ") + tensor->getName() + " has " + data.type->name
+                        + " test data");
+            }
+            std::vector<int32_t> opt(data.bytes.size() / 4);
+            if (!opt.empty())
+            {
+                std::memcpy(opt.data(), data.bytes.data(), data.bytes.size());
+            }
+            std::vector<int32_t> lo = opt, hi = opt;
+            for (auto const& run : byNameOfRun)
+            {
+                auto other = run.find(tensor->getName());
+                if (other == run.end() || other->second->bytes.size() != data.bytes.size())
+                {
+                    fail("inputs", std::string("shape tensor input ") + tensor->getName() + " differs in length across manifests");
+                }
+                for (size_t k = 0; k < opt.size(); ++k)
+                {
+                    int32_t v;
+                    std::memcpy(&v, other->second->bytes.data() + 4 * k, 4);
+                    lo[k] = std::min(lo[k], v);
+                    hi[k] = std::max(hi[k], v);
+                }
+            }
+            int32_t const n = static_cast<int32_t>(opt.size());
+            profile->setShapeValues(tensor->getName(), OptProfileSelector::kMIN, lo.data(), n);
+            profile->setShapeValues(tensor->getName(), OptProfileSelector::kOPT, opt.data(), n);
+            profile->setShapeValues(tensor->getName(), OptProfileSelector::kMAX, hi.data(), n);
+        }
+        Dims const declared = tensor->getDimensions();
+        bool dynamic = false;
+        for (int32_t d = 0; d < declared.nbDims; ++d)
+        {
+            dynamic = dynamic || declared.d[d] < 0;
+        }
+        if (dynamic)
+        {
+            needProfile = true;
+        }
+        Dims lo = data.dims, hi = data.dims;
+        for (auto const& run : byNameOfRun)
+        {
+            auto other = run.find(tensor->getName());
+            if (other == run.end() || other->second->dims.nbDims != data.dims.nbDims)
+            {
+                fail("inputs", std::string("input ") + tensor->getName() + " differs in rank across manifests");
+            }
+            for (int32_t d = 0; d < data.dims.nbDims; ++d)
+            {
+                lo.d[d] = std::min(lo.d[d], other->second->dims.d[d]);
+                hi.d[d] = std::max(hi.d[d], other->second->dims.d[d]);
+            }
+        }
+        profile->setDimensions(tensor->getName(), OptProfileSelector::kMIN, lo);
+        profile->setDimensions(tensor->getName(), OptProfileSelector::kOPT, data.dims);
+        profile->setDimensions(tensor->getName(), OptProfileSelector::kMAX, hi);
+    }
+    if (needProfile && config->addOptimizationProfile(profile) < 0)
+    {
+        fail("profile", "");
+    }
+    Ptr<IHostMemory> plan(builder->buildSerializedNetwork(*network, *config));
+    if (!plan || plan->size() == 0)
+    {
+        fail("build", "");
+    }
+    Ptr<IRuntime> runtime(createInferRuntime(gLogger));
+    Ptr<ICudaEngine> engine(runtime ? runtime->deserializeCudaEngine(plan->data(), plan->size()) : nullptr);
+    if (!engine)
+    {
+        fail("deserialize", "");
+    }
+    Ptr<IExecutionContext> context(engine->createExecutionContext());
+    if (!context)
+    {
+        fail("context", "");
+    }
+
+    for (size_t r = 0; r < runs.size(); ++r)
+    {
+        runOnce(engine.get(), context.get(), byNameOfRun[r], argv[3 + 2 * r]);
     }
     std::cout << "OK" << std::endl;
     return 0;
