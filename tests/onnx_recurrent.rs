@@ -87,6 +87,7 @@ const CASES: &[&str] = &[
     "loop_lstm_reverse_peepholes_clip",
     "loop_rnn_activations_dynamic",
     "loop_gru_runtime_weights",
+    "loop_gru_reverse_affine",
 ];
 
 #[test]

@@ -189,7 +189,9 @@ fn times_transposed(imp: &mut Importer, a: TensorId, b: TensorId) -> Result<Tens
     layer(imp, MatrixMultiply::of(NONE, TRANSPOSE), &[a, b])
 }
 
-/// An activation, its input first bounded to [-clip, clip] when clip is given.
+/// An activation, its input first bounded to [-clip, clip] when clip is given (every
+/// activation's input, LSTM's h(C) included, as the operator text says; the cell state
+/// carried on is not clipped).
 fn activate(imp: &mut Importer, s: &Setup, x: TensorId, act: Act) -> Result<TensorId> {
     let x = match s.clip {
         Some(c) => layer(imp, Activation::of(CLIP, -c, c), &[x])?,
@@ -208,8 +210,7 @@ fn activate(imp: &mut Importer, s: &Setup, x: TensorId, act: Act) -> Result<Tens
 
 /// A state of zeros, [batch, hidden], of X's type.
 fn zero_state(imp: &mut Importer, s: &Setup) -> Result<TensorId> {
-    let zero = scalar_like(imp, s.x, 0.0)?;
-    let zero = reshape_tensor(imp, zero, vec![1, 1])?;
+    let zero = scalar(imp, imp.net.tensors[s.x].dtype, 0.0, 2)?;
     let target = match s.batch {
         Dim::Num(b) => Bound::Known(vec![b, s.hidden]),
         Dim::Tensor(b) => {

@@ -302,6 +302,24 @@ def main():
         runtime={"X", "W", "initial_h"},
     )
 
+    # Reverse GRU with HardSigmoid and Affine: alphas and betas go to the activations that
+    # take them, in order (HardSigmoid 0.3 and 0.4, Affine 0.7 and its default beta 0).
+    v = random_inputs(rng, "GRU", 1, 4, 2, 3, 3, 0)
+    write_case(
+        "loop_gru_reverse_affine",
+        "GRU",
+        {
+            "hidden_size": 3,
+            "direction": "reverse",
+            "linear_before_reset": 1,
+            "activations": ["HardSigmoid", "Affine"],
+            "activation_alpha": [0.3, 0.7],
+            "activation_beta": [0.4],
+        },
+        v,
+        runtime={"X"},
+    )
+
     # Stays on IRNNv2Layer: bidirectional LSTM with initializer weights and sequence lengths.
     v = random_inputs(rng, "LSTM", 2, 4, 3, 2, 3, 0, with_states=True)
     v["sequence_lens"] = np.array([4, 2, 1], dtype=np.int32)
