@@ -24,6 +24,7 @@ mod qlinear;
 mod quant_arith;
 mod quantize;
 mod recurrent;
+mod recurrent_loop;
 mod reduce;
 mod resize;
 mod runtime_axes;

@@ -1,6 +1,7 @@
 //! RNN, GRU and LSTM on IRNNv2Layer (one layer, forward or bidirectional). ONNX keeps the
 //! time axis first (layout 0) and the gates of a direction stacked in one matrix; the layer
-//! takes [batch, time, input] and each gate's matrices apart.
+//! takes [batch, time, input] and each gate's matrices apart. What the layer cannot run as
+//! ONNX defines it is written out as a loop instead (recurrent_loop.rs).
 
 use super::util::*;
 use super::ImportFn;
@@ -51,38 +52,67 @@ fn transposed(imp: &mut Importer, t: TensorId, perm: Vec<i64>) -> Result<TensorI
     layer(imp, Shuffle::transpose(perm), &[t])
 }
 
-fn recurrent(imp: &mut Importer, node: &NodeProto, mut op: Operation) -> Result<Vec<Value>> {
+fn recurrent(imp: &mut Importer, node: &NodeProto, op: Operation) -> Result<Vec<Value>> {
+    match rnn_v2_operation(imp, node, op) {
+        Some(op) => rnn_v2(imp, node, op),
+        None => super::recurrent_loop::import(imp, node, op),
+    }
+}
+
+/// The IRNNv2Layer operation that runs `node` exactly, or None where the layer cannot take
+/// it and the recurrence is written out as a loop (recurrent_loop.rs): a reverse-only
+/// direction, clip, input_forget, peepholes, GRU's linear_before_reset=0, other activations,
+/// weights that are not initializers, a sequence of unknown length, or initial states for a
+/// batch of unknown size without sequence lengths.
+fn rnn_v2_operation(imp: &Importer, node: &NodeProto, mut op: Operation) -> Option<Operation> {
     let a = Attrs(node);
-    let dirs: i64 = match a.string("direction").as_deref().unwrap_or("forward") {
-        "forward" => 1,
-        "bidirectional" => 2,
-        "reverse" => return Err(Error::unsupported("a reverse-only recurrence (TensorRT runs forward or both directions)")),
-        other => return Err(Error::invalid_argument(format!("unknown direction '{other}'"))),
-    };
-    if a.has("clip") {
-        return Err(Error::unsupported("a recurrence with clip"));
-    }
-    if a.int("input_forget", 0) != 0 {
-        return Err(Error::unsupported("LSTM with input_forget"));
-    }
-    if op == Operation::Gru && a.int("linear_before_reset", 0) == 0 {
-        return Err(Error::unsupported(
-            "GRU with linear_before_reset=0 (TensorRT applies the reset gate after the recurrent product, linear_before_reset=1)",
-        ));
+    if !matches!(a.string("direction").as_deref().unwrap_or("forward"), "forward" | "bidirectional")
+        || a.has("clip")
+        || a.int("input_forget", 0) != 0
+        || (op == Operation::Gru && a.int("linear_before_reset", 0) == 0)
+        || (op == Operation::Lstm && optional_input(node, 7).is_some())
+    {
+        return None;
     }
     if let Some(acts) = a.0.attribute.iter().find(|x| x.name == "activations") {
         let names: Vec<String> = acts.strings.iter().map(|s| String::from_utf8_lossy(s).to_lowercase()).collect();
-        if op == Operation::Tanh && names.iter().all(|n| n == "relu") {
+        if op == Operation::Tanh && !names.is_empty() && names.iter().all(|n| n == "relu") {
             op = Operation::Relu;
         }
         let want: Vec<String> = default_activations(op).iter().map(|s| s.to_lowercase()).collect();
-        if names.chunks(want.len().max(1)).any(|c| c != want.as_slice()) {
-            return Err(Error::unsupported(format!("activations {names:?} (TensorRT's {:?})", default_activations(op))));
+        if names.chunks(want.len()).any(|c| c != want.as_slice()) {
+            return None;
         }
     }
-    if optional_input(node, 7).is_some() {
-        return Err(Error::unsupported("LSTM peepholes (input P)"));
+    let is_const = |i: usize| optional_input(node, i).is_none_or(|n| matches!(imp.value(n), Ok(Value::Const(_))));
+    if !(1..=3).all(is_const) {
+        return None;
     }
+    let xd = match imp.value(node.input.first()?).ok()? {
+        Value::Const(c) => c.dims,
+        Value::Tensor(t) => imp.dims(t),
+    };
+    let layout = a.int("layout", 0);
+    let (batch, steps) = match xd[..] {
+        [s, b, _] if layout == 0 => (b, s),
+        [b, s, _] => (b, s),
+        _ => return None,
+    };
+    let has = |i: usize| optional_input(node, i).is_some();
+    let states_need_lengths = !has(4) && (has(5) || (op == Operation::Lstm && has(6)));
+    if steps < 0 || (states_need_lengths && batch < 0) || (op == Operation::Lstm && has(6) && !has(5)) {
+        return None;
+    }
+    Some(op)
+}
+
+/// The recurrence on one IRNNv2Layer (rnn_v2_operation has checked that it fits).
+fn rnn_v2(imp: &mut Importer, node: &NodeProto, op: Operation) -> Result<Vec<Value>> {
+    let a = Attrs(node);
+    let dirs: i64 = match a.string("direction").as_deref().unwrap_or("forward") {
+        "bidirectional" => 2,
+        _ => 1,
+    };
     let hidden = a.int("hidden_size", 0);
     let layout = a.int("layout", 0);
     let x = imp.tensor(input(node, 0)?)?;
@@ -93,9 +123,6 @@ fn recurrent(imp: &mut Importer, node: &NodeProto, mut op: Operation) -> Result<
     // The layer takes [batch, time, input].
     let x = if layout == 0 { transposed(imp, x, vec![1, 0, 2])? } else { x };
     let (batch, steps) = if layout == 0 { (xd[1], xd[0]) } else { (xd[0], xd[1]) };
-    if steps < 0 {
-        return Err(Error::unsupported("a recurrence over a sequence of unknown length"));
-    }
     let (wd, w) = constant_floats(imp, input(node, 1)?, "W")?;
     let (rd, r) = constant_floats(imp, input(node, 2)?, "R")?;
     let gates = onnx_gates(op);
