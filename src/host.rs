@@ -308,7 +308,7 @@ mod tests {
 
     #[test]
     fn unaligned_reads_are_copied() {
-        let mut raw = vec![0u8; 9];
+        let mut raw = [0u8; 9];
         raw[1..5].copy_from_slice(&2.5f32.to_le_bytes());
         raw[5..9].copy_from_slice(&(-1.0f32).to_le_bytes());
         let t = TensorIn { dtype: DataType::Float, dims: &[2], bytes: &raw[1..] };

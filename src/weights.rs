@@ -47,7 +47,7 @@ impl Weights {
     /// Element count; an error if the bytes are not a whole number of elements.
     pub fn count(&self) -> Result<usize> {
         let size = self.data_type()?.size_bytes();
-        if self.values.len() % size != 0 {
+        if !self.values.len().is_multiple_of(size) {
             return Err(Error::invalid_argument(format!(
                 "weights of type {} have {} bytes, not a multiple of {size}",
                 self.data_type()?,

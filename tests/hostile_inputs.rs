@@ -92,7 +92,7 @@ fn a_misaligned_address_is_refused() {
     net.mark_output(net.layers[l].outputs[0]).unwrap();
     let plan = common::cpu_plan(&net).unwrap();
     let mut ctx = ExecutionContext::new(Arc::new(Engine::deserialize(&plan).unwrap())).unwrap();
-    let buf = vec![0u32; 8];
+    let buf = [0u32; 8];
     let odd = buf.as_ptr() as u64 + 1;
     let e = ctx.set_tensor_address("x", odd).unwrap_err();
     assert!(e.message.contains("aligned"), "{}", e.message);

@@ -493,7 +493,7 @@ impl Network {
             l.inputs.resize(index + 1, None);
         }
         if let Some(old) = l.inputs[index].replace(tensor) {
-            let still = l.inputs.iter().any(|&t| t == Some(old));
+            let still = l.inputs.contains(&Some(old));
             if !still {
                 self.consumers[old].retain(|&c| c != layer);
             }

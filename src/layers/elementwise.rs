@@ -224,11 +224,11 @@ impl Layer for ElementWise {
         let n = out.len();
         if a.dtype.is_float() {
             let (av, bv) = (a.f32(), b.f32());
-            let values: Vec<f32> = (0..n).map(|i| index(i)).map(|(x, y)| apply_f32(self.operation, av[x], bv[y])).collect();
+            let values: Vec<f32> = (0..n).map(&index).map(|(x, y)| apply_f32(self.operation, av[x], bv[y])).collect();
             out.store_f32(&values);
         } else {
             let (av, bv) = (a.i64(), b.i64());
-            let values = (0..n).map(|i| index(i)).map(|(x, y)| apply_i64(self.operation, av[x], bv[y])).collect::<Result<Vec<_>>>()?;
+            let values = (0..n).map(index).map(|(x, y)| apply_i64(self.operation, av[x], bv[y])).collect::<Result<Vec<_>>>()?;
             out.store_i64(&values);
         }
         Ok(())

@@ -203,7 +203,7 @@ impl Layer for Resize {
         let y = &mut outputs[0];
         let (din, dout) = (x.dims.to_vec(), y.dims.to_vec());
         self.check_resized_axes(&din, &dout)?;
-        if din.iter().any(|&d| d == 0) || dout.iter().any(|&d| d == 0) {
+        if din.contains(&0) || dout.contains(&0) {
             return Ok(());
         }
         // Per axis and output coordinate: its taps.

@@ -216,7 +216,7 @@ impl ExecutionContext {
         if address == 0 && self.engine.analysis.tensors[self.engine.desc.io[k]].max_bytes > 0 {
             return Err(Error::invalid_argument(format!("null address for tensor '{name}'")));
         }
-        if address % size != 0 {
+        if !address.is_multiple_of(size) {
             return Err(Error::invalid_argument(format!(
                 "tensor '{name}': address {address:#x} is not aligned to its {size}-byte elements"
             )));
