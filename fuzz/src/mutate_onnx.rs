@@ -69,6 +69,42 @@ pub const ATTRS: &[&str] = &[
     "ceil_mode",
     "count_include_pad",
     "storage_order",
+    // read by the other importers
+    "axes",
+    "keepdims",
+    "noop_with_empty_axes",
+    "to",
+    "mode",
+    "direction",
+    "hidden_size",
+    "layout",
+    "exclusive",
+    "reverse",
+    "largest",
+    "sorted",
+    "k",
+    "epsilon",
+    "momentum",
+    "reduction",
+    "batch_dims",
+    "coordinate_transformation_mode",
+    "num_scan_inputs",
+    "block_size",
+    "upper",
+    "equation",
+    "blocksize",
+    "select_last_index",
+    "fmod",
+    "linear_before_reset",
+    "center_point_box",
+    "output_padding",
+    "output_shape",
+];
+
+/// Values of the string attributes above (modes, directions, equations), valid and not.
+const STRINGS: &[&str] = &[
+    "constant", "reflect", "edge", "wrap", "nearest", "linear", "cubic", "forward", "reverse", "bidirectional", "half_pixel",
+    "align_corners", "asymmetric", "add", "mul", "max", "min", "none", "ij,jk->ik", "...ii->...i", "i,i", "", "??",
 ];
 
 const AUTO_PAD: &[&str] = &["NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER", "same_upper", ""];
@@ -122,7 +158,11 @@ fn new_attribute(rng: &mut Rng) -> AttributeProto {
             a.s = rng.pick(AUTO_PAD).unwrap().as_bytes().to_vec();
             a.r#type = 3;
         }
-        "alpha" | "beta" | "gamma" | "value_float" => {
+        "mode" | "direction" | "coordinate_transformation_mode" | "equation" | "reduction" => {
+            a.s = rng.pick(STRINGS).unwrap().as_bytes().to_vec();
+            a.r#type = 3;
+        }
+        "alpha" | "beta" | "gamma" | "value_float" | "epsilon" | "momentum" => {
             a.f = rng.float(1.0);
             a.r#type = 1;
         }
@@ -220,12 +260,23 @@ fn mutate_tensor(t: &mut TensorProto, rng: &mut Rng, names: &[String]) {
     }
 }
 
+/// An op type: half the time one of the common ones above, else any operator the parser
+/// has an importer for (so every importer meets hostile attributes and inputs).
+fn op_name(rng: &mut Rng) -> String {
+    if rng.chance(1, 2) {
+        return rng.pick(OPS).unwrap().to_string();
+    }
+    let all = nvinfer::onnx::ops::operators();
+    rng.pick(&all).copied().unwrap_or("Relu").to_string()
+}
+
 fn new_node(rng: &mut Rng, names: &[String], fresh: String) -> NodeProto {
-    let op = rng.pick(OPS).unwrap().to_string();
+    let op = op_name(rng);
     let n_in = match op.as_str() {
         "Constant" => 0,
         "Conv" | "Gemm" => 2 + rng.below(2),
         "Add" | "Sub" | "Mul" | "Div" | "Pow" | "Max" | "Min" | "MatMul" | "Reshape" => 2,
+        _ if !OPS.contains(&op.as_str()) => 1 + rng.below(4),
         _ => 1,
     };
     let input = (0..n_in).map(|_| rng.name(names)).collect();
@@ -289,7 +340,7 @@ fn mutate_value_info(v: &mut ValueInfoProto, rng: &mut Rng, names: &[String]) {
 
 fn mutate_node(n: &mut NodeProto, rng: &mut Rng, names: &[String]) {
     match rng.below(12) {
-        0 => n.op_type = rng.pick(OPS).unwrap().to_string(),
+        0 => n.op_type = op_name(rng),
         1 | 2 => {
             // Rewire an input to another value (or to nothing: an optional input left out).
             if n.input.is_empty() || rng.chance(1, 4) {

@@ -51,7 +51,7 @@ pub fn dtype_of(imp: &Importer, name: &str) -> Result<DataType> {
 pub fn axis_index(axis: i64, rank: usize) -> Result<usize> {
     let r = rank as i64;
     let a = if axis < 0 { axis + r } else { axis };
-    if a < 0 || a >= r.max(1) {
+    if a < 0 || a >= r {
         return Err(Error::invalid_argument(format!("axis {axis} is out of range for rank {rank}")));
     }
     Ok(a as usize)
