@@ -10,8 +10,10 @@ mod crop_pad;
 mod cumsum;
 mod det;
 mod detection;
+mod dft;
 mod einsum;
 mod elementwise;
+mod fourier;
 mod index;
 mod integer_product;
 mod loss;
@@ -30,6 +32,7 @@ mod scatter_reduce;
 mod shape;
 mod slicing;
 mod small_int;
+mod stft;
 mod unary;
 mod unpool;
 pub mod util;
@@ -50,6 +53,7 @@ const GROUPS: &[&[(&str, ImportFn)]] = &[
     cumsum::OPS,
     det::OPS,
     detection::OPS,
+    dft::OPS,
     einsum::OPS,
     elementwise::OPS,
     index::OPS,
@@ -64,6 +68,7 @@ const GROUPS: &[&[(&str, ImportFn)]] = &[
     reduce::OPS,
     resize::OPS,
     shape::OPS,
+    stft::OPS,
     unary::OPS,
     unpool::OPS,
     window_functions::OPS,
