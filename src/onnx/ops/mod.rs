@@ -3,6 +3,7 @@
 //! outputs (in order; an optional output it does not produce is left out at the end).
 
 mod activation;
+mod affine_grid;
 mod bitwise;
 mod control;
 mod conv_composite;
@@ -18,6 +19,7 @@ mod index;
 mod integer_product;
 mod loss;
 mod matrix;
+mod mel_weight_matrix;
 mod nn;
 mod normalization;
 mod optional;
@@ -47,6 +49,7 @@ pub type ImportFn = fn(&mut Importer, &NodeProto) -> Result<Vec<Value>>;
 
 const GROUPS: &[&[(&str, ImportFn)]] = &[
     activation::OPS,
+    affine_grid::OPS,
     bitwise::OPS,
     control::OPS,
     crop_pad::OPS,
@@ -59,6 +62,7 @@ const GROUPS: &[&[(&str, ImportFn)]] = &[
     index::OPS,
     loss::OPS,
     matrix::OPS,
+    mel_weight_matrix::OPS,
     nn::OPS,
     normalization::OPS,
     optional::OPS,
