@@ -1,7 +1,9 @@
 //! DFT: opset 17 takes the axis as an attribute (default 1), opset 20 as input 2 (default
 //! -2). The transform itself is `fourier::dft_along`. An axis known only at run time
 //! transforms along every candidate axis and selects the one named (NaN for an invalid
-//! axis), which needs every candidate to give one output shape.
+//! axis), which needs every candidate to give one output shape. onesided keeps bins
+//! 0..=m/2 of any input (for a complex one too, as the ONNX reference does); together with
+//! inverse ONNX forbids it.
 
 use super::fourier::{dft_along, Transform};
 use super::slicing::{input_dim, scalar_input_dim, Dim};
