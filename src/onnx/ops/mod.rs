@@ -3,6 +3,7 @@
 //! outputs (in order; an optional output it does not produce is left out at the end).
 
 mod activation;
+mod affine_grid;
 mod bitwise;
 mod control;
 mod conv_composite;
@@ -10,12 +11,15 @@ mod crop_pad;
 mod cumsum;
 mod det;
 mod detection;
+mod dft;
 mod einsum;
 mod elementwise;
+mod fourier;
 mod index;
 mod integer_product;
 mod loss;
 mod matrix;
+mod mel_weight_matrix;
 mod ml;
 mod nn;
 mod normalization;
@@ -32,6 +36,7 @@ mod scatter_reduce;
 mod shape;
 mod slicing;
 mod small_int;
+mod stft;
 mod training;
 mod unary;
 mod unpool;
@@ -47,17 +52,20 @@ pub type ImportFn = fn(&mut Importer, &NodeProto) -> Result<Vec<Value>>;
 
 const GROUPS: &[&[(&str, ImportFn)]] = &[
     activation::OPS,
+    affine_grid::OPS,
     bitwise::OPS,
     control::OPS,
     crop_pad::OPS,
     cumsum::OPS,
     det::OPS,
     detection::OPS,
+    dft::OPS,
     einsum::OPS,
     elementwise::OPS,
     index::OPS,
     loss::OPS,
     matrix::OPS,
+    mel_weight_matrix::OPS,
     nn::OPS,
     normalization::OPS,
     optional::OPS,
@@ -67,6 +75,7 @@ const GROUPS: &[&[(&str, ImportFn)]] = &[
     reduce::OPS,
     resize::OPS,
     shape::OPS,
+    stft::OPS,
     unary::OPS,
     unpool::OPS,
     window_functions::OPS,

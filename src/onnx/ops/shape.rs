@@ -7,7 +7,7 @@ use super::util::*;
 use super::ImportFn;
 use crate::error::{Error, Result};
 use crate::ir::TensorId;
-use crate::layers::generated::{Concatenation, Fill, Identity, Reduce, Shuffle};
+use crate::layers::generated::{Assertion, Concatenation, ElementWise, Fill, Identity, Reduce, Shuffle};
 use crate::layers::{elementwise, fill, reduce, slice};
 use crate::onnx::importer::{onnx_type, Attrs, Importer, Value};
 use crate::onnx::proto::NodeProto;
@@ -195,9 +195,7 @@ fn squeeze_op(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     let axes = match axes_attr_or_input(imp, node, 1)? {
         Some(a) => axis_indices(&a, dims.len())?,
         None => {
-            if dims.iter().any(|&d| d < 0) {
-                return Err(Error::unsupported("Squeeze without axes of a tensor with unknown dimensions"));
-            }
+            check_not_one_at_run_time(imp, x)?;
             (0..dims.len()).filter(|&a| dims[a] == 1).collect()
         }
     };
@@ -205,6 +203,32 @@ fn squeeze_op(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
         return Err(Error::invalid_argument(format!("cannot squeeze axis {a} of size {}", dims[a])));
     }
     out(squeeze(imp, x, &axes)?)
+}
+
+/// Squeeze without axes removes the dims that are 1. The rank must be known now, so a dim
+/// unknown when the model is parsed is kept, and a check fails the build (or the run) if it
+/// turns out to be 1.
+fn check_not_one_at_run_time(imp: &mut Importer, x: TensorId) -> Result<()> {
+    const WHY: &str = "Squeeze without axes: a dimension unknown when the model was parsed is 1 \
+                       (the squeezed rank must be known then; give the axes)";
+    let dims = imp.dims(x);
+    let mut all: Option<TensorId> = None;
+    for axis in (0..dims.len()).filter(|&a| dims[a] < 0) {
+        let d = slicing::input_dim(imp, x, axis)?;
+        let is_one = slicing::equals(imp, d, 1)?;
+        let is_one = slicing::to_tensor(imp, is_one)?;
+        let zero = ints_tensor(imp, &[0])?;
+        let not_one = layer(imp, ElementWise::of(elementwise::EQUAL), &[is_one, zero])?;
+        // (AND, not a concatenation: concatenated kBOOL tensors lose their shape values.)
+        all = Some(match all {
+            Some(a) => layer(imp, ElementWise::of(elementwise::AND), &[a, not_one])?,
+            None => not_one,
+        });
+    }
+    if let Some(all) = all {
+        imp.add_layer(Box::new(Assertion::of(WHY)), &[all])?;
+    }
+    Ok(())
 }
 
 fn unsqueeze_op(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {

@@ -81,6 +81,25 @@ pub fn from_end(imp: &mut Importer, v: Dim, d: Dim) -> Result<Dim> {
     }
 }
 
+/// A scalar integer input (0-D or one element) as a Dim: its value when known now, else a
+/// one-element INT32 tensor.
+pub fn scalar_input_dim(imp: &mut Importer, name: &str, what: &str) -> Result<Dim> {
+    if let Some(v) = imp.known_ints(name)? {
+        return match v[..] {
+            [v] => Ok(Dim::Num(v)),
+            _ => Err(Error::invalid_argument(format!("{what} must hold one value, not {}", v.len()))),
+        };
+    }
+    let t = imp.tensor(name)?;
+    if imp.net.tensors[t].dtype != crate::types::DataType::Int32 {
+        return Err(Error::invalid_argument(format!("{what} must be an integer")));
+    }
+    if imp.dims(t).len() > 1 {
+        return Err(Error::invalid_argument(format!("{what} must be a scalar")));
+    }
+    Ok(Dim::Tensor(reshape_tensor(imp, t, vec![1])?))
+}
+
 /// Size of axis `axis` of `x`.
 pub fn input_dim(imp: &mut Importer, x: TensorId, axis: usize) -> Result<Dim> {
     let d = imp.dims(x)[axis];
