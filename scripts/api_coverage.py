@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Which TensorRT 8.6 methods of INetworkDefinition and the layer classes (ILayer, I*Layer,
-ILoop, IIfConditional and their boundary layers) still fall through to the generated
-"not implemented" defaults.
+"""Which TensorRT 8.6 methods of INetworkDefinition, the layer classes (ILayer, I*Layer,
+ILoop, IIfConditional and their boundary layers) and the ONNX parser (IParser, IParserError)
+still fall through to the generated "not implemented" defaults.
 
 Every interface method has a default in src/bridge/generated/v_defaults.h that reports
 "<Class>::<method> is not implemented yet". A bridge class implements a method when it (or a
 base class of its own, below the defaults) declares an override of it. This script reads the
-defaults and the bridge's class declarations, lists the methods no concrete class overrides,
+defaults and the bridge's class declarations (headers and .cpp files), lists the methods no concrete class overrides,
 and compares them with api/unimplemented.txt (one "IClass::method  reason" per line): any
 method missing from that list, or listed but now implemented, is an error.
 
@@ -25,7 +25,8 @@ DEFAULTS = BRIDGE / "generated" / "v_defaults.h"
 ALLOWLIST = REPO / "api" / "unimplemented.txt"
 
 CLASS_RE = re.compile(r"\bclass\s+(\w+)(?:\s+final)?\s*:\s*([^{;]+)\{")
-OVERRIDE_RE = re.compile(r"\b(\w+)\s*\([^;{}]*\)\s*(?:const\s*)?noexcept\s*override")
+# IParser's methods are not noexcept in TensorRT 8.6; most others are.
+OVERRIDE_RE = re.compile(r"\b(\w+)\s*\([^;{}]*\)\s*(?:const\s*)?(?:noexcept\s*)?override")
 UNIMPLEMENTED_RE = re.compile(r'reportUnimplemented\("(\w+)::(\w+)"\)')
 
 
@@ -53,10 +54,12 @@ def main() -> int:
         if methods:
             defaults[name] = (methods[0][0], sorted({m for _, m in methods}))
     classes: dict[str, tuple[list[str], set[str]]] = {}
-    for path in sorted(BRIDGE.rglob("*.h")):
+    for path in sorted([*BRIDGE.rglob("*.h"), *BRIDGE.rglob("*.cpp")]):
         if path == DEFAULTS:
             continue
-        for name, bases, body in class_bodies(inline_includes(path.read_text(), path.parent)):
+        # Line comments go first: their parentheses would confuse OVERRIDE_RE.
+        text = re.sub(r"//[^\n]*", "", inline_includes(path.read_text(), path.parent))
+        for name, bases, body in class_bodies(text):
             classes[name] = (bases, set(OVERRIDE_RE.findall(body)))
 
     def implemented_below(cls: str, default: str, seen=()) -> set[str] | None:
@@ -71,7 +74,8 @@ def main() -> int:
         return own | set().union(*found) if found else None
 
     def in_scope(interface: str) -> bool:
-        return show_all or interface in ("INetworkDefinition", "ILoop", "IIfConditional") or interface.endswith("Layer")
+        scoped = ("INetworkDefinition", "ILoop", "IIfConditional", "IParser", "IParserError")
+        return show_all or interface in scoped or interface.endswith("Layer")
 
     missing = []
     total = 0

@@ -252,39 +252,63 @@ pub fn onnx_type(elem: i32) -> Option<DataType> {
     }
 }
 
-pub fn import_model(net: &mut Network, bytes: &[u8], _model_dir: Option<&Path>) -> Vec<ParserError> {
+/// Parses a serialized model into `net`. Returns every error found (empty on success).
+pub fn import_model(net: &mut Network, bytes: &[u8], model_dir: Option<&Path>) -> Vec<ParserError> {
+    import_model_nodes(net, bytes, model_dir).errors
+}
+
+/// What a parse found: its errors and, for each node of the main graph in order, whether it
+/// was imported (see `node_supported`).
+pub struct ImportReport {
+    pub errors: Vec<ParserError>,
+    /// One flag per node; empty when the model could not be decoded.
+    pub node_supported: Vec<bool>,
+}
+
+/// Like `import_model`, also telling which nodes were imported (IParser::supportsModel). A node
+/// skipped because an upstream node failed counts as supported when its operator has an
+/// importer. When the graph cannot be imported at all (its opset), every node is unsupported.
+pub fn import_model_nodes(net: &mut Network, bytes: &[u8], model_dir: Option<&Path>) -> ImportReport {
     use ParserErrorCode as C;
-    let graph_err = |code, desc: String| vec![ParserError::graph(code, desc, "import_model")];
+    let graph_err =
+        |code, desc: String, node_supported| ImportReport { errors: vec![ParserError::graph(code, desc, "import_model")], node_supported };
     // One copy of the model; initializers' raw data are slices of it.
     let model = match ModelProto::decode(bytes::Bytes::copy_from_slice(bytes)) {
         Ok(m) => m,
-        Err(e) => return graph_err(C::ModelDeserializeFailed, format!("the data is not a valid ONNX model ({} bytes): {e}", bytes.len())),
+        Err(e) => {
+            return graph_err(C::ModelDeserializeFailed, format!("the data is not a valid ONNX model ({} bytes): {e}", bytes.len()), vec![])
+        }
     };
-    let Some(graph) = model.graph else {
-        return graph_err(C::InvalidGraph, "the model has no graph".into());
+    let Some(mut graph) = model.graph else {
+        return graph_err(C::InvalidGraph, "the model has no graph".into(), vec![]);
     };
+    let unsupported = vec![false; graph.node.len()];
     let opset = model.opset_import.iter().find(|o| o.domain.is_empty() || o.domain == "ai.onnx").map(|o| o.version);
     let opset = match opset {
         Some(v) if v < MIN_OPSET => {
-            return graph_err(C::UnsupportedGraph, format!("opset {v} is older than the oldest supported opset {MIN_OPSET}"))
+            return graph_err(C::UnsupportedGraph, format!("opset {v} is older than the oldest supported opset {MIN_OPSET}"), unsupported)
         }
         Some(v) => v,
         // A model of other domains only (ai.onnx.ml, training): default-domain importers are
         // not reached; a default-domain node without the import is still an error.
         None if graph.node.iter().all(|n| !n.domain.is_empty() && n.domain != "ai.onnx") => MAX_OPSET,
-        None => return graph_err(C::InvalidGraph, "the model imports no default-domain opset".into()),
+        None => return graph_err(C::InvalidGraph, "the model imports no default-domain opset".into(), unsupported),
     };
-    let mut errors = Vec::new();
     if opset > MAX_OPSET {
-        errors.push(ParserError::graph(
-            C::UnsupportedGraph,
-            format!("opset {opset} is newer than the newest supported opset {MAX_OPSET}"),
-            "import_model",
-        ));
-        return errors;
+        return graph_err(C::UnsupportedGraph, format!("opset {opset} is newer than the newest supported opset {MAX_OPSET}"), unsupported);
     }
+    // Tensors kept in side files are read now; one that cannot be read stays EXTERNAL, and
+    // its error is reported once here.
+    let mut errors: Vec<ParserError> = super::external_data::load_graph(&mut graph, model_dir)
+        .into_iter()
+        .map(|e| ParserError::graph(C::InvalidValue, e.message, "load_external_data"))
+        .collect();
+    let mut node_supported = Vec::with_capacity(graph.node.len());
     let mut imp = Importer { net, opset, values: HashMap::new(), node_name: String::new(), named: Default::default() };
     for init in &graph.initializer {
+        if init.data_location == super::external_data::EXTERNAL {
+            continue; // its data could not be read: reported above
+        }
         match from_tensor_proto(init) {
             Ok(c) => {
                 imp.values.insert(init.name.clone(), Value::Const(c));
@@ -322,9 +346,12 @@ pub fn import_model(net: &mut Network, bytes: &[u8], _model_dir: Option<&Path>) 
         // A node whose inputs failed earlier is skipped quietly: its cause is already reported.
         let missing_upstream = node.input.iter().any(|i| !i.is_empty() && !imp.values.contains_key(i));
         if missing_upstream && !errors.is_empty() {
+            node_supported.push(ops::importer_in(&node.domain, &node.op_type).is_some());
             continue;
         }
-        match imp.import_node(node) {
+        let imported = imp.import_node(node);
+        node_supported.push(imported.is_ok());
+        match imported {
             Ok(()) => {}
             Err((code, desc)) => errors.push(ParserError {
                 code,
@@ -357,5 +384,5 @@ pub fn import_model(net: &mut Network, bytes: &[u8], _model_dir: Option<&Path>) 
             Err(e) => errors.push(ParserError::graph(C::InvalidGraph, e.message, "import_output")),
         }
     }
-    errors
+    ImportReport { errors, node_supported }
 }

@@ -2,6 +2,7 @@
 //! same IR the Network Definition API builds. Errors keep their node's index, name and op,
 //! and parsing goes on after a failed node so that one pass reports every problem.
 
+pub mod external_data;
 pub mod fold;
 pub mod importer;
 pub mod ops;
@@ -55,7 +56,7 @@ impl ParserError {
 }
 
 /// Parses a serialized model into `network`. Returns every error found (empty on success).
-/// `model_dir` is where external data would be looked for.
+/// `model_dir` is the model's folder, where external data files are looked for.
 pub fn parse(network: &mut Network, bytes: &[u8], model_dir: Option<&Path>) -> Vec<ParserError> {
     importer::import_model(network, bytes, model_dir)
 }
@@ -70,6 +71,12 @@ pub fn parse_file(network: &mut Network, path: &Path) -> Vec<ParserError> {
             "parse_file",
         )],
     }
+}
+
+/// IParser::supportsModel: parses into a scratch network (never the caller's) and tells, for
+/// each node of the main graph in order, whether it was imported; with every error found.
+pub fn supports_model(bytes: &[u8], model_dir: Option<&Path>) -> importer::ImportReport {
+    importer::import_model_nodes(&mut Network::new(), bytes, model_dir)
 }
 
 /// Op types the parser imports (IParser::supportsOperator).

@@ -108,9 +108,21 @@ pub struct TensorProto {
     pub raw_data: bytes::Bytes,
     #[prost(double, repeated, tag = "10")]
     pub double_data: Vec<f64>,
-    /// TensorProto.DataLocation: 1 = EXTERNAL.
+    /// Where the data lives when `data_location` is EXTERNAL: keys "location" (a path
+    /// relative to the model's folder), "offset" and "length" (decimal byte counts).
+    #[prost(message, repeated, tag = "13")]
+    pub external_data: Vec<StringStringEntryProto>,
+    /// TensorProto.DataLocation: 0 = DEFAULT, 1 = EXTERNAL (see external_data.rs).
     #[prost(int32, tag = "14")]
     pub data_location: i32,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct StringStringEntryProto {
+    #[prost(string, tag = "1")]
+    pub key: String,
+    #[prost(string, tag = "2")]
+    pub value: String,
 }
 
 #[derive(Clone, PartialEq, prost::Message)]

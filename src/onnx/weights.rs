@@ -91,8 +91,10 @@ fn le_chunks<'a, const N: usize>(raw: &'a [u8], name: &str) -> Result<impl Itera
 /// from the typed field, checking its element count.
 pub fn from_tensor_proto(t: &TensorProto) -> Result<ConstValue> {
     let name = t.name.as_str();
-    if t.data_location == 1 {
-        return Err(Error::unsupported(format!("initializer '{name}' uses external data, which is not implemented yet")));
+    if t.data_location == super::external_data::EXTERNAL {
+        // The parser reads side files before importing (external_data.rs); a tensor still
+        // external here is one whose file could not be read.
+        return Err(Error::invalid_argument(format!("tensor '{name}' keeps its data in an external file that was not read")));
     }
     if t.dims.iter().any(|&d| d < 0) {
         return Err(Error::invalid_argument(format!("initializer '{name}' has invalid dims {}", dims_str(&t.dims))));

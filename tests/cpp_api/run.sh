@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # C++ and C API tests against the installed prefix dist/ (run `SKIP_SAMPLES=1 scripts/build.sh`
-# first): compiles network_api.cpp (C++14), every layers_*.cpp (C++14, one per group of layer
-# kinds), c_api.c (C99, nvinfer_c.h only) and leak_cycles.cpp (create/destroy cycles of
+# first): compiles network_api.cpp (C++14), parser_api.cpp (C++14: the IParser beyond
+# parse, external data), every layers_*.cpp (C++14, one per group of layer kinds), c_api.c (C99, nvinfer_c.h only) and leak_cycles.cpp (create/destroy cycles of
 # every object, zero heap growth) with warnings as errors, classic_cnns.cpp (C++14: classic CNNs
 # built layer by layer, checked against a reference computed in the test), links them with -lnvinfer -lnvonnxparser -lnvinfer_plugin (rpath dist/lib), runs
 # them, and, where valgrind is installed, runs them again under memcheck (memory errors or
@@ -87,6 +87,11 @@ if compile network_api "$CXX" -std=c++14 -Wall -Wextra -Werror -Wno-deprecated-d
   run network_api "$TMP/network_api"
 fi
 
+if compile parser_api "$CXX" -std=c++14 -Wall -Wextra -Werror -Wno-deprecated-declarations \
+  -I "$DIST/include" "$HERE/parser_api.cpp" -o "$TMP/parser_api" "${LINK[@]}"; then
+  run parser_api "$TMP/parser_api"
+fi
+
 if compile c_api "$CC" -std=c99 -pedantic -Wall -Wextra -Werror \
   -I "$DIST/include" "$HERE/c_api.c" -o "$TMP/c_api" "${LINK[@]}"; then
   run c_api "$TMP/c_api"
@@ -116,6 +121,7 @@ fi
 if [ "${CPP_API_VALGRIND:-1}" != 0 ] && command -v valgrind >/dev/null 2>&1; then
   [ -x "$TMP/network_api" ] && memcheck network_api "$TMP/network_api"
   [ -x "$TMP/c_api" ] && memcheck c_api "$TMP/c_api"
+  [ -x "$TMP/parser_api" ] && memcheck parser_api "$TMP/parser_api"
   for name in "${LAYER_TESTS[@]}"; do
     memcheck "$name" "$TMP/$name"
   done
