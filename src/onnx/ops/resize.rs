@@ -187,8 +187,16 @@ fn check_one_ratio(imp: &mut Importer, inputs: &[Dim], outputs: &[Dim]) -> Resul
             }
         }
     }
-    if !conditions.is_empty() {
-        let all = concat_1d(imp, &conditions)?;
+    // Joined with AND: a concatenation keeps shape values of INT32 tensors only, and the
+    // assertion's condition must be one.
+    let mut all: Option<crate::ir::TensorId> = None;
+    for c in conditions {
+        all = Some(match all {
+            None => c,
+            Some(a) => layer(imp, ElementWise::of(elementwise::AND), &[a, c])?,
+        });
+    }
+    if let Some(all) = all {
         imp.add_layer(Box::new(Assertion::of(WHY)), &[all])?;
     }
     Ok(())

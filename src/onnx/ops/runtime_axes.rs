@@ -36,10 +36,7 @@ pub fn reduction(
     around: impl Fn(&mut Importer, TensorId, When) -> Result<TensorId>,
 ) -> Result<TensorId> {
     let rank = imp.dims(x).len();
-    let m = match imp.dims(axes)[..] {
-        [n] if n >= 0 => n as usize,
-        _ => return Err(Error::unsupported("reduce axes of unknown length")),
-    };
+    let m = axes_count(imp, axes, "reduce", rank)?;
     if m == 0 || rank == 0 {
         return Err(Error::unsupported("reduce axes known only at run time that may be empty"));
     }
@@ -102,13 +99,17 @@ fn dims_not_chosen(imp: &mut Importer, picks: &[Dim], sizes: &[Dim], out_rank: u
 }
 
 /// The length of a 1-D axes tensor, which must be known when the model is parsed (the
-/// output's rank depends on it).
-fn axes_count(imp: &Importer, axes: TensorId, what: &str) -> Result<usize> {
-    match imp.dims(axes)[..] {
-        [n] if n >= 0 => Ok(n as usize),
-        [] => Ok(1),
-        _ => Err(Error::unsupported(format!("{what} axes of unknown length"))),
+/// output's rank depends on it) and that can name each of `most` axes once at most.
+fn axes_count(imp: &Importer, axes: TensorId, what: &str, most: usize) -> Result<usize> {
+    let m = match imp.dims(axes)[..] {
+        [n] if n >= 0 => n as usize,
+        [] => 1,
+        _ => return Err(Error::unsupported(format!("{what} axes of unknown length"))),
+    };
+    if m > most {
+        return Err(Error::invalid_argument(format!("{m} {what} axes for {most} dimensions (each axis may be named once)")));
     }
+    Ok(m)
 }
 
 /// Squeeze by axes known only at run time: the chosen axes' sizes are dropped from the
@@ -116,7 +117,7 @@ fn axes_count(imp: &Importer, axes: TensorId, what: &str) -> Result<usize> {
 /// when the context resolves shapes).
 pub fn squeeze(imp: &mut Importer, x: TensorId, axes: TensorId) -> Result<TensorId> {
     let rank = imp.dims(x).len();
-    let m = axes_count(imp, axes, "Squeeze")?;
+    let m = axes_count(imp, axes, "Squeeze", rank)?;
     let out_rank = rank.checked_sub(m).ok_or_else(|| Error::invalid_argument("more Squeeze axes than dimensions"))?;
     let axes = reshape_tensor(imp, axes, vec![m as i64])?;
     let mut picks = Vec::with_capacity(rank);
@@ -138,7 +139,7 @@ pub fn squeeze(imp: &mut Importer, x: TensorId, axes: TensorId) -> Result<Tensor
 /// axis j is 1 where chosen, else input axis j minus the count of chosen axes before j.
 pub fn unsqueeze(imp: &mut Importer, x: TensorId, axes: TensorId) -> Result<TensorId> {
     let rank = imp.dims(x).len();
-    let m = axes_count(imp, axes, "Unsqueeze")?;
+    let m = axes_count(imp, axes, "Unsqueeze", crate::types::MAX_DIMS.saturating_sub(rank))?;
     let out_rank = rank + m;
     let axes = reshape_tensor(imp, axes, vec![m as i64])?;
     let sizes = (0..rank).map(|k| slicing::input_dim(imp, x, k)).collect::<Result<Vec<_>>>()?;

@@ -381,7 +381,8 @@ fn pads_per_axis(imp: &mut Importer, rank: usize, axes: &slicing::SliceAxes, pad
     let m = match axes {
         slicing::SliceAxes::Known(a) => a.len(),
         slicing::SliceAxes::Tensor(t) => match imp.dims(*t)[..] {
-            [n] if n >= 0 => n as usize,
+            [n] if n >= 0 && n as usize <= rank => n as usize,
+            [n] if n >= 0 => return Err(Error::invalid_argument(format!("{n} pad axes for {rank} dimensions"))),
             _ => return Err(Error::unsupported("pad axes of unknown length")),
         },
     };

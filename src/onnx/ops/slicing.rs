@@ -301,7 +301,8 @@ pub fn onnx_slice(imp: &mut Importer, x: TensorId, axes: SliceAxes, starts: Boun
     let m = match &axes {
         SliceAxes::Known(a) => a.len(),
         SliceAxes::Tensor(t) => match imp.dims(*t)[..] {
-            [n] if n >= 0 => n as usize,
+            [n] if n >= 0 && n as usize <= rank => n as usize,
+            [n] if n >= 0 => return Err(Error::invalid_argument(format!("{n} slice axes for {rank} dimensions"))),
             _ => return Err(Error::unsupported("slice axes of unknown length")),
         },
     };
