@@ -37,6 +37,7 @@ mod shape;
 mod slicing;
 mod small_int;
 mod stft;
+mod tfidf;
 mod training;
 mod unary;
 mod unpool;
@@ -76,6 +77,7 @@ const GROUPS: &[&[(&str, ImportFn)]] = &[
     resize::OPS,
     shape::OPS,
     stft::OPS,
+    tfidf::OPS,
     unary::OPS,
     unpool::OPS,
     window_functions::OPS,
