@@ -185,3 +185,20 @@ fn string_pools_are_refused_with_the_reason() {
     let message = errors.iter().map(|e| e.desc.clone()).collect::<Vec<_>>().join("; ");
     assert!(message.contains("pool_strings"), "{message}");
 }
+
+#[test]
+fn unbounded_skip_counts_on_a_dynamic_row_are_refused() {
+    // With the row length unknown, every distance up to 10^9 might fit: refused, not built.
+    let p = pool(&[&[], &[&[1, 2]]]);
+    let n = tfidf_node(&p, &[0], (2, 2, 1_000_000_000), "TF", None);
+    let mut g = graph(vec![n], vec![], &[("X", &[-1])], &[("Y", &[-1])]);
+    if let Some(t) = g.input[0].r#type.as_mut().and_then(|t| t.tensor_type.as_mut()) {
+        t.elem_type = data_type::INT32;
+    }
+    let (_, errors) = parse_bytes(&model(18, g));
+    let message = errors.iter().map(|e| e.desc.clone()).collect::<Vec<_>>().join("; ");
+    assert!(message.contains("skip distance"), "{message}");
+    // A known row length bounds the distances that matter: the same node builds.
+    let (dims, y) = run(tfidf_node(&p, &[0], (2, 2, 1_000_000_000), "TF", None), &[6], &[6], &[1, 2, 1, 1, 0, 2]);
+    assert_eq!((dims, y), (vec![1], vec![4.0]));
+}

@@ -21,8 +21,10 @@ use std::collections::{BTreeMap, HashMap};
 
 pub const OPS: &[(&str, ImportFn)] = &[("TfIdfVectorizer", tfidf_vectorizer)];
 
-/// Bound on the comparisons the composite makes: (pool n-grams) x (their lengths) x (skip
-/// distances). Each is a broadcast Equal over the input, so this caps the work per element.
+/// Bounds on the composite: (n-gram length, distance) groups, each a handful of layers per
+/// token position, and comparisons, (pool n-grams) x (their lengths) x (distances), each an
+/// Equal over the input.
+const GROUP_LIMIT: usize = 4096;
 const COMPARISON_LIMIT: u64 = 1 << 16;
 
 /// The n-grams that are counted, grouped by length: their tokens and output column.
@@ -131,28 +133,11 @@ fn tfidf_vectorizer(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> 
 fn term_counts(imp: &mut Importer, rows: TensorId, grams: &CountedGrams, max_skip: i64) -> Result<TensorId> {
     let c = input_dim(imp, rows, 1)?;
     let x = unsqueeze(imp, rows, &[1])?; // [N, 1, C]: windows broadcast against [1, G, 1] tokens
-    let mut comparisons: u64 = 0;
     let mut parts = Vec::new();
     let mut columns = Vec::new();
-    for (&len, list) in &grams.by_length {
-        // A unigram does not depend on the skip distance: counted once.
-        let distances = if len == 1 { 1 } else { max_skip.saturating_add(1) };
-        for d in 1..=distances {
-            let span = d.saturating_mul(len as i64 - 1);
-            if let Dim::Num(c) = c {
-                if span >= c {
-                    break; // no window fits; longer distances fit even less
-                }
-            }
-            comparisons = comparisons.saturating_add((list.len() * len) as u64);
-            if comparisons > COMPARISON_LIMIT {
-                return Err(Error::unsupported(format!(
-                    "TfIdfVectorizer needing more than {COMPARISON_LIMIT} n-gram comparisons (pool size x gram length x skip distances)"
-                )));
-            }
-            parts.push(window_matches(imp, x, c, list, len, d)?);
-            columns.extend(list.iter().map(|(_, col)| *col));
-        }
+    for (len, d, list) in window_groups(grams, max_skip, c)? {
+        parts.push(window_matches(imp, x, c, list, len, d)?);
+        columns.extend(list.iter().map(|(_, col)| *col));
     }
     // A zero column [N, 1] (sum over the row of x * 0) for output columns with no n-gram.
     let xf = cast(imp, rows, DataType::Float)?;
@@ -179,6 +164,35 @@ fn term_counts(imp: &mut Importer, rows: TensorId, grams: &CountedGrams, max_ski
         });
     }
     total.ok_or_else(|| Error::internal("TfIdfVectorizer: no output columns"))
+}
+
+/// The (n-gram length, skip distance, n-grams) groups to count, refused past the limits
+/// before any layer is made. Distances whose windows cannot fit a known row are left out.
+fn window_groups(grams: &CountedGrams, max_skip: i64, c: Dim) -> Result<Vec<(usize, i64, &[(Vec<i32>, usize)])>> {
+    let too_much = || {
+        Error::unsupported(format!(
+            "TfIdfVectorizer needing more than {GROUP_LIMIT} (gram length, skip distance) pairs or {COMPARISON_LIMIT} n-gram comparisons (pool size x gram length x skip distances)"
+        ))
+    };
+    let mut groups = Vec::new();
+    let mut comparisons: u64 = 0;
+    for (&len, list) in &grams.by_length {
+        // A unigram does not depend on the skip distance: counted once.
+        let distances = if len == 1 { 1 } else { max_skip.saturating_add(1) };
+        for d in 1..=distances {
+            if let Dim::Num(c) = c {
+                if d.saturating_mul(len as i64 - 1) >= c {
+                    break; // no window fits; longer distances fit even less
+                }
+            }
+            comparisons = comparisons.saturating_add((list.len() * len) as u64);
+            if comparisons > COMPARISON_LIMIT || groups.len() >= GROUP_LIMIT {
+                return Err(too_much());
+            }
+            groups.push((len, d, &list[..]));
+        }
+    }
+    Ok(groups)
 }
 
 /// Occurrences in each row of `x` [N, 1, C] of each n-gram of `list` (all of length `len`)
