@@ -78,10 +78,12 @@ impl AxisResize {
             CoordinateMap::Asymmetric => x / s,
             CoordinateMap::TfCropAndResize { start, end } if length == 1.0 => (start + end) / 2.0 * (n - 1.0),
             CoordinateMap::TfCropAndResize { start, end } => {
-                // The roi holds floats; their difference is taken in that precision, as
-                // ONNX's reference does (it decides which outputs fall just outside).
+                // The roi holds floats; the start offset and the span are taken in that
+                // precision, as ONNX's reference does (it decides ties and which outputs
+                // fall just outside).
                 let span = (end as f32 - start as f32) as f64;
-                start * (n - 1.0) + x * span * (n - 1.0) / (length - 1.0)
+                let first = (start as f32 * (self.n - 1) as f32) as f64;
+                x * span * (n - 1.0) / (length - 1.0) + first
             }
         }
     }
