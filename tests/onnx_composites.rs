@@ -140,13 +140,16 @@ fn compress_without_axis_flattens_a_dynamic_input() {
 #[test]
 fn resize_keeping_the_aspect_ratio_with_known_sizes() {
     // [1, 1, 2, 4] to fit in sizes (3, 3) of axes 2, 3: scale min(3/2, 3/4) = 0.75 gives
-    // (round(1.5), 3) = (2, 3); 0.75 * 2 is not whole, so it is refused (the layer maps
-    // coordinates with 2/2, ONNX with 0.75). Not smaller than (1, 2): scale max(0.5, 0.5).
+    // (round(1.5), 3) = (2, 3); 0.75 * 2 is not whole, so the layer (mapping with 2/2) is
+    // not exact and per-axis index maps are used: x_in = (x_out + 0.5) / 0.75 - 0.5, rounded
+    // half down: rows 0.17, 1.5 -> 0, 1; columns 0.17, 1.5, 2.83 -> 0, 1, 3 (as
+    // onnx.reference computes it). Not smaller than (1, 2): scale max(0.5, 0.5).
     let attrs = |policy: &str| vec![ints_attr("axes", &[2, 3]), string_attr("keep_aspect_ratio_policy", policy)];
-    let n = node("Resize", "r", &["X", "", "", "S"], &["Y"], attrs("not_larger"));
-    let e = parse_error(n, vec![int64_tensor("S", &[2], &[3, 3])], &[("X", &[1, 1, 2, 4])], 4);
-    assert!(e.contains("not a whole number"), "{e}");
     let x: Vec<f32> = (1..=8).map(|v| v as f32).collect();
+    let n = node("Resize", "r", &["X", "", "", "S"], &["Y"], attrs("not_larger"));
+    let (dims, y) = run(n, vec![int64_tensor("S", &[2], &[3, 3])], &[("X", &[1, 1, 2, 4], &[1, 1, 2, 4], &x)], 4);
+    assert_eq!(dims, vec![1, 1, 2, 3]);
+    assert_eq!(y, vec![1.0, 2.0, 4.0, 5.0, 6.0, 8.0]);
     let n = node("Resize", "r", &["X", "", "", "S"], &["Y"], attrs("not_smaller"));
     let (dims, y) = run(n, vec![int64_tensor("S", &[2], &[1, 2])], &[("X", &[1, 1, 2, 4], &[1, 1, 2, 4], &x)], 4);
     assert_eq!(dims, vec![1, 1, 1, 2]);

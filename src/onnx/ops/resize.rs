@@ -1,4 +1,9 @@
-//! Resize (opsets 10+) and Upsample (opsets 7 to 9) on IResizeLayer.
+//! Resize (opsets 10+) and Upsample (opsets 7 to 9) on IResizeLayer, or, where the layer cannot
+//! be exact, as per-axis weight matrices (resize/fallback.rs).
+
+mod axis_weights;
+mod by_matrix;
+mod fallback;
 
 use super::slicing::{arith, input_dim, to_tensor, Bound, Dim};
 use super::util::*;
@@ -11,6 +16,7 @@ use crate::layers::resize::*;
 use crate::onnx::importer::{Attrs, Importer, Value};
 use crate::onnx::proto::NodeProto;
 use crate::weights::Weights;
+use fallback::MatrixFallback;
 
 pub const OPS: &[(&str, ImportFn)] = &[("Resize", resize_op), ("Upsample", upsample)];
 
@@ -40,15 +46,15 @@ fn resize_op(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     let rank = imp.dims(x).len();
     let mut r = Resize::new();
     r.resize_mode = interpolation(a.string("mode").as_deref().unwrap_or("nearest"))?;
-    if a.int("antialias", 0) != 0 {
-        return Err(Error::unsupported("antialiased resize"));
-    }
     let default_ct = if imp.opset < 11 { "asymmetric" } else { "half_pixel" };
-    let (ct, selector) = match a.string("coordinate_transformation_mode").as_deref().unwrap_or(default_ct) {
+    let ct_name = a.string("coordinate_transformation_mode").unwrap_or_else(|| default_ct.into());
+    let (ct, selector) = match ct_name.as_str() {
         "half_pixel" => (HALF_PIXEL, 0),
         "pytorch_half_pixel" => (HALF_PIXEL, UPPER),
         "align_corners" => (ALIGN_CORNERS, 0),
         "asymmetric" => (ASYMMETRIC, 0),
+        // Weight matrices only (the layer has no such map).
+        "half_pixel_symmetric" | "tf_crop_and_resize" => (HALF_PIXEL, 0),
         other => return Err(Error::unsupported(format!("coordinate_transformation_mode '{other}'"))),
     };
     r.coordinate_transformation = ct;
@@ -67,6 +73,8 @@ fn resize_op(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
         Some(axes) => axis_indices(&axes, rank)?,
         None => (0..rank).collect(),
     };
+    let roi = if ct_name == "tf_crop_and_resize" { Some(crop_roi(imp, node, &axes, rank)?) } else { None };
+    let fallback = MatrixFallback::new(&r, &ct_name, a.int("antialias", 0) != 0, a.float("extrapolation_value", 0.0), roi)?;
     let policy = a.string("keep_aspect_ratio_policy").unwrap_or_else(|| "stretch".into());
     let scales = scales_of(imp, optional_input(node, scales_at))?;
     let sizes = optional_input(node, sizes_at);
@@ -74,6 +82,9 @@ fn resize_op(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
         (Some(s), _) => {
             if s.len() != axes.len() {
                 return Err(Error::invalid_argument(format!("{} resize scales for {} resized axes", s.len(), axes.len())));
+            }
+            if let Some(y) = fallback.by_scales(imp, x, &axes, &s)? {
+                return out(y);
             }
             // Axes left out of `axes` keep scale 1.
             let mut full = vec![1.0f32; rank];
@@ -85,7 +96,13 @@ fn resize_op(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
         }
         (None, Some(name)) => {
             let identity_axes = axes.iter().enumerate().all(|(i, &a)| i == a) && axes.len() == rank;
-            let sizes = match imp.known_ints(name)? {
+            let known = imp.known_ints(name)?;
+            if known.is_none() {
+                if let Some(why) = fallback.forced_reason() {
+                    return Err(Error::unsupported(format!("{why} with sizes known only at run time")));
+                }
+            }
+            let sizes = match known {
                 Some(v) => Bound::Known(v),
                 // Sizes of every axis, taken as they are: the tensor is the output shape.
                 None if identity_axes && policy == "stretch" => {
@@ -94,8 +111,18 @@ fn resize_op(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
                 }
                 None => Bound::Tensor(imp.tensor(name)?),
             };
-            let dims = output_sizes(imp, x, &axes, sizes, &policy)?;
+            let (dims, kept_scale) = output_sizes(imp, x, &axes, sizes, &policy)?;
             let known: Option<Vec<i64>> = dims.iter().map(|d| if let Dim::Num(v) = d { Some(*v) } else { None }).collect();
+            if let Some(known) = &known {
+                if let Some(y) = fallback.by_sizes(imp, x, &axes, known, kept_scale)? {
+                    return out(y);
+                }
+            }
+            if policy != "stretch" {
+                let inputs = axes.iter().map(|&a| input_dim(imp, x, a)).collect::<Result<Vec<_>>>()?;
+                let outputs: Vec<Dim> = axes.iter().map(|&a| dims[a]).collect();
+                check_one_ratio(imp, &inputs, &outputs)?;
+            }
             match known {
                 Some(dims) => {
                     r.output_dims = dims;
@@ -112,9 +139,28 @@ fn resize_op(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     }
 }
 
+/// The constant roi of tf_crop_and_resize as (start, end) per resized axis.
+fn crop_roi(imp: &Importer, node: &NodeProto, axes: &[usize], rank: usize) -> Result<Vec<(f64, f64)>> {
+    let name = optional_input(node, 1).ok_or_else(|| Error::invalid_argument("tf_crop_and_resize needs a roi"))?;
+    let roi = match imp.value(name)? {
+        Value::Const(c) => c.floats()?,
+        Value::Tensor(_) => return Err(Error::unsupported("tf_crop_and_resize with a roi known only at run time")),
+    };
+    // With `axes` the roi covers those axes; without, every axis.
+    let k = axes.len();
+    if roi.len() == 2 * k {
+        Ok((0..k).map(|i| (roi[i] as f64, roi[k + i] as f64)).collect())
+    } else if roi.len() == 2 * rank {
+        Ok(axes.iter().map(|&a| (roi[a] as f64, roi[rank + a] as f64)).collect())
+    } else {
+        Err(Error::invalid_argument(format!("a resize roi of {} values for {k} resized axes", roi.len())))
+    }
+}
+
 /// The output dims of a resize by `sizes`, given for `axes` (the other axes keep their
 /// size), under a keep_aspect_ratio_policy.
-fn output_sizes(imp: &mut Importer, x: TensorId, axes: &[usize], sizes: Bound, policy: &str) -> Result<Vec<Dim>> {
+/// Also returns the one kept scale where the policy keeps the aspect ratio and it is known.
+fn output_sizes(imp: &mut Importer, x: TensorId, axes: &[usize], sizes: Bound, policy: &str) -> Result<(Vec<Dim>, Option<f64>)> {
     if sizes.len(imp) != axes.len() {
         return Err(Error::invalid_argument(format!("{} resize sizes for {} resized axes", sizes.len(imp), axes.len())));
     }
@@ -131,7 +177,7 @@ fn output_sizes(imp: &mut Importer, x: TensorId, axes: &[usize], sizes: Bound, p
             for (&axis, &w) in axes.iter().zip(&wanted) {
                 dims[axis] = w;
             }
-            return Ok(dims);
+            return Ok((dims, None));
         }
         "not_larger" => elementwise::MIN,
         "not_smaller" => elementwise::MAX,
@@ -161,11 +207,24 @@ fn output_sizes(imp: &mut Importer, x: TensorId, axes: &[usize], sizes: Bound, p
         }
         resized.push(best.ok_or_else(|| Error::invalid_argument("a resize keeping the aspect ratio of no axes"))?);
     }
-    check_one_ratio(imp, &inputs, &resized)?;
+    // The kept scale, min (max) of wanted / input, as ONNX computes it in floating point.
+    let mut kept: Option<f64> = None;
+    for (w, i) in wanted.iter().zip(&inputs) {
+        let (Dim::Num(w), Dim::Num(i)) = (w, i) else {
+            kept = None;
+            break;
+        };
+        let s = *w as f64 / *i as f64;
+        kept = Some(match kept {
+            None => s,
+            Some(k) if keep == elementwise::MIN => k.min(s),
+            Some(k) => k.max(s),
+        });
+    }
     for (&axis, &d) in axes.iter().zip(&resized) {
         dims[axis] = d;
     }
-    Ok(dims)
+    Ok((dims, kept))
 }
 
 /// The resize layer maps coordinates with output / input per axis, ONNX with the one kept
@@ -216,6 +275,14 @@ fn upsample(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
     r.resize_mode = interpolation(a.string("mode").as_deref().unwrap_or("nearest"))?;
     r.coordinate_transformation = ASYMMETRIC;
     r.nearest_rounding = FLOOR;
+    let rank = imp.dims(x).len();
+    if scales.len() != rank {
+        return Err(Error::invalid_argument(format!("{} Upsample scales for an input of rank {rank}", scales.len())));
+    }
+    let all: Vec<usize> = (0..rank).collect();
+    if let Some(y) = MatrixFallback::new(&r, "asymmetric", false, 0.0, None)?.by_scales(imp, x, &all, &scales)? {
+        return out(y);
+    }
     r.scales = Some(Weights::from_f32(&scales));
     out(layer(imp, r, &[x])?)
 }
