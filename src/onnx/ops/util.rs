@@ -202,6 +202,9 @@ pub fn reshape_to_tensor(imp: &mut Importer, t: TensorId, shape: TensorId) -> Re
 /// dims reshape directly, unknown ones through the shape computed at run time.
 fn rearranged_dims(imp: &mut Importer, t: TensorId, pick: &[i64]) -> Result<TensorId> {
     let dims = imp.dims(t);
+    if let Some(&p) = pick.iter().find(|&&p| p >= dims.len() as i64) {
+        return Err(Error::invalid_argument(format!("axis {p} is out of range for rank {}", dims.len())));
+    }
     if dims.iter().all(|&d| d >= 0) {
         let target = pick.iter().map(|&p| if p < 0 { 1 } else { dims[p as usize] }).collect();
         let mut s = Shuffle::reshape_to(target);
@@ -227,6 +230,12 @@ pub fn squeeze(imp: &mut Importer, t: TensorId, axes: &[usize]) -> Result<Tensor
 /// Inserts axes of size 1 at the given output positions.
 pub fn unsqueeze(imp: &mut Importer, t: TensorId, axes: &[usize]) -> Result<TensorId> {
     let rank = imp.dims(t).len() + axes.len();
+    if let Some(&a) = axes.iter().find(|&&a| a >= rank) {
+        return Err(Error::invalid_argument(format!("unsqueeze axis {a} is out of range for the output rank {rank}")));
+    }
+    if (1..axes.len()).any(|i| axes[..i].contains(&axes[i])) {
+        return Err(Error::invalid_argument("an unsqueeze axis is given twice"));
+    }
     let mut next = 0i64;
     let pick: Vec<i64> = (0..rank)
         .map(|j| {
