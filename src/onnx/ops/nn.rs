@@ -64,6 +64,47 @@ fn widen(v: &mut Vec<i64>, fill: i64) {
     v.push(fill);
 }
 
+/// The window attributes Conv and ConvTranspose share, for `n` spatial axes of weights.
+struct ConvWindow {
+    kernel: Vec<i64>,
+    strides: Vec<i64>,
+    dilations: Vec<i64>,
+    group: i64,
+    mode: i32,
+    pre: Vec<i64>,
+    post: Vec<i64>,
+}
+
+impl ConvWindow {
+    fn read(a: &Attrs, weight_dims: &[i64]) -> Result<ConvWindow> {
+        let n = weight_dims.len() - 2;
+        let kernel = a.ints("kernel_shape").unwrap_or_else(|| weight_dims[2..].to_vec());
+        let group = a.int("group", 1);
+        if group <= 0 {
+            return Err(Error::invalid_argument(format!("group {group} must be positive")));
+        }
+        let (mode, pre, post) = resolve_pads(a, kernel.len())?;
+        Ok(ConvWindow {
+            strides: a.ints("strides").unwrap_or(vec![1; n]),
+            dilations: a.ints("dilations").unwrap_or(vec![1; n]),
+            kernel,
+            group,
+            mode,
+            pre,
+            post,
+        })
+    }
+
+    /// A 1-D window as the 2-D one over [N, C, L, 1] that runs it (`as_2d`).
+    fn widen_to_2d(&mut self) {
+        widen(&mut self.kernel, 1);
+        widen(&mut self.strides, 1);
+        widen(&mut self.dilations, 1);
+        widen(&mut self.pre, 0);
+        widen(&mut self.post, 0);
+    }
+}
+
 /// Kernel and bias of a convolution: constants become the layer's weights; tensors are
 /// wired as inputs 1 and 2 (the builder takes them as weights if they fold to constants).
 struct ConvWeights {
@@ -172,38 +213,26 @@ pub(super) fn conv_with_kernel(imp: &mut Importer, node: &NodeProto, x: TensorId
 
 fn conv_layer(imp: &mut Importer, node: &NodeProto, x: TensorId, w: ConvWeights) -> Result<(TensorId, LayerId)> {
     let a = Attrs(node);
-    let n = w.dims.len() - 2;
-    let mut kernel = a.ints("kernel_shape").unwrap_or_else(|| w.dims[2..].to_vec());
-    let mut strides = a.ints("strides").unwrap_or(vec![1; n]);
-    let mut dilations = a.ints("dilations").unwrap_or(vec![1; n]);
-    let group = a.int("group", 1);
-    if group <= 0 {
-        return Err(Error::invalid_argument(format!("group {group} must be positive")));
-    }
-    let (mode, mut pre, mut post) = resolve_pads(&a, kernel.len())?;
-    let one_d = n == 1;
+    let mut win = ConvWindow::read(&a, &w.dims)?;
+    let one_d = w.dims.len() == 3;
     let x = if one_d {
-        widen(&mut kernel, 1);
-        widen(&mut strides, 1);
-        widen(&mut dilations, 1);
-        widen(&mut pre, 0);
-        widen(&mut post, 0);
+        win.widen_to_2d();
         as_2d(imp, x)?
     } else {
         x
     };
     let inputs = conv_inputs(imp, x, &w, one_d)?;
     let weights = w.kernel.as_ref().filter(|_| w.kernel_tensor.is_none()).map(|c| c.weights.clone());
-    let mut c = Convolution::of(w.dims[0], kernel, weights.unwrap_or_default(), w.bias.map(|b| b.weights));
+    let mut c = Convolution::of(w.dims[0], win.kernel, weights.unwrap_or_default(), w.bias.map(|b| b.weights));
     if inputs.len() > 1 {
         c.kernel_weights = None;
     }
-    c.padding_mode = mode;
-    c.stride = strides;
-    c.dilation = dilations;
-    c.pre_padding = pre;
-    c.post_padding = post;
-    c.groups = group;
+    c.padding_mode = win.mode;
+    c.stride = win.strides;
+    c.dilation = win.dilations;
+    c.pre_padding = win.pre;
+    c.post_padding = win.post;
+    c.groups = win.group;
     let id = imp.add_layer(Box::new(c), &inputs)?;
     let y = imp.net.layers[id].outputs[0];
     Ok((if one_d { reshape_tensor(imp, y, vec![0, 0, -1])? } else { y }, id))
@@ -218,18 +247,11 @@ fn conv_transpose(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
         let w = tensor_weights(imp, w)?;
         return out(conv_composite::conv_transpose(imp, node, x, w)?);
     }
-    let mut kernel = a.ints("kernel_shape").unwrap_or_else(|| w.dims[2..].to_vec());
-    let mut strides = a.ints("strides").unwrap_or(vec![1; n]);
-    let mut dilations = a.ints("dilations").unwrap_or(vec![1; n]);
-    let group = a.int("group", 1);
-    if group <= 0 {
-        return Err(Error::invalid_argument(format!("group {group} must be positive")));
-    }
-    let (mut mode, mut pre, mut post) = resolve_pads(&a, kernel.len())?;
+    let mut win = ConvWindow::read(&a, &w.dims)?;
     if a.has("output_shape") {
         // Pads from the output size when the input's are known and the layer can cut them.
-        match deconvolution_pads(imp, node, x, &kernel, &w.dims)? {
-            Some((begin, end)) => (mode, pre, post) = (crate::layers::window::EXPLICIT_ROUND_DOWN, begin, end),
+        match deconvolution_pads(imp, node, x, &win.kernel, &w.dims)? {
+            Some((begin, end)) => (win.mode, win.pre, win.post) = (crate::layers::window::EXPLICIT_ROUND_DOWN, begin, end),
             None => {
                 let w = tensor_weights(imp, w)?;
                 return out(conv_composite::conv_transpose(imp, node, x, w)?);
@@ -241,37 +263,34 @@ fn conv_transpose(imp: &mut Importer, node: &NodeProto) -> Result<Vec<Value>> {
         if extra.len() != n {
             return Err(Error::invalid_argument(format!("output_padding has {} values; {n} expected", extra.len())));
         }
-        if post.iter().zip(&extra).any(|(p, e)| e > p) {
+        if win.post.iter().zip(&extra).any(|(p, e)| e > p) {
             let w = tensor_weights(imp, w)?;
             return out(conv_composite::conv_transpose(imp, node, x, w)?);
         }
-        for (p, e) in post.iter_mut().zip(&extra) {
+        for (p, e) in win.post.iter_mut().zip(&extra) {
             *p -= e;
         }
     }
     let one_d = n == 1;
     let x = if one_d {
-        widen(&mut kernel, 1);
-        widen(&mut strides, 1);
-        widen(&mut dilations, 1);
-        widen(&mut pre, 0);
-        widen(&mut post, 0);
+        win.widen_to_2d();
         as_2d(imp, x)?
     } else {
         x
     };
     let inputs = conv_inputs(imp, x, &w, one_d)?;
     let weights = w.kernel.as_ref().filter(|_| w.kernel_tensor.is_none()).map(|c| c.weights.clone());
+    let group = win.group;
     let maps = w.dims[1].checked_mul(group).ok_or_else(|| Error::invalid_argument(format!("group {group} is too large")))?;
-    let mut d = Deconvolution::of(maps, kernel, weights.unwrap_or_default(), w.bias.map(|b| b.weights));
+    let mut d = Deconvolution::of(maps, win.kernel, weights.unwrap_or_default(), w.bias.map(|b| b.weights));
     if inputs.len() > 1 {
         d.kernel_weights = None;
     }
-    d.padding_mode = mode;
-    d.stride = strides;
-    d.dilation = dilations;
-    d.pre_padding = pre;
-    d.post_padding = post;
+    d.padding_mode = win.mode;
+    d.stride = win.strides;
+    d.dilation = win.dilations;
+    d.pre_padding = win.pre;
+    d.post_padding = win.post;
     d.groups = group;
     let y = layer(imp, d, &inputs)?;
     out(if one_d { reshape_tensor(imp, y, vec![0, 0, -1])? } else { y })
