@@ -43,30 +43,12 @@
 #include <string>
 #include <vector>
 
+#include "checks.h"
+
 using namespace nvinfer1;
 
 namespace
 {
-
-int gPassed = 0;
-int gFailed = 0;
-
-void check(bool ok, std::string const& what, int line)
-{
-    if (ok)
-    {
-        ++gPassed;
-        std::printf("ok   %s\n", what.c_str());
-    }
-    else
-    {
-        ++gFailed;
-        std::printf("FAIL %s (classic_cnns.cpp:%d)\n", what.c_str(), line);
-    }
-    std::fflush(stdout);
-}
-
-#define CHECK(cond, what) check(static_cast<bool>(cond), (what), __LINE__)
 
 // Keeps the errors it is given (shown in a failing check's message).
 class Logger : public ILogger
@@ -1241,6 +1223,5 @@ int main()
     testSqueezeNet();
     testInception();
     testSegmentationHead();
-    std::printf("classic_cnns: %d passed, %d failed\n", gPassed, gFailed);
-    return gFailed == 0 ? 0 : 1;
+    return finish("classic_cnns");
 }

@@ -17,30 +17,12 @@
 #include <string>
 #include <vector>
 
+#include "checks.h"
+
 using namespace nvinfer1;
 
 namespace
 {
-
-int gPassed = 0;
-int gFailed = 0;
-
-void check(bool ok, std::string const& what, int line)
-{
-    if (ok)
-    {
-        ++gPassed;
-        std::printf("ok   %s\n", what.c_str());
-    }
-    else
-    {
-        ++gFailed;
-        std::printf("FAIL %s (layers_data.cpp:%d)\n", what.c_str(), line);
-    }
-    std::fflush(stdout);
-}
-
-#define CHECK(cond, what) check(static_cast<bool>(cond), (what), __LINE__)
 
 // Counts errors; prints them with CPP_API_VERBOSE set.
 class Logger : public ILogger
@@ -341,6 +323,5 @@ int main()
     testSelectOneHotReverseScatter();
     testFill();
     testInference();
-    std::printf("layers_data: %d passed, %d failed\n", gPassed, gFailed);
-    return gFailed == 0 ? 0 : 1;
+    return finish("layers_data");
 }

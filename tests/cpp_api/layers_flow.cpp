@@ -19,30 +19,12 @@
 #include <string>
 #include <vector>
 
+#include "checks.h"
+
 using namespace nvinfer1;
 
 namespace
 {
-
-int gPassed = 0;
-int gFailed = 0;
-
-void check(bool ok, std::string const& what, int line)
-{
-    if (ok)
-    {
-        ++gPassed;
-        std::printf("ok   %s\n", what.c_str());
-    }
-    else
-    {
-        ++gFailed;
-        std::printf("FAIL %s (layers_flow.cpp:%d)\n", what.c_str(), line);
-    }
-    std::fflush(stdout);
-}
-
-#define CHECK(cond, what) check(static_cast<bool>(cond), (what), __LINE__)
 
 // Keeps the errors (and their text) it is given.
 class Logger : public ILogger
@@ -387,6 +369,5 @@ int main()
     testWhileLoop();
     testConditional();
     testAssertion();
-    std::printf("layers_flow: %d passed, %d failed\n", gPassed, gFailed);
-    return gFailed == 0 ? 0 : 1;
+    return finish("layers_flow");
 }

@@ -20,30 +20,12 @@
 #include <string>
 #include <vector>
 
+#include "checks.h"
+
 using namespace nvinfer1;
 
 namespace
 {
-
-int gPassed = 0;
-int gFailed = 0;
-
-void check(bool ok, std::string const& what, int line)
-{
-    if (ok)
-    {
-        ++gPassed;
-        std::printf("ok   %s\n", what.c_str());
-    }
-    else
-    {
-        ++gFailed;
-        std::printf("FAIL %s (layers_math.cpp:%d)\n", what.c_str(), line);
-    }
-    std::fflush(stdout);
-}
-
-#define CHECK(cond, what) check(static_cast<bool>(cond), (what), __LINE__)
 
 // Keeps the errors (and their text) it is given.
 class Logger : public ILogger
@@ -339,6 +321,5 @@ int main()
     testReductions();
     testQuantization();
     testEinsumAndRun();
-    std::printf("layers_math: %d passed, %d failed\n", gPassed, gFailed);
-    return gFailed == 0 ? 0 : 1;
+    return finish("layers_math");
 }

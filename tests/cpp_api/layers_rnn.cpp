@@ -18,30 +18,12 @@
 #include <string>
 #include <vector>
 
+#include "checks.h"
+
 using namespace nvinfer1;
 
 namespace
 {
-
-int gPassed = 0;
-int gFailed = 0;
-
-void check(bool ok, std::string const& what, int line)
-{
-    if (ok)
-    {
-        ++gPassed;
-        std::printf("ok   %s\n", what.c_str());
-    }
-    else
-    {
-        ++gFailed;
-        std::printf("FAIL %s (layers_rnn.cpp:%d)\n", what.c_str(), line);
-    }
-    std::fflush(stdout);
-}
-
-#define CHECK(cond, what) check(static_cast<bool>(cond), (what), __LINE__)
 
 // Counts errors and keeps the last one.
 class Logger : public ILogger
@@ -299,6 +281,5 @@ int main()
     testSettersAndGetters();
     testBidirectionalRelu();
     testLstm();
-    std::printf("layers_rnn: %d passed, %d failed\n", gPassed, gFailed);
-    return gFailed == 0 ? 0 : 1;
+    return finish("layers_rnn");
 }

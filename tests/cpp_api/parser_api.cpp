@@ -18,30 +18,12 @@
 #include <unistd.h>
 #include <vector>
 
+#include "checks.h"
+
 using namespace nvinfer1;
 
 namespace
 {
-
-int gPassed = 0;
-int gFailed = 0;
-
-void check(bool ok, std::string const& what, int line)
-{
-    if (ok)
-    {
-        ++gPassed;
-        std::printf("ok   %s\n", what.c_str());
-    }
-    else
-    {
-        ++gFailed;
-        std::printf("FAIL %s (parser_api.cpp:%d)\n", what.c_str(), line);
-    }
-    std::fflush(stdout);
-}
-
-#define CHECK(cond, what) check(static_cast<bool>(cond), (what), __LINE__)
 
 class Logger : public ILogger
 {
@@ -299,6 +281,5 @@ int main()
     testParseWithWeightDescriptors();
     testFlagsAndPlugins();
     testExternalData();
-    std::printf("parser_api: %d passed, %d failed\n", gPassed, gFailed);
-    return gFailed == 0 ? 0 : 1;
+    return finish("parser_api");
 }
